@@ -1,0 +1,5 @@
+"""`python -m statuspage.cli` runs the console script."""
+
+from statuspage.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""What every command shares: settings, running a use case, and errors at the edge."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from statuspage.config import Settings
+from statuspage.errors import StatuspageError
+from statuspage.service import Service
+from statuspage.storage import Store
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    settings: Settings
+
+    def run(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
+        """Open the database, run one use case against it, close it."""
+        return asyncio.run(self._run(use_case, create))
+
+    async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
+        store = await Store.open(self.settings.db, create=create)
+        try:
+            return await use_case(Service(store))
+        finally:
+            await store.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """A click group that turns our errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StatuspageError as exc:
+            raise UsageLine(str(exc)) from exc
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            raise UsageLine(f"{exc.format_message()} (see: {where} --help)") from exc
+
+
+class UsageLine(click.ClickException):
+    """One line on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

@@ -1,0 +1,285 @@
+"""`statuspage incident ...`: declare, update, resolve, list, show, postmortem, backfill."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from statuspage.cli.context import Context, Group, json_option, pass_context
+from statuspage.cli.output import echo_json, incident_details, incidents_table
+from statuspage.cli.times import parse_time
+from statuspage.errors import InvalidInput
+from statuspage.model import Incident, Kind
+from statuspage.serialize import Json, incident_json
+from statuspage.service import Service
+
+IMPACTS = click.Choice(["none", "minor", "major", "critical"])
+OPEN_STATUSES = click.Choice(["investigating", "identified", "monitoring"])
+ALL_STATUSES = click.Choice(["investigating", "identified", "monitoring", "resolved"])
+component_option = click.option(
+    "--component",
+    "components",
+    multiple=True,
+    metavar="NAME[=STATUS]",
+    help="Affected component, optionally with its new status; repeat for several.",
+)
+
+
+def parse_specs(values: Sequence[str]) -> list[tuple[str, str | None]]:
+    """NAME or NAME=STATUS, as given to --component."""
+    specs: list[tuple[str, str | None]] = []
+    for value in values:
+        name, sep, status = value.rpartition("=")
+        specs.append((name, status.strip()) if sep else (value, None))
+    return specs
+
+
+async def report(svc: Service, incident: Incident, as_json: bool) -> str | Json:
+    """The incident as JSON, or as its human-readable timeline."""
+    page, components = await svc.page(), await svc.list_components()
+    if as_json:
+        return incident_json(incident, page, {c.id: c for c in components})
+    return incident_details(incident, page, components, svc.now())
+
+
+def show(result: str | Json) -> None:
+    if isinstance(result, dict):
+        echo_json(result)
+    else:
+        click.echo(result)
+
+
+@click.group(cls=Group)
+def incident() -> None:
+    """Declare, update, resolve and review incidents."""
+
+
+@incident.command("declare")
+@click.argument("title")
+@click.option("--impact", type=IMPACTS, help="How bad it is for customers.")
+@component_option
+@click.option("--message", "-m", required=True, help="The first update (Markdown).")
+@click.option("--status", type=OPEN_STATUSES, default="investigating", show_default=True)
+@json_option
+@pass_context
+def declare(
+    ctx: Context,
+    title: str,
+    impact: str | None,
+    components: tuple[str, ...],
+    message: str,
+    status: str,
+    as_json: bool,
+) -> None:
+    """Declare an incident. Components without a status get the impact's default
+    (minor: degraded_performance, major: partial_outage, critical: major_outage).
+
+    \b
+    Example:
+      statuspage incident declare "Elevated API errors" --impact major \\
+        --component API=partial_outage --component Dashboard \\
+        --message "We are investigating elevated error rates on the API."
+    """
+
+    async def use(svc: Service) -> str | Json:
+        created = await svc.declare_incident(
+            title,
+            message=message,
+            impact=impact,
+            components=parse_specs(components),
+            status=status,
+        )
+        return await report(svc, created, as_json)
+
+    show(ctx.run(use))
+
+
+@incident.command("update")
+@click.argument("incident_id", metavar="ID")
+@click.option("--status", type=ALL_STATUSES, help="New status; leave out to keep the current one.")
+@click.option("--message", "-m", required=True, help="What changed (Markdown).")
+@component_option
+@json_option
+@pass_context
+def update(
+    ctx: Context,
+    incident_id: str,
+    status: str | None,
+    message: str,
+    components: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Post an update to an open incident.
+
+    \b
+    Example:
+      statuspage incident update 8kq2m4x7p1za --status identified \\
+        --message "A bad deploy; rolling back now." --component API=degraded_performance
+    """
+
+    async def use(svc: Service) -> str | Json:
+        changed = await svc.update_incident(
+            incident_id, message=message, status=status, components=parse_specs(components)
+        )
+        return await report(svc, changed, as_json)
+
+    show(ctx.run(use))
+
+
+@incident.command("resolve")
+@click.argument("incident_id", metavar="ID")
+@click.option("--message", "-m", help="Defaults to: This incident has been resolved.")
+@component_option
+@json_option
+@pass_context
+def resolve(
+    ctx: Context,
+    incident_id: str,
+    message: str | None,
+    components: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Resolve an incident. Its components go back to operational (or to what another open
+    incident or maintenance still holds) unless --component says otherwise.
+
+    \b
+    Example:
+      statuspage incident resolve 8kq2m4x7p1za -m "Error rates are back to normal."
+    """
+
+    async def use(svc: Service) -> str | Json:
+        resolved = await svc.resolve_incident(
+            incident_id, message=message, components=parse_specs(components)
+        )
+        return await report(svc, resolved, as_json)
+
+    show(ctx.run(use))
+
+
+@incident.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only unresolved incidents.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@json_option
+@pass_context
+def list_incidents(ctx: Context, open_only: bool, limit: int, as_json: bool) -> None:
+    """List incidents, newest first.
+
+    \b
+    Example:
+      statuspage incident list --open
+    """
+
+    async def use(svc: Service) -> str | list[Json]:
+        found = await svc.list_incidents(open_only=open_only, kind=Kind.INCIDENT, limit=limit)
+        page, components = await svc.page(), await svc.list_components()
+        if as_json:
+            by_id = {c.id: c for c in components}
+            return [incident_json(i, page, by_id) for i in found]
+        return incidents_table(found, page, svc.now())
+
+    result = ctx.run(use)
+    if isinstance(result, list):
+        echo_json(result)
+    else:
+        click.echo(result)
+
+
+@incident.command("show")
+@click.argument("incident_id", metavar="ID")
+@json_option
+@pass_context
+def show_incident(ctx: Context, incident_id: str, as_json: bool) -> None:
+    """Show an incident (or maintenance) with its full timeline.
+
+    \b
+    Example:
+      statuspage incident show 8kq2m4x7p1za --json
+    """
+
+    async def use(svc: Service) -> str | Json:
+        return await report(svc, await svc.get_incident(incident_id), as_json)
+
+    show(ctx.run(use))
+
+
+@incident.command("postmortem")
+@click.argument("incident_id", metavar="ID")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Markdown file with the postmortem; - reads standard input.",
+)
+@click.option("--publish", is_flag=True, help="Show it on the page and notify subscribers.")
+@json_option
+@pass_context
+def postmortem(ctx: Context, incident_id: str, path: Path, publish: bool, as_json: bool) -> None:
+    """Attach a postmortem to a resolved incident; --publish shows it on the page.
+
+    \b
+    Example:
+      statuspage incident postmortem 8kq2m4x7p1za --file postmortem.md --publish
+    """
+    body = read_text(path)
+
+    async def use(svc: Service) -> str | Json:
+        changed = await svc.set_postmortem(incident_id, body, publish=publish)
+        return await report(svc, changed, as_json)
+
+    show(ctx.run(use))
+
+
+def read_text(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+
+
+@incident.command("backfill")
+@click.argument("title")
+@click.option("--impact", type=IMPACTS, required=True)
+@component_option
+@click.option("--started", required=True, help="ISO time; naive times are in the page's zone.")
+@click.option("--resolved", required=True, help="ISO time; naive times are in the page's zone.")
+@click.option("--message", "-m", required=True, help="What happened (Markdown).")
+@json_option
+@pass_context
+def backfill(
+    ctx: Context,
+    title: str,
+    impact: str,
+    components: tuple[str, ...],
+    started: str,
+    resolved: str,
+    message: str,
+    as_json: bool,
+) -> None:
+    """Record a past incident; its components' downtime counts in uptime.
+
+    \b
+    Example:
+      statuspage incident backfill "Login outage" --impact critical \\
+        --component Login=major_outage --started "2026-11-02 09:10" \\
+        --resolved "2026-11-02 09:55" --message "Logins failed after a certificate expired."
+    """
+
+    async def use(svc: Service) -> str | Json:
+        tz = (await svc.page()).time_zone
+        created = await svc.backfill_incident(
+            title,
+            impact=impact,
+            components=parse_specs(components),
+            started=parse_time(started, tz, svc.now(), "--started"),
+            resolved=parse_time(resolved, tz, svc.now(), "--resolved"),
+            message=message,
+        )
+        return await report(svc, created, as_json)
+
+    show(ctx.run(use))

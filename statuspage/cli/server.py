@@ -1,0 +1,149 @@
+"""`statuspage init`, `serve`, `tick` and `page`: the database and the server."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from statuspage.cli.context import Context, Group, json_option, pass_context
+from statuspage.cli.output import echo_json
+from statuspage.serialize import page_json
+from statuspage.service import Service
+
+DEMO_NAME = "Acme Cloud"
+DEMO_TIME_ZONE = "America/New_York"
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Fill an empty database with a realistic demo page.")
+@click.option("--name", help="Page name (default: setting STATUSPAGE_PAGE_NAME).")
+@click.option("--url", help="Public URL of the page (default: STATUSPAGE_PUBLIC_URL).")
+@click.option("--time-zone", help="IANA time zone for display (default: STATUSPAGE_TIME_ZONE).")
+@pass_context
+def init(
+    ctx: Context, demo: bool, name: str | None, url: str | None, time_zone: str | None
+) -> None:
+    """Create or migrate the database. Running it again is harmless.
+
+    \b
+    Example:
+      statuspage --db /var/lib/statuspage/status.db init --name "Acme Status" \\
+        --url https://status.acme.example --time-zone Europe/Berlin
+    """
+    settings = ctx.settings
+
+    async def use(svc: Service) -> tuple[list[str], str]:
+        applied = svc.store.applied_migrations
+        page = await svc.ensure_page(
+            name or (DEMO_NAME if demo else settings.page_name),
+            url or settings.public_url,
+            time_zone or (DEMO_TIME_ZONE if demo else settings.time_zone),
+        )
+        note = ""
+        if demo:
+            from statuspage.demo import load_demo
+
+            note = await load_demo(svc)
+        return applied, f"Page {page.name!r} ({page.id}), time zone {page.time_zone}. {note}"
+
+    existed = settings.db.exists()
+    applied, summary = ctx.run(use, create=True)
+    verb = "Migrated" if existed else "Created"
+    if applied or not existed:
+        click.echo(f"{verb} {settings.db}: applied {', '.join(applied) or 'nothing'}.")
+    else:
+        click.echo(f"{settings.db} is up to date.")
+    click.echo(summary.strip())
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Server processes; each serves the page from memory.",
+)
+@pass_context
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the status page (and, later, the API) under uvicorn.
+
+    \b
+    Example:
+      statuspage --db status.db serve --host 0.0.0.0 --port 8000 --workers 2
+    """
+    import uvicorn
+
+    ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
+    os.environ["STATUSPAGE_DB"] = str(ctx.settings.db.resolve())
+    uvicorn.run(
+        "statuspage.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@click.command()
+@pass_context
+def tick(ctx: Context) -> None:
+    """Perform due automatic transitions once (maintenance start and completion).
+
+    The server does this on its own every few seconds; run this from cron when no
+    server runs.
+
+    \b
+    Example:
+      * * * * *  statuspage --db /var/lib/statuspage/status.db tick
+    """
+    done = ctx.run(lambda svc: svc.tick())
+    for t in done:
+        click.echo(f"{t.incident_id}  {t.status.value}  {t.name}")
+    if not done:
+        click.echo("Nothing due.")
+
+
+@click.group(cls=Group)
+def page() -> None:
+    """Show or change the page's name, URL and time zone."""
+
+
+@page.command("show")
+@json_option
+@pass_context
+def page_show(ctx: Context, as_json: bool) -> None:
+    """Show the page's settings.
+
+    \b
+    Example:
+      statuspage page show --json
+    """
+    found = ctx.run(lambda svc: svc.page())
+    if as_json:
+        echo_json(page_json(found))
+    else:
+        click.echo(
+            f"{found.name} ({found.id})\nURL:       {found.url}\nTime zone: {found.time_zone}"
+        )
+
+
+@page.command("set")
+@click.option("--name")
+@click.option("--url")
+@click.option("--time-zone")
+@pass_context
+def page_set(ctx: Context, name: str | None, url: str | None, time_zone: str | None) -> None:
+    """Change the page's name, public URL or display time zone.
+
+    \b
+    Example:
+      statuspage page set --time-zone America/New_York
+    """
+    changed = ctx.run(lambda svc: svc.update_page(name=name, url=url, time_zone=time_zone))
+    click.echo(f"{changed.name}: {changed.url}, time zone {changed.time_zone}.")

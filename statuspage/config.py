@@ -1,0 +1,95 @@
+"""Settings: a frozen dataclass read from STATUSPAGE_* environment variables and an optional file.
+
+Precedence: defaults < the TOML file named by STATUSPAGE_CONFIG < environment variables.
+Fields marked secret are read from the environment only and never shown in a repr or a log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statuspage.errors import InvalidInput
+
+PREFIX = "STATUSPAGE_"
+
+
+def _secret(default: str = "") -> Any:
+    return field(default=default, repr=False, metadata={"secret": True})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; see the README's "Settings" table."""
+
+    db: Path = Path("statuspage.db")
+    # How often the server performs due automatic transitions (maintenance start/complete).
+    tick_interval: float = 5.0
+    # How often each server process looks for changes made by other processes.
+    poll_interval: float = 0.25
+    # Default time zone for a new page; afterwards the page's own setting rules.
+    time_zone: str = "Etc/UTC"
+    page_name: str = "Status"
+    public_url: str = "http://127.0.0.1:8000"
+    contact_email: str = ""
+    contact_url: str = ""
+    security_contact: str = ""
+    social_url: str = ""
+    social_handle: str = ""
+    secret_key: str = _secret()
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from the config file and environment, then explicit overrides (e.g. CLI flags)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = env.get(PREFIX + "CONFIG")
+    if config_file:
+        values.update(_read_file(Path(config_file)))
+    for f in dataclasses.fields(Settings):
+        raw = env.get(PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = raw
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return Settings(**{name: _convert(name, value) for name, value in values.items()})
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"cannot read settings file {path}: {exc}") from exc
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    for key in data:
+        if key not in known:
+            raise InvalidInput(f"{path}: unknown setting {key!r}")
+        if known[key].metadata.get("secret"):
+            raise InvalidInput(
+                f"{path}: {key} is a secret; set it in the environment as {PREFIX}{key.upper()}"
+            )
+    return data
+
+
+def _convert(name: str, value: Any) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    if name not in fields:
+        raise InvalidInput(f"unknown setting {name!r}")
+    kind: type[Any] = type(fields[name].default)
+    try:
+        if kind is bool and isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        if issubclass(kind, Path):
+            return Path(value)
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"setting {PREFIX}{name.upper()}: {exc}") from exc

@@ -1,0 +1,156 @@
+"""Domain objects as the JSON shapes of the Statuspage public API v2.
+
+One place for these shapes: the public API, the CLI's --json output, webhook payloads
+and the admin API all use them, so every consumer sees the same fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from statuspage.model import (
+    Component,
+    Group,
+    Incident,
+    IncidentUpdate,
+    MaintenanceStatus,
+    Page,
+    PageStatus,
+    worst_status,
+)
+
+Json = dict[str, Any]
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 in UTC with milliseconds and Z, as Statuspage writes it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def page_json(page: Page, updated_at: datetime | None = None) -> Json:
+    return {
+        "id": page.id,
+        "name": page.name,
+        "url": page.url,
+        "time_zone": page.time_zone,
+        "updated_at": iso(updated_at or page.updated_at),
+    }
+
+
+def status_json(status: PageStatus) -> Json:
+    return {"indicator": status.indicator, "description": status.description}
+
+
+def component_json(c: Component, page_id: str) -> Json:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "status": c.status.value,
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
+        "position": c.position,
+        "description": c.description,
+        "showcase": c.showcase,
+        "start_date": c.start_date.isoformat() if c.start_date else None,
+        "group_id": c.group_id,
+        "page_id": page_id,
+        "group": False,
+        "only_show_if_degraded": c.only_show_if_degraded,
+    }
+
+
+def group_json(g: Group, children: Iterable[Component], page_id: str) -> Json:
+    """A group, shaped as Statuspage shows it: a component with `group: true`."""
+    members = list(children)
+    updated = max([g.updated_at, *(c.updated_at for c in members)])
+    return {
+        "id": g.id,
+        "name": g.name,
+        "status": worst_status(c.status for c in members).value,
+        "created_at": iso(g.created_at),
+        "updated_at": iso(updated),
+        "position": g.position,
+        "description": g.description,
+        "showcase": False,
+        "start_date": None,
+        "group_id": None,
+        "page_id": page_id,
+        "group": True,
+        "only_show_if_degraded": False,
+        "components": [c.id for c in members],
+    }
+
+
+def components_json(
+    components: Iterable[Component], groups: Iterable[Group], page_id: str
+) -> list[Json]:
+    """Groups and components in page order; each group right before its members."""
+    members: dict[str | None, list[Component]] = {}
+    for c in components:
+        members.setdefault(c.group_id, []).append(c)
+    out: list[Json] = []
+    for g in groups:
+        out.append(group_json(g, members.get(g.id, []), page_id))
+        out.extend(component_json(c, page_id) for c in members.get(g.id, []))
+    out.extend(component_json(c, page_id) for c in members.get(None, []))
+    return out
+
+
+def update_json(u: IncidentUpdate) -> Json:
+    affected = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "old_status": a.old_status.value,
+            "new_status": a.new_status.value,
+        }
+        for a in u.affected_components
+    ]
+    return {
+        "id": u.id,
+        "status": public_status(u.status),
+        "body": u.body,
+        "incident_id": u.incident_id,
+        "created_at": iso(u.created_at),
+        "updated_at": iso(u.updated_at),
+        "display_at": iso(u.display_at),
+        "affected_components": affected or None,
+        "deliver_notifications": u.deliver_notifications,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+
+
+def public_status(status: str) -> str:
+    """Our internal status as the public API's enum (a cancelled maintenance shows completed)."""
+    return MaintenanceStatus.COMPLETED.value if status == MaintenanceStatus.CANCELLED else status
+
+
+def incident_json(i: Incident, page: Page, components: Mapping[str, Component]) -> Json:
+    """An incident; a maintenance adds `scheduled_for` and `scheduled_until`."""
+    body: Json = {
+        "id": i.id,
+        "name": i.name,
+        "status": public_status(i.status),
+        "created_at": iso(i.created_at),
+        "updated_at": iso(i.updated_at),
+        "monitoring_at": iso(i.monitoring_at),
+        "resolved_at": iso(i.resolved_at),
+        "impact": i.impact.value,
+        "shortlink": f"{page.url}/incidents/{i.id}",
+        "started_at": iso(i.started_at),
+        "page_id": page.id,
+        "incident_updates": [update_json(u) for u in i.updates],
+        "components": [
+            component_json(components[cid], page.id) for cid in i.component_ids if cid in components
+        ],
+        "reminder_intervals": None,
+    }
+    if i.is_maintenance:
+        body["scheduled_for"] = iso(i.scheduled_for)
+        body["scheduled_until"] = iso(i.scheduled_until)
+    return body

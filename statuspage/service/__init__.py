@@ -1,0 +1,20 @@
+"""Use cases: each public method is exactly one transaction.
+
+A use case changes the rows, appends the update, records component status changes and
+emits its Event to the sinks (the comms kit writes outbox rows there) — all in the same
+transaction, so a change and the messages it causes are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+from statuspage.service.base import Clock, Event, EventSink, utcnow
+from statuspage.service.components import ComponentService
+from statuspage.service.incidents import IncidentService
+from statuspage.service.maintenance import MaintenanceService, Transition
+
+
+class Service(ComponentService, IncidentService, MaintenanceService):
+    """Every use case of a status page."""
+
+
+__all__ = ["Clock", "Event", "EventSink", "Service", "Transition", "utcnow"]

@@ -1,0 +1,119 @@
+"""What every use case shares: the store, the clock, event sinks and reference lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from statuspage.errors import InvalidInput, NotFound
+from statuspage.model import (
+    AffectedComponent,
+    ChangeCause,
+    Component,
+    ComponentStatus,
+    Incident,
+    StatusChange,
+    parse_enum,
+)
+from statuspage.storage import Queries, Store
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the comms kit may tell people about, emitted inside the change's transaction.
+
+    phase: declared, updated, resolved, postmortem, maintenance_scheduled,
+    maintenance_updated, maintenance_started, maintenance_completed, maintenance_cancelled.
+    """
+
+    phase: str
+    incident_id: str
+    update_id: str | None
+    at: datetime
+    deliver_notifications: bool = True
+
+
+EventSink = Callable[[Queries, Event], Awaitable[None]]
+
+
+class ServiceBase:
+    """The shared state of the use cases; see `Service` for the use cases themselves."""
+
+    def __init__(
+        self, store: Store, clock: Clock = utcnow, sinks: Sequence[EventSink] = ()
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.sinks = list(sinks)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    async def emit(self, q: Queries, event: Event) -> None:
+        for sink in self.sinks:
+            await sink(q, event)
+
+    async def incident(self, q: Queries, incident_id: str) -> Incident:
+        found = await q.get_incident(incident_id.strip())
+        if found is None:
+            raise NotFound(f"unknown incident {incident_id!r}; see `statuspage incident list`")
+        return found
+
+    async def component(self, q: Queries, ref: str) -> Component:
+        found = await q.find_component(ref.strip())
+        if found is None:
+            names = ", ".join(c.name for c in await q.list_components()) or "none yet"
+            raise NotFound(f"unknown component {ref!r}; known components: {names}")
+        return found
+
+    async def components_with_status(
+        self, q: Queries, specs: Sequence[tuple[str, str | None]]
+    ) -> list[tuple[Component, ComponentStatus | None]]:
+        """Resolve (NAME_OR_ID, STATUS or None) pairs; refuse unknown names, bad statuses."""
+        resolved: list[tuple[Component, ComponentStatus | None]] = []
+        seen: set[str] = set()
+        for ref, status in specs:
+            component = await self.component(q, ref)
+            if component.id in seen:
+                raise InvalidInput(f"component {component.name!r} is given twice")
+            seen.add(component.id)
+            parsed = (
+                None
+                if status is None
+                else parse_enum(ComponentStatus, status, f"status for component {component.name!r}")
+            )
+            resolved.append((component, parsed))
+        return resolved
+
+    async def apply_status(
+        self,
+        q: Queries,
+        component: Component,
+        status: ComponentStatus,
+        cause: ChangeCause,
+        incident_id: str | None = None,
+    ) -> AffectedComponent | None:
+        """Set a component's status and record the change; None when it did not change."""
+        current = await q.find_component(component.id) or component
+        if current.status is status:
+            return None
+        now = self.now()
+        await q.save_component(replace(current, status=status, updated_at=now))
+        await q.record_status_change(
+            StatusChange(current.id, now, current.status, status, cause, incident_id)
+        )
+        return AffectedComponent(current.id, current.name, current.status, status)
+
+    async def restore_status(
+        self, q: Queries, component_id: str, incident_id: str
+    ) -> ComponentStatus:
+        """The status a component returns to when an incident ends: what others still hold."""
+        held = await q.held_statuses(component_id, incident_id)
+        return max(held, key=lambda s: s.rank, default=ComponentStatus.OPERATIONAL)

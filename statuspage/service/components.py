@@ -1,0 +1,201 @@
+"""Use cases for the page, component groups and components."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from statuspage.errors import Conflict, InvalidInput, NotFound
+from statuspage.model import (
+    ChangeCause,
+    Component,
+    ComponentStatus,
+    Group,
+    Page,
+    StatusChange,
+    check_message,
+    check_title,
+    new_id,
+    parse_enum,
+)
+from statuspage.service.base import ServiceBase
+from statuspage.storage import Queries
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"unknown time zone {name!r}; use an IANA name such as Etc/UTC or Europe/Berlin"
+        ) from exc
+    return name
+
+
+def check_position(position: int | None) -> int | None:
+    if position is not None and position < 1:
+        raise InvalidInput(f"position must be 1 or more, not {position}")
+    return position
+
+
+def check_description(description: str | None) -> str | None:
+    if description is None:
+        return None
+    return check_message(description, required=False) or None
+
+
+class ComponentService(ServiceBase):
+    async def page(self) -> Page:
+        async with self.store.read() as q:
+            found = await q.get_page()
+        if found is None:
+            raise NotFound("the database has no page yet; run `statuspage init`")
+        return found
+
+    async def ensure_page(self, name: str, url: str, time_zone: str) -> Page:
+        """Create the page row if there is none; return the page."""
+        async with self.store.write() as q:
+            found = await q.get_page()
+            if found is not None:
+                return found
+            now = self.now()
+            page = Page(
+                new_id(),
+                check_title(name, "page name"),
+                url.rstrip("/"),
+                check_time_zone(time_zone),
+                now,
+                now,
+            )
+            await q.save_page(page)
+            return page
+
+    async def update_page(
+        self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
+    ) -> Page:
+        async with self.store.write() as q:
+            page = await q.get_page()
+            if page is None:
+                raise NotFound("the database has no page yet; run `statuspage init`")
+            page = replace(
+                page,
+                name=check_title(name, "page name") if name is not None else page.name,
+                url=url.rstrip("/") if url is not None else page.url,
+                time_zone=check_time_zone(time_zone) if time_zone is not None else page.time_zone,
+                updated_at=self.now(),
+            )
+            await q.save_page(page)
+            return page
+
+    async def add_group(
+        self, name: str, description: str | None = None, position: int | None = None
+    ) -> Group:
+        name = check_title(name, "group name")
+        async with self.store.write() as q:
+            if await q.find_group(name) is not None:
+                raise Conflict(f"a group named {name!r} already exists")
+            now = self.now()
+            group = Group(
+                new_id(),
+                name,
+                check_description(description),
+                check_position(position) or await q.next_position("component_groups"),
+                now,
+                now,
+            )
+            await q.save_group(group)
+            return group
+
+    async def list_groups(self) -> list[Group]:
+        async with self.store.read() as q:
+            return await q.list_groups()
+
+    async def group(self, q: Queries, ref: str) -> Group:
+        found = await q.find_group(ref.strip())
+        if found is None:
+            names = ", ".join(g.name for g in await q.list_groups()) or "none yet"
+            raise NotFound(f"unknown group {ref!r}; known groups: {names}")
+        return found
+
+    async def remove_group(self, ref: str, *, ungroup: bool = False) -> Group:
+        """Remove a group; its components must be moved out first, or `ungroup` does it."""
+        async with self.store.write() as q:
+            group = await self.group(q, ref)
+            members = [c.name for c in await q.list_components() if c.group_id == group.id]
+            if members and not ungroup:
+                raise Conflict(
+                    f"group {group.name!r} still holds {', '.join(members)}; remove them "
+                    "first or pass --ungroup to keep them without a group"
+                )
+            await q.ungroup_components(group.id, self.now())
+            await q.delete_group(group.id)
+            return group
+
+    async def add_component(
+        self,
+        name: str,
+        *,
+        group: str | None = None,
+        description: str | None = None,
+        position: int | None = None,
+        status: str = "operational",
+        start_date: date | None = None,
+    ) -> Component:
+        name = check_title(name, "component name")
+        parsed = parse_enum(ComponentStatus, status, "component status")
+        async with self.store.write() as q:
+            if await q.find_component(name) is not None:
+                raise Conflict(f"a component named {name!r} already exists")
+            group_id = (await self.group(q, group)).id if group else None
+            now = self.now()
+            component = Component(
+                id=new_id(),
+                name=name,
+                status=parsed,
+                position=check_position(position) or await q.next_position("components"),
+                created_at=now,
+                updated_at=now,
+                description=check_description(description),
+                group_id=group_id,
+                start_date=start_date,
+            )
+            await q.save_component(component)
+            await q.record_status_change(_first_change(component))
+            return component
+
+    async def list_components(self) -> list[Component]:
+        async with self.store.read() as q:
+            return await q.list_components()
+
+    async def get_component(self, ref: str) -> Component:
+        async with self.store.read() as q:
+            return await self.component(q, ref)
+
+    async def set_component_status(self, ref: str, status: str) -> Component:
+        """Set a component's status by hand; recorded with cause "manual"."""
+        async with self.store.write() as q:
+            component = await self.component(q, ref)
+            parsed = parse_enum(ComponentStatus, status, "component status")
+            await self.apply_status(q, component, parsed, ChangeCause.MANUAL)
+            return await self.component(q, component.id)
+
+    async def remove_component(self, ref: str) -> Component:
+        """Remove a component and its history; refused while an open incident affects it."""
+        async with self.store.write() as q:
+            component = await self.component(q, ref)
+            for incident in await q.list_incidents(open_only=True):
+                if component.id in incident.component_ids:
+                    raise Conflict(
+                        f"component {component.name!r} is affected by open "
+                        f"{incident.kind.value} {incident.id} ({incident.name}); end it first"
+                    )
+            await q.delete_component(component.id)
+            return component
+
+
+def _first_change(component: Component) -> StatusChange:
+    """A component's history starts with the status it was created in."""
+    return StatusChange(
+        component.id, component.created_at, None, component.status, ChangeCause.MANUAL
+    )

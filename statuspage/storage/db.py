@@ -1,0 +1,133 @@
+"""The connection: pragmas, migrations and transactions.
+
+One process holds one connection; an asyncio lock makes every use of it a whole
+transaction, so concurrent tasks never interleave inside one another's writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from statuspage.errors import NotFound
+from statuspage.migrations import MIGRATIONS
+from statuspage.storage.queries import Queries
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+class Store:
+    """The database of one status page."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.applied_migrations: list[str] = []
+
+    @classmethod
+    async def open(cls, path: Path | str, *, create: bool = False) -> Store:
+        """Open (and migrate) the database at `path`; create it only when `create` is set."""
+        path = Path(path)
+        if not create and str(path) != ":memory:" and not path.exists():
+            raise NotFound(f"no database at {path}; create it with `statuspage init`")
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        store = cls(conn, path)
+        store.applied_migrations = await store.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied; return their names."""
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT"
+            " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+        )
+        applied: list[str] = []
+        for name, sql in MIGRATIONS:
+            async with self._lock:
+                if await self._apply(name, sql):
+                    applied.append(name)
+        return applied
+
+    async def _apply(self, name: str, sql: str) -> bool:
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = await self._conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+            )
+            if await cursor.fetchone() is not None:
+                await self._conn.execute("ROLLBACK")
+                return False
+            for statement in split_statements(sql):
+                await self._conn.execute(statement)
+            await self._conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
+            await self._conn.execute("COMMIT")
+            return True
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+
+    @asynccontextmanager
+    async def write(self, *, public: bool = True) -> AsyncIterator[Queries]:
+        """One write transaction; if it changed a row and is `public`, the revision grows."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            changes_before = self._conn.total_changes
+            try:
+                yield Queries(self._conn)
+                if public and self._conn.total_changes != changes_before:
+                    await self._conn.execute(
+                        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+                    )
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Queries]:
+        """One consistent read transaction."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Queries(self._conn)
+            finally:
+                await self._conn.execute("COMMIT")
+
+    async def revision(self) -> int:
+        """A number that grows with every committed public change, from any process."""
+        async with self._lock:
+            cursor = await self._conn.execute("SELECT value FROM meta WHERE key = 'revision'")
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (executescript would commit first)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not buffer.strip().startswith("--"):
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,38 @@
+"""SQL for the page row."""
+
+from __future__ import annotations
+
+from statuspage.model import Page
+from statuspage.storage.base import QueryBase
+from statuspage.storage.convert import parse_ts, ts
+
+
+class PageQueries(QueryBase):
+    async def get_page(self) -> Page | None:
+        row = await self.fetchone("SELECT * FROM page LIMIT 1")
+        if row is None:
+            return None
+        return Page(
+            id=row["id"],
+            name=row["name"],
+            url=row["url"],
+            time_zone=row["time_zone"],
+            created_at=parse_ts(row["created_at"]),
+            updated_at=parse_ts(row["updated_at"]),
+        )
+
+    async def save_page(self, page: Page) -> None:
+        await self.execute(
+            "INSERT INTO page (id, name, url, time_zone, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,"
+            " time_zone = excluded.time_zone, updated_at = excluded.updated_at",
+            (
+                page.id,
+                page.name,
+                page.url,
+                page.time_zone,
+                ts(page.created_at),
+                ts(page.updated_at),
+            ),
+        )

@@ -1,0 +1,11 @@
+"""All the SQL of the project, as one object bound to the current transaction."""
+
+from __future__ import annotations
+
+from statuspage.storage.components import ComponentQueries
+from statuspage.storage.incidents import IncidentQueries
+from statuspage.storage.page import PageQueries
+
+
+class Queries(PageQueries, ComponentQueries, IncidentQueries):
+    """Every query, on the connection of one transaction."""

@@ -1,0 +1,79 @@
+"""The server: the app in-process, and `statuspage serve` as a real process on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from starlette.testclient import TestClient
+
+from statuspage.app import create_app
+from statuspage.config import Settings
+from tests.conftest import RunCli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_home_page_lists_components_and_open_incidents(run_cli: RunCli, db_path: Path) -> None:
+    run_cli("component", "add", "API")
+    run_cli(
+        "incident",
+        "declare",
+        "<b>API</b> errors",
+        "--impact",
+        "major",
+        "--component",
+        "API",
+        "-m",
+        "Looking.",
+    )
+    with TestClient(create_app(Settings(db=db_path))) as client:
+        html = client.get("/").text
+    assert "Partial System Outage" in html
+    assert "API: Partial Outage" in html
+    assert "&lt;b&gt;API&lt;/b&gt; errors" in html  # autoescaped
+
+
+def test_statuspage_serve_runs_uvicorn_on_loopback(
+    run_cli: RunCli, db_path: Path, tmp_path: Path
+) -> None:
+    run_cli("component", "add", "API")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "statuspage.cli",
+            "--db",
+            str(db_path),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.1)
+        assert response.status_code == 200 and "API: Operational" in response.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
