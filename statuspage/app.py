@@ -6,34 +6,25 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
 
+from statuspage import pages
 from statuspage.config import Settings, load_settings
-from statuspage.model import page_status
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("statuspage")
 
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     """The ASGI app for one page; nothing is opened until the lifespan starts."""
-    env = Environment(
-        loader=FileSystemLoader(ROOT / "templates"),
-        autoescape=select_autoescape(default=True),
-    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await Store.open(settings.db)
         service = Service(store, clock)
+        app.state.settings = settings
         app.state.service = service
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
         try:
@@ -44,19 +35,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 await ticker
             await store.close()
 
-    async def home(request: Request) -> HTMLResponse:
-        service: Service = request.app.state.service
-        page, components = await service.page(), await service.list_components()
-        open_incidents = await service.list_incidents(open_only=True, kind=None)
-        html = env.get_template("plain.html").render(
-            page=page,
-            components=components,
-            incidents=open_incidents,
-            status=page_status(components, open_incidents),
-        )
-        return HTMLResponse(html)
-
-    return Starlette(routes=[Route("/", home)], lifespan=lifespan)
+    return Starlette(routes=[*pages.routes], lifespan=lifespan)
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

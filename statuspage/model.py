@@ -267,6 +267,47 @@ class Incident:
         return self.resolved_at
 
 
+class Channel(StrEnum):
+    """How a subscriber hears from us."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+
+
+class SubscriberState(StrEnum):
+    PENDING = "pending"  # waiting for confirmation; nothing but the confirmation is sent
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """Someone who asked to hear about incidents, on one channel.
+
+    `component_ids` empty with `all_components` set means every component.
+    """
+
+    id: str
+    channel: Channel
+    address: str
+    state: SubscriberState
+    created_at: datetime
+    updated_at: datetime
+    all_components: bool = True
+    component_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    language: str = "en"
+    phone_country: str | None = None
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+    def wants(self, component_ids: Iterable[str]) -> bool:
+        """Whether an incident affecting these components concerns this subscriber."""
+        return self.all_components or not set(self.component_ids).isdisjoint(component_ids)
+
+
 @dataclass(frozen=True)
 class StatusChange:
     """One recorded change of a component's status: the raw material of uptime."""

@@ -77,3 +77,18 @@ def test_statuspage_serve_runs_uvicorn_on_loopback(
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def test_the_server_performs_due_maintenance_transitions_on_its_own(
+    run_cli: RunCli, db_path: Path
+) -> None:
+    run_cli("component", "add", "DB")
+    run_cli(
+        "maintenance", "schedule", "Upgrade", "--start", "-1m", "--end", "+1h", "--component", "DB"
+    )
+    with TestClient(create_app(Settings(db=db_path, tick_interval=0.05))) as client:
+        deadline = time.monotonic() + 5
+        while "DB: Under Maintenance" not in client.get("/").text:
+            assert time.monotonic() < deadline, "the server did not start the maintenance"
+            time.sleep(0.05)
+        assert "Service Under Maintenance" in client.get("/").text

@@ -1,0 +1,144 @@
+"""SQL for subscribers, the components they follow and their tags."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+import aiosqlite
+
+from statuspage.model import Channel, Subscriber, SubscriberState
+from statuspage.storage.base import QueryBase
+from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_none
+
+
+def _subscriber(row: aiosqlite.Row, components: Iterable[str], tags: Iterable[str]) -> Subscriber:
+    return Subscriber(
+        id=row["id"],
+        channel=Channel(row["channel"]),
+        address=row["address"],
+        state=SubscriberState(row["state"]),
+        created_at=parse_ts(row["created_at"]),
+        updated_at=parse_ts(row["updated_at"]),
+        all_components=bool(row["all_components"]),
+        component_ids=tuple(components),
+        tags=tuple(sorted(tags)),
+        language=row["language"],
+        phone_country=row["phone_country"],
+        confirmed_at=parse_ts_or_none(row["confirmed_at"]),
+        unsubscribed_at=parse_ts_or_none(row["unsubscribed_at"]),
+    )
+
+
+class SubscriberQueries(QueryBase):
+    async def save_subscriber(self, s: Subscriber) -> None:
+        """Insert or update a subscriber with its component list and tags."""
+        await self.execute(
+            "INSERT INTO subscribers (id, channel, address, state, all_components, language,"
+            " phone_country, created_at, updated_at, confirmed_at, unsubscribed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET address = excluded.address,"
+            " state = excluded.state, all_components = excluded.all_components,"
+            " language = excluded.language, phone_country = excluded.phone_country,"
+            " updated_at = excluded.updated_at, confirmed_at = excluded.confirmed_at,"
+            " unsubscribed_at = excluded.unsubscribed_at",
+            (
+                s.id,
+                s.channel.value,
+                s.address,
+                s.state.value,
+                int(s.all_components),
+                s.language,
+                s.phone_country,
+                ts(s.created_at),
+                ts(s.updated_at),
+                ts_or_none(s.confirmed_at),
+                ts_or_none(s.unsubscribed_at),
+            ),
+        )
+        await self.execute("DELETE FROM subscriber_components WHERE subscriber_id = ?", (s.id,))
+        await self.executemany(
+            "INSERT INTO subscriber_components (subscriber_id, component_id) VALUES (?, ?)",
+            [(s.id, c) for c in s.component_ids],
+        )
+        await self.execute("DELETE FROM subscriber_tags WHERE subscriber_id = ?", (s.id,))
+        await self.executemany(
+            "INSERT INTO subscriber_tags (subscriber_id, tag) VALUES (?, ?)",
+            [(s.id, t) for t in s.tags],
+        )
+
+    async def delete_subscriber(self, subscriber_id: str) -> None:
+        await self.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,))
+
+    async def get_subscriber(self, subscriber_id: str) -> Subscriber | None:
+        rows = list(await self.fetchall("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)))
+        found = await self._hydrate_subscribers(rows)
+        return found[0] if found else None
+
+    async def find_subscriber(self, channel: Channel, address: str) -> Subscriber | None:
+        rows = list(
+            await self.fetchall(
+                "SELECT * FROM subscribers WHERE channel = ? AND address = ?",
+                (channel.value, address),
+            )
+        )
+        found = await self._hydrate_subscribers(rows)
+        return found[0] if found else None
+
+    async def list_subscribers(
+        self,
+        *,
+        channel: Channel | None = None,
+        state: SubscriberState | None = None,
+        tag: str | None = None,
+        component_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Subscriber]:
+        """Subscribers matching every filter given, oldest first.
+
+        `component_id` matches those who follow that component or every component.
+        """
+        sql = (
+            "SELECT * FROM subscribers s WHERE (:channel IS NULL OR channel = :channel)"
+            " AND (:state IS NULL OR state = :state)"
+            " AND (:tag IS NULL OR EXISTS (SELECT 1 FROM subscriber_tags t"
+            "      WHERE t.subscriber_id = s.id AND t.tag = :tag))"
+            " AND (:component IS NULL OR all_components = 1 OR EXISTS (SELECT 1 FROM"
+            "      subscriber_components c WHERE c.subscriber_id = s.id"
+            "      AND c.component_id = :component))"
+            " ORDER BY created_at, id LIMIT :limit OFFSET :offset"
+        )
+        rows = list(
+            await self.fetchall(
+                sql,
+                {
+                    "channel": channel.value if channel else None,
+                    "state": state.value if state else None,
+                    "tag": tag,
+                    "component": component_id,
+                    "limit": -1 if limit is None else limit,
+                    "offset": offset,
+                },
+            )
+        )
+        return await self._hydrate_subscribers(rows)
+
+    async def _hydrate_subscribers(self, rows: list[aiosqlite.Row]) -> list[Subscriber]:
+        ids = json.dumps([r["id"] for r in rows])
+        components: dict[str, list[str]] = defaultdict(list)
+        for row in await self.fetchall(
+            "SELECT subscriber_id, component_id FROM subscriber_components"
+            " WHERE subscriber_id IN (SELECT value FROM json_each(?))",
+            (ids,),
+        ):
+            components[row["subscriber_id"]].append(row["component_id"])
+        tags: dict[str, list[str]] = defaultdict(list)
+        for row in await self.fetchall(
+            "SELECT subscriber_id, tag FROM subscriber_tags"
+            " WHERE subscriber_id IN (SELECT value FROM json_each(?))",
+            (ids,),
+        ):
+            tags[row["subscriber_id"]].append(row["tag"])
+        return [_subscriber(r, components[r["id"]], tags[r["id"]]) for r in rows]
