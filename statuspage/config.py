@@ -42,6 +42,18 @@ class Settings:
     social_url: str = ""
     social_handle: str = ""
     secret_key: str = _secret()
+    # The comms plan (YAML). Empty: comms_plans/default.yaml of the project when present;
+    # "off": no plan, so no messages are planned.
+    comms_plan: str = ""
+    # SMS sender throughput in messages (segments) per second: 1 for a long code, 3 for a
+    # toll-free number, 100 for a short code. Previews estimate send times from it.
+    sms_rate: float = 1.0
+    # Previews warn when sending one update by SMS would take longer than this (seconds).
+    sms_warn_after: float = 600.0
+
+    def __post_init__(self) -> None:
+        if self.sms_rate <= 0:
+            raise InvalidInput(f"setting {PREFIX}SMS_RATE must be above 0, not {self.sms_rate}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
