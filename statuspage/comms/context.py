@@ -208,9 +208,9 @@ def _links(facts: Facts, r: Recipient, signer: LinkSigner) -> Vars:
 
 
 def _commands(incident: Incident) -> Vars:
-    noun = "maintenance" if incident.is_maintenance else "incident"
+    verb = "maintenance start|verify|complete" if incident.is_maintenance else "incident update"
     return {
-        "update": f'statuspage {noun} update {incident.id} --message "..."',
+        "post_update": f'statuspage {verb} {incident.id} --message "..."',
         "approve": f"statuspage comms approve {incident.id}",
         "preview": f"statuspage comms preview {incident.id}",
     }

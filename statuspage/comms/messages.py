@@ -139,8 +139,10 @@ class Templates:
             for part, template in self.names(channel, name, language).items()
         }
         text = tidy(parts["text"])
-        if channel is Channel.SMS and smart_sms:
-            text = smart_encode(text)
+        if channel is Channel.SMS:
+            # One paragraph: line breaks cost characters and render unevenly on phones.
+            text = " ".join(text.split())
+            text = smart_encode(text) if smart_sms else text
         subject = " ".join(parts["subject"].split()) if "subject" in parts else None
         html = parts["html"].strip() if "html" in parts else None
         return Rendered(channel, name, language, text, subject, html)

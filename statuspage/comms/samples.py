@@ -142,7 +142,7 @@ def _facts(
             AffectedComponent(c.id, c.name, ComponentStatus.OPERATIONAL, c.status)
             for c in components.values()
         ),
-        previous_status="investigating",
+        previous_status=None if phase is Phase.DECLARED else "investigating",
     )
     incident = replace(incident, updates=(update,))
     cadence = policy.cadence_for(status) if policy and not maintenance else None
