@@ -7,14 +7,24 @@ transaction, so a change and the messages it causes are stored together or not a
 
 from __future__ import annotations
 
-from statuspage.service.base import Clock, Event, EventSink, utcnow
+from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice, utcnow
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
-from statuspage.service.maintenance import MaintenanceService, Transition
+from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
 
 
 class Service(ComponentService, IncidentService, MaintenanceService):
     """Every use case of a status page."""
 
 
-__all__ = ["Clock", "Event", "EventSink", "Service", "Transition", "utcnow"]
+__all__ = [
+    "Clock",
+    "CommsHooks",
+    "Event",
+    "EventSink",
+    "Notice",
+    "Service",
+    "TickReport",
+    "Transition",
+    "utcnow",
+]

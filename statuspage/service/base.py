@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.model import (
@@ -12,6 +13,7 @@ from statuspage.model import (
     ChangeCause,
     Component,
     ComponentStatus,
+    Impact,
     Incident,
     StatusChange,
     parse_enum,
@@ -43,15 +45,46 @@ class Event:
 EventSink = Callable[[Queries, Event], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the comms kit did on a tick (a reminder sent, say), in one line."""
+
+    incident_id: str
+    text: str
+
+
+class CommsHooks(Protocol):
+    """What a comms plan adds to the use cases (statuspage.comms.kit implements it)."""
+
+    def severity(self, name: str | None) -> str | None:
+        """The plan's name for a severity (or its default); InvalidInput when unknown."""
+
+    def impact_for(self, severity: str) -> Impact | None:
+        """The impact the plan gives a severity."""
+
+    async def on_event(self, q: Queries, event: Event) -> None:
+        """Plan and enqueue the event's messages, in the change's transaction."""
+
+    async def on_tick(self, q: Queries, now: datetime) -> Sequence[Notice]:
+        """Cadence reminders and other timed messages that are due."""
+
+
 class ServiceBase:
     """The shared state of the use cases; see `Service` for the use cases themselves."""
 
     def __init__(
-        self, store: Store, clock: Clock = utcnow, sinks: Sequence[EventSink] = ()
+        self,
+        store: Store,
+        clock: Clock = utcnow,
+        sinks: Sequence[EventSink] = (),
+        comms: CommsHooks | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.sinks = list(sinks)
+        self.comms = comms
+        if comms is not None:
+            self.sinks.append(comms.on_event)
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)

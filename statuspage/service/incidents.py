@@ -38,10 +38,23 @@ def parse_impact(value: str) -> Impact:
 
 class IncidentService(ServiceBase):
     def impact_for(self, impact: str | None, severity: str | None) -> tuple[Impact, bool]:
-        """The incident's impact and whether it overrides the severity's; see comms plans."""
+        """The incident's impact and whether it overrides the severity's (see comms plans).
+
+        With a comms plan the impact follows the severity unless one is given.
+        """
+        planned = self.comms.impact_for(severity) if self.comms and severity else None
         if impact is not None:
-            return parse_impact(impact), severity is not None
+            parsed = parse_impact(impact)
+            if self.comms is None:
+                return parsed, severity is not None
+            return parsed, planned is not None and parsed is not planned
+        if planned is not None:
+            return planned, False
         raise InvalidInput("give an impact: none, minor, major or critical")
+
+    def severity_for(self, severity: str | None) -> str | None:
+        """The comms plan's name for a severity, or its default one; as given without a plan."""
+        return self.comms.severity(severity) if self.comms else severity
 
     async def declare_incident(
         self,
@@ -57,6 +70,7 @@ class IncidentService(ServiceBase):
         """Open an incident with its first update; affected components change status."""
         title, message = check_title(title), check_message(message)
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
+        severity = self.severity_for(severity)
         parsed_impact, overridden = self.impact_for(impact, severity)
         async with self.store.write() as q:
             specs = await self.components_with_status(q, components)
@@ -94,8 +108,12 @@ class IncidentService(ServiceBase):
         status: str | None = None,
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
+        severity: str | None = None,
     ) -> Incident:
-        """Post an update; the same status again shows as "Update". Resolving goes to resolve."""
+        """Post an update; the same status again shows as "Update". Resolving goes to resolve.
+
+        A new severity changes the impact too, unless the incident's impact was overridden.
+        """
         if status == IncidentStatus.RESOLVED.value:
             return await self.resolve_incident(
                 incident_id,
@@ -123,7 +141,7 @@ class IncidentService(ServiceBase):
             affected = await self._apply(q, incident.id, changes, ChangeCause.INCIDENT)
             now = self.now()
             incident = replace(
-                incident,
+                self._reclassify(incident, severity),
                 status=parsed.value,
                 updated_at=now,
                 monitoring_at=incident.monitoring_at
@@ -267,6 +285,16 @@ class IncidentService(ServiceBase):
     ) -> list[Incident]:
         async with self.store.read() as q:
             return await q.list_incidents(kind, open_only=open_only, limit=limit)
+
+    def _reclassify(self, incident: Incident, severity: str | None) -> Incident:
+        """The incident under a new severity; its impact follows unless it was overridden."""
+        if severity is None:
+            return incident
+        name = self.severity_for(severity)
+        planned = self.comms.impact_for(name) if self.comms and name else None
+        if planned is None or incident.impact_override:
+            return replace(incident, severity=name)
+        return replace(incident, severity=name, impact=planned)
 
     async def _open_incident(self, q: Queries, incident_id: str) -> Incident:
         incident = await self.incident(q, incident_id)

@@ -22,7 +22,7 @@ from statuspage.model import (
     check_window,
     new_id,
 )
-from statuspage.service.base import Event, ServiceBase
+from statuspage.service.base import Event, Notice, ServiceBase
 from statuspage.storage import Queries
 
 DEFAULT_MESSAGES = {
@@ -49,6 +49,14 @@ class Transition:
     incident_id: str
     name: str
     status: MaintenanceStatus
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one tick did: maintenance transitions, and the comms kit's notices (reminders)."""
+
+    transitions: list[Transition]
+    notices: list[Notice]
 
 
 class MaintenanceService(ServiceBase):
@@ -122,29 +130,38 @@ class MaintenanceService(ServiceBase):
 
     async def tick(self) -> list[Transition]:
         """Perform the automatic maintenance transitions that are due now."""
-        done: list[Transition] = []
+        return (await self.tick_report()).transitions
+
+    async def tick_report(self) -> TickReport:
+        """Due maintenance transitions, then the comms plan's reminders, in one transaction."""
         async with self.store.write() as q:
-            for incident in await q.due_maintenance(self.now()):
-                current = incident
-                if current.status == MaintenanceStatus.SCHEDULED:
-                    current = await self._transition(
-                        q,
-                        current,
-                        MaintenanceStatus.IN_PROGRESS,
-                        DEFAULT_MESSAGES[MaintenanceStatus.IN_PROGRESS],
-                        True,
-                    )
-                    done.append(Transition(current.id, current.name, MaintenanceStatus.IN_PROGRESS))
-                until = current.scheduled_until
-                if current.auto_complete and until is not None and until <= self.now():
-                    current = await self._transition(
-                        q,
-                        current,
-                        MaintenanceStatus.COMPLETED,
-                        DEFAULT_MESSAGES[MaintenanceStatus.COMPLETED],
-                        True,
-                    )
-                    done.append(Transition(current.id, current.name, MaintenanceStatus.COMPLETED))
+            transitions = await self._due_transitions(q)
+            notices = list(await self.comms.on_tick(q, self.now())) if self.comms else []
+        return TickReport(transitions, notices)
+
+    async def _due_transitions(self, q: Queries) -> list[Transition]:
+        done: list[Transition] = []
+        for incident in await q.due_maintenance(self.now()):
+            current = incident
+            if current.status == MaintenanceStatus.SCHEDULED:
+                current = await self._transition(
+                    q,
+                    current,
+                    MaintenanceStatus.IN_PROGRESS,
+                    DEFAULT_MESSAGES[MaintenanceStatus.IN_PROGRESS],
+                    True,
+                )
+                done.append(Transition(current.id, current.name, MaintenanceStatus.IN_PROGRESS))
+            until = current.scheduled_until
+            if current.auto_complete and until is not None and until <= self.now():
+                current = await self._transition(
+                    q,
+                    current,
+                    MaintenanceStatus.COMPLETED,
+                    DEFAULT_MESSAGES[MaintenanceStatus.COMPLETED],
+                    True,
+                )
+                done.append(Transition(current.id, current.name, MaintenanceStatus.COMPLETED))
         return done
 
     async def _transition(

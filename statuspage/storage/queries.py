@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.incidents import IncidentQueries
+from statuspage.storage.outbox import OutboxQueries
+from statuspage.storage.outbox_claims import OutboxClaimQueries
 from statuspage.storage.page import PageQueries
 from statuspage.storage.subscribers import SubscriberQueries
 
 
-class Queries(PageQueries, ComponentQueries, IncidentQueries, SubscriberQueries):
+class Queries(
+    PageQueries,
+    ComponentQueries,
+    IncidentQueries,
+    SubscriberQueries,
+    OutboxQueries,
+    OutboxClaimQueries,
+):
     """Every query, on the connection of one transaction."""

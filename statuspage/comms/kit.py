@@ -1,0 +1,116 @@
+"""The comms kit as the use cases see it: severities, planning events, reminders on the tick.
+
+`Comms` implements statuspage.service.CommsHooks for one validated plan. `LazyComms` loads
+the plan the first time a use case needs it, so commands that only read (`incident list`)
+still work while someone fixes a broken plan; anything that would send refuses, clearly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from statuspage.comms.cadence import Reminders
+from statuspage.comms.messages import Templates, templates_for
+from statuspage.comms.plan import Plan
+from statuspage.comms.planner import Planner
+from statuspage.comms.validate import load_plan
+from statuspage.config import Settings
+from statuspage.errors import InvalidInput, PlanError
+from statuspage.model import Impact
+from statuspage.service import Event, Notice
+from statuspage.storage import Queries
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PLAN = PROJECT_ROOT / "comms_plans" / "default.yaml"
+OFF = ("off", "none", "no")
+
+
+def plan_path(settings: Settings) -> Path | None:
+    """The plan the settings name: STATUSPAGE_COMMS_PLAN, else the shipped default, or None."""
+    value = settings.comms_plan.strip()
+    if value.lower() in OFF:
+        return None
+    if value:
+        return Path(value)
+    return DEFAULT_PLAN if DEFAULT_PLAN.is_file() else None
+
+
+class Comms:
+    """One loaded plan, wired for the use cases."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.templates: Templates = templates_for(plan.template_dirs)
+        self.planner = Planner(plan, self.templates)
+        self.reminders = Reminders(plan, self.planner)
+
+    def severity(self, name: str | None) -> str | None:
+        if name is None:
+            if self.plan.default_severity:
+                return self.plan.default_severity
+            raise InvalidInput(
+                f"give --severity ({', '.join(self.plan.severities)}); the comms plan "
+                "names no default_severity"
+            )
+        found = self.plan.severity(name)
+        if found is None:
+            raise InvalidInput(
+                f"unknown severity {name!r}; the comms plan defines "
+                f"{', '.join(self.plan.severities)} (see: statuspage plan show)"
+            )
+        return found.key
+
+    def impact_for(self, severity: str) -> Impact | None:
+        found = self.plan.severity(severity)
+        return found.impact if found else None
+
+    async def on_event(self, q: Queries, event: Event) -> None:
+        await self.planner.plan_event(q, event)
+
+    async def on_tick(self, q: Queries, now: datetime) -> Sequence[Notice]:
+        return await self.reminders.tick(q, now)
+
+
+def load_comms(settings: Settings, environ: Mapping[str, str] | None = None) -> Comms | None:
+    """The comms kit of the configured plan; None when no plan is configured."""
+    path = plan_path(settings)
+    if path is None:
+        return None
+    if not path.is_file():
+        raise PlanError(f"no comms plan at {path}; check STATUSPAGE_COMMS_PLAN")
+    return Comms(load_plan(path, environ))
+
+
+class LazyComms:
+    """Loads the plan on first use; a broken plan fails the first command that needs it."""
+
+    def __init__(self, settings: Settings, environ: Mapping[str, str] | None = None) -> None:
+        self.settings = settings
+        self.environ = environ
+        self._loaded: Comms | None = None
+
+    @property
+    def configured(self) -> bool:
+        return plan_path(self.settings) is not None
+
+    def load(self) -> Comms:
+        if self._loaded is None:
+            loaded = load_comms(self.settings, self.environ)
+            if loaded is None:
+                raise PlanError("no comms plan is configured; set STATUSPAGE_COMMS_PLAN")
+            self._loaded = loaded
+        return self._loaded
+
+    def severity(self, name: str | None) -> str | None:
+        return self.load().severity(name)
+
+    def impact_for(self, severity: str) -> Impact | None:
+        return self.load().impact_for(severity)
+
+    async def on_event(self, q: Queries, event: Event) -> None:
+        await self.load().on_event(q, event)
+
+    async def on_tick(self, q: Queries, now: datetime) -> Sequence[Notice]:
+        return await self.load().on_tick(q, now)
