@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
 from statuspage import pages
+from statuspage.comms.kit import load_comms
 from statuspage.config import Settings, load_settings
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
@@ -22,8 +24,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        comms = load_comms(settings, os.environ)  # a broken plan stops the start, clearly
         store = await Store.open(settings.db)
-        service = Service(store, clock)
+        service = Service(store, clock, comms=comms)
         app.state.settings = settings
         app.state.service = service
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
@@ -42,8 +45,11 @@ async def _tick_forever(service: Service, interval: float) -> None:
     """Perform due maintenance transitions every few seconds; a failure is logged, not fatal."""
     while True:
         try:
-            for t in await service.tick():
+            report = await service.tick_report()
+            for t in report.transitions:
                 log.info("maintenance %s is now %s", t.incident_id, t.status.value)
+            for notice in report.notices:
+                log.info("comms: incident %s: %s", notice.incident_id, notice.text)
         except Exception:
             log.exception("tick failed; trying again in %s s", interval)
         await asyncio.sleep(interval)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
+from statuspage.cli.plan import plan
 from statuspage.cli.server import init, page, serve, tick
 from statuspage.config import load_settings
 
@@ -37,7 +39,7 @@ def cli(ctx: click.Context, db: Path) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}))
 
 
-for command in (init, serve, tick, page, component, group, incident, maintenance):
+for command in (init, serve, tick, page, component, group, incident, maintenance, plan, comms):
     cli.add_command(command)
 
 

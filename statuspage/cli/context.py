@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import click
 
+from statuspage.comms.kit import LazyComms
+from statuspage.comms.preview import DryRun, Options, Preview, Previewer
 from statuspage.config import Settings
 from statuspage.errors import StatuspageError
 from statuspage.service import Service
@@ -20,6 +23,15 @@ T = TypeVar("T")
 @dataclass
 class Context:
     settings: Settings
+    _comms: LazyComms | None = field(default=None, repr=False)
+
+    @property
+    def comms(self) -> LazyComms | None:
+        """The comms plan of the settings, loaded when first needed; None when there is none."""
+        if self._comms is None:
+            lazy = LazyComms(self.settings, os.environ)
+            self._comms = lazy if lazy.configured else None
+        return self._comms
 
     def run(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
         """Open the database, run one use case against it, close it."""
@@ -28,9 +40,27 @@ class Context:
     async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
         store = await Store.open(self.settings.db, create=create)
         try:
-            return await use_case(Service(store))
+            return await use_case(Service(store, comms=self.comms))
         finally:
             await store.close()
+
+    def dry_run(self, use_case: Callable[[Service], Awaitable[object]]) -> Preview:
+        """Run a use case up to its messages, preview them, and roll everything back."""
+        async def use(svc: Service) -> Preview:
+            svc.sinks.append(self.previewer().sink())
+            try:
+                await use_case(svc)
+            except DryRun as done:
+                return done.preview
+            raise StatuspageError("this change sends no messages under the comms plan")
+
+        return self.run(use)
+
+    def previewer(self) -> Previewer:
+        """A Previewer for the configured plan (PlanError when there is none)."""
+        lazy = self.comms or LazyComms(self.settings, os.environ)
+        options = Options(self.settings.sms_rate, self.settings.sms_warn_after)
+        return Previewer(lazy.load(), options)
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import click
 
+from statuspage.cli.comms import comms_lines, dry_run_option, due_table, warn_about_tone
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json, incident_details, incidents_table
 from statuspage.cli.times import parse_time
+from statuspage.comms.report import format_preview
 from statuspage.errors import InvalidInput
 from statuspage.model import Incident, Kind
 from statuspage.serialize import Json, incident_json
@@ -37,12 +39,16 @@ def parse_specs(values: Sequence[str]) -> list[tuple[str, str | None]]:
     return specs
 
 
-async def report(svc: Service, incident: Incident, as_json: bool) -> str | Json:
-    """The incident as JSON, or as its human-readable timeline."""
+async def report(
+    svc: Service, incident: Incident, as_json: bool, ctx: Context | None = None
+) -> str | Json:
+    """The incident as JSON, or as its human-readable timeline (with its comms status)."""
     page, components = await svc.page(), await svc.list_components()
     if as_json:
         return incident_json(incident, page, {c.id: c for c in components})
-    return incident_details(incident, page, components, svc.now())
+    details = incident_details(incident, page, components, svc.now())
+    extra = await comms_lines(ctx, svc, incident, page) if ctx else []
+    return "\n".join([details, "", *extra]) if extra else details
 
 
 def show(result: str | Json) -> None:
@@ -59,49 +65,61 @@ def incident() -> None:
 
 @incident.command("declare")
 @click.argument("title")
-@click.option("--impact", type=IMPACTS, help="How bad it is for customers.")
+@click.option(
+    "--severity",
+    metavar="SEV",
+    help="Severity from the comms plan (e.g. SEV1); sets the impact and who hears what.",
+)
+@click.option("--impact", type=IMPACTS, help="How bad it is for customers; overrides the plan's.")
 @component_option
 @click.option("--message", "-m", required=True, help="The first update (Markdown).")
 @click.option("--status", type=OPEN_STATUSES, default="investigating", show_default=True)
+@dry_run_option
 @json_option
 @pass_context
 def declare(
     ctx: Context,
     title: str,
+    severity: str | None,
     impact: str | None,
     components: tuple[str, ...],
     message: str,
     status: str,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Declare an incident. Components without a status get the impact's default
+    """Declare an incident. With a comms plan, --severity sets the impact (unless --impact
+    overrides it) and the messages that go out; --impact alone picks the most severe
+    severity with that impact. Components without a status get the impact's default
     (minor: degraded_performance, major: partial_outage, critical: major_outage).
 
     \b
     Example:
-      statuspage incident declare "Elevated API errors" --impact major \\
+      statuspage incident declare "Elevated API errors" --severity SEV2 \\
         --component API=partial_outage --component Dashboard \\
-        --message "We are investigating elevated error rates on the API."
+        --message "We are investigating elevated error rates on the API." --dry-run
     """
 
-    async def use(svc: Service) -> str | Json:
-        created = await svc.declare_incident(
+    async def change(svc: Service) -> Incident:
+        return await svc.declare_incident(
             title,
             message=message,
             impact=impact,
+            severity=severity,
             components=parse_specs(components),
             status=status,
         )
-        return await report(svc, created, as_json)
 
-    show(ctx.run(use))
+    run_change(ctx, change, message, as_json, dry_run)
 
 
 @incident.command("update")
 @click.argument("incident_id", metavar="ID")
 @click.option("--status", type=ALL_STATUSES, help="New status; leave out to keep the current one.")
 @click.option("--message", "-m", required=True, help="What changed (Markdown).")
+@click.option("--severity", metavar="SEV", help="Raise or lower the severity (comms plan).")
 @component_option
+@dry_run_option
 @json_option
 @pass_context
 def update(
@@ -109,7 +127,9 @@ def update(
     incident_id: str,
     status: str | None,
     message: str,
+    severity: str | None,
     components: tuple[str, ...],
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Post an update to an open incident.
@@ -120,19 +140,23 @@ def update(
         --message "A bad deploy; rolling back now." --component API=degraded_performance
     """
 
-    async def use(svc: Service) -> str | Json:
-        changed = await svc.update_incident(
-            incident_id, message=message, status=status, components=parse_specs(components)
+    async def change(svc: Service) -> Incident:
+        return await svc.update_incident(
+            incident_id,
+            message=message,
+            status=status,
+            severity=severity,
+            components=parse_specs(components),
         )
-        return await report(svc, changed, as_json)
 
-    show(ctx.run(use))
+    run_change(ctx, change, message, as_json, dry_run)
 
 
 @incident.command("resolve")
 @click.argument("incident_id", metavar="ID")
 @click.option("--message", "-m", help="Defaults to: This incident has been resolved.")
 @component_option
+@dry_run_option
 @json_option
 @pass_context
 def resolve(
@@ -140,6 +164,7 @@ def resolve(
     incident_id: str,
     message: str | None,
     components: tuple[str, ...],
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Resolve an incident. Its components go back to operational (or to what another open
@@ -150,13 +175,31 @@ def resolve(
       statuspage incident resolve 8kq2m4x7p1za -m "Error rates are back to normal."
     """
 
-    async def use(svc: Service) -> str | Json:
-        resolved = await svc.resolve_incident(
+    async def change(svc: Service) -> Incident:
+        return await svc.resolve_incident(
             incident_id, message=message, components=parse_specs(components)
         )
-        return await report(svc, resolved, as_json)
+
+    run_change(ctx, change, message, as_json, dry_run)
+
+
+def run_change(
+    ctx: Context,
+    change: Callable[[Service], Awaitable[Incident]],
+    message: str | None,
+    as_json: bool,
+    dry_run: bool,
+) -> None:
+    """Run a change and show the incident; with --dry-run, show its messages instead."""
+    if dry_run:
+        click.echo(format_preview(ctx.dry_run(change), dry_run=True))
+        return
+
+    async def use(svc: Service) -> str | Json:
+        return await report(svc, await change(svc), as_json, ctx)
 
     show(ctx.run(use))
+    warn_about_tone(ctx, message)
 
 
 @incident.command("list")
@@ -165,7 +208,8 @@ def resolve(
 @json_option
 @pass_context
 def list_incidents(ctx: Context, open_only: bool, limit: int, as_json: bool) -> None:
-    """List incidents, newest first.
+    """List incidents, newest first; with a comms plan, overdue ones first, with the time
+    their next update is due.
 
     \b
     Example:
@@ -178,7 +222,7 @@ def list_incidents(ctx: Context, open_only: bool, limit: int, as_json: bool) -> 
         if as_json:
             by_id = {c.id: c for c in components}
             return [incident_json(i, page, by_id) for i in found]
-        return incidents_table(found, page, svc.now())
+        return due_table(ctx, found, page, svc.now()) or incidents_table(found, page, svc.now())
 
     result = ctx.run(use)
     if isinstance(result, list):
@@ -200,7 +244,7 @@ def show_incident(ctx: Context, incident_id: str, as_json: bool) -> None:
     """
 
     async def use(svc: Service) -> str | Json:
-        return await report(svc, await svc.get_incident(incident_id), as_json)
+        return await report(svc, await svc.get_incident(incident_id), as_json, ctx)
 
     show(ctx.run(use))
 

@@ -8,6 +8,8 @@ import click
 
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
+from statuspage.comms.kit import plan_path
+from statuspage.comms.validate import validate_plan
 from statuspage.serialize import page_json
 from statuspage.service import Service
 
@@ -78,6 +80,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
+    refuse_broken_plan(ctx)
     os.environ["STATUSPAGE_DB"] = str(ctx.settings.db.resolve())
     uvicorn.run(
         "statuspage.app:app_from_environment",
@@ -90,10 +93,27 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     )
 
 
+def refuse_broken_plan(ctx: Context) -> None:
+    """Print every error of the configured comms plan and exit 2, before serving anything."""
+    path = plan_path(ctx.settings)
+    if path is None:
+        return
+    if not path.is_file():
+        click.echo(f"error: no comms plan at {path}; check STATUSPAGE_COMMS_PLAN", err=True)
+        click.get_current_context().exit(2)
+    report = validate_plan(path, environ=os.environ)
+    if report.plan is None:
+        for issue in report.issues.errors:
+            click.echo(str(issue), err=True)
+        click.echo(f"error: the comms plan {path} does not validate; not serving", err=True)
+        click.get_current_context().exit(2)
+
+
 @click.command()
 @pass_context
 def tick(ctx: Context) -> None:
-    """Perform due automatic transitions once (maintenance start and completion).
+    """Perform due automatic transitions once (maintenance start and completion) and send
+    the comms plan's due reminders (overdue updates, maintenance starting soon).
 
     The server does this on its own every few seconds; run this from cron when no
     server runs.
@@ -102,10 +122,12 @@ def tick(ctx: Context) -> None:
     Example:
       * * * * *  statuspage --db /var/lib/statuspage/status.db tick
     """
-    done = ctx.run(lambda svc: svc.tick())
-    for t in done:
+    done = ctx.run(lambda svc: svc.tick_report())
+    for t in done.transitions:
         click.echo(f"{t.incident_id}  {t.status.value}  {t.name}")
-    if not done:
+    for notice in done.notices:
+        click.echo(f"{notice.incident_id}  {notice.text}")
+    if not done.transitions and not done.notices:
         click.echo("Nothing due.")
 
 

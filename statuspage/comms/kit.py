@@ -46,21 +46,26 @@ class Comms:
         self.planner = Planner(plan, self.templates)
         self.reminders = Reminders(plan, self.planner)
 
-    def severity(self, name: str | None) -> str | None:
-        if name is None:
-            if self.plan.default_severity:
-                return self.plan.default_severity
+    def severity(self, name: str | None, impact: str | None = None) -> str | None:
+        """The plan's severity by name (any case); without one, the most severe whose impact
+        is `impact`, else the plan's default_severity. InvalidInput when there is none."""
+        if name is not None:
+            found = self.plan.severity(name)
+            if found is None:
+                raise InvalidInput(
+                    f"unknown severity {name!r}; the comms plan defines "
+                    f"{', '.join(self.plan.severities)} (see: statuspage plan show)"
+                )
+            return found.key
+        if impact is None:
             raise InvalidInput(
-                f"give --severity ({', '.join(self.plan.severities)}); the comms plan "
-                "names no default_severity"
+                "give an impact (none, minor, major, critical) or a severity "
+                f"({', '.join(self.plan.severities)})"
             )
-        found = self.plan.severity(name)
-        if found is None:
-            raise InvalidInput(
-                f"unknown severity {name!r}; the comms plan defines "
-                f"{', '.join(self.plan.severities)} (see: statuspage plan show)"
-            )
-        return found.key
+        for key, policy in self.plan.severities.items():
+            if policy.impact is not None and policy.impact.value == impact:
+                return key
+        return self.plan.default_severity
 
     def impact_for(self, severity: str) -> Impact | None:
         found = self.plan.severity(severity)
@@ -103,8 +108,8 @@ class LazyComms:
             self._loaded = loaded
         return self._loaded
 
-    def severity(self, name: str | None) -> str | None:
-        return self.load().severity(name)
+    def severity(self, name: str | None, impact: str | None = None) -> str | None:
+        return self.load().severity(name, impact)
 
     def impact_for(self, severity: str) -> Impact | None:
         return self.load().impact_for(severity)

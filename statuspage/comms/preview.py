@@ -27,7 +27,7 @@ from statuspage.errors import StatuspageError
 from statuspage.model import Incident, new_id
 from statuspage.service import Event, EventSink
 from statuspage.storage import Queries, Store
-from statuspage.storage.outbox import OutboxGroup, OutboxState
+from statuspage.storage.outbox import CommsEvent, OutboxGroup, OutboxState
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,13 @@ class Preview:
     lines: list[Line]
     page_text: str | None
     approval_role: str | None  # the role whose approval customer messages wait for
+    approved: str | None  # who approved them, and when
     superseded: int
     sms_segments: int
     sms_seconds: float
     warnings: list[str]
     next_update_at: datetime | None = None
+    time_zone: str = "UTC"
 
 
 class DryRun(Exception):  # control flow, not an error: it carries the preview out
@@ -111,7 +113,7 @@ class Previewer:
                 )
                 if planned is None:
                     raise StatuspageError(f"the comms plan plans nothing for {event.phase}")
-                raise DryRun(await self.build(q, planned, now))
+                raise DryRun(await self.build(q, await _as_posted(q, planned, latest), now))
         except DryRun as done:
             return done.preview
 
@@ -135,11 +137,13 @@ class Previewer:
             lines=lines,
             page_text=facts.update.body if facts.update and on_page else None,
             approval_role=role.label if role else None,
+            approved=_approved(event, facts.page.time_zone),
             superseded=planned.superseded,
             sms_segments=segments,
             sms_seconds=seconds,
             warnings=self._warnings(seconds, cadence),
             next_update_at=event.next_update_at,
+            time_zone=facts.page.time_zone,
         )
 
     async def _line(self, q: Queries, facts: Facts, group: OutboxGroup) -> Line:
@@ -223,6 +227,18 @@ class Previewer:
         return warnings
 
 
+async def _as_posted(q: Queries, planned: Planned, update_id: str | None) -> Planned:
+    """A preview of a posted update shows its promise and its approval, if it was given."""
+    posted = await q.get_comms_event(update_id) if update_id else None
+    preview = planned.event
+    if posted is None or posted.phase != preview.phase:
+        return planned
+    if posted.approved_at is not None and preview.awaiting_approval:
+        await q.approve_comms_event(preview.id, posted.approved_by or "", posted.approved_at)
+    event = await q.get_comms_event(preview.id) or preview
+    return replace(planned, event=replace(event, next_update_at=posted.next_update_at))
+
+
 def _phase_of(incident: Incident) -> str:
     """The phase of an incident's latest update, as the service named it when posted."""
     if incident.is_maintenance:
@@ -238,6 +254,12 @@ def _phase_of(incident: Incident) -> str:
     if incident.status == "resolved":
         return Phase.RESOLVED.value
     return (Phase.UPDATED if len(incident.updates) > 1 else Phase.DECLARED).value
+
+
+def _approved(event: CommsEvent, time_zone: str) -> str | None:
+    if event.approved_at is None:
+        return None
+    return f"approved by {event.approved_by} at {local_time(event.approved_at, time_zone)}"
 
 
 def _minutes(seconds: float) -> str:

@@ -56,8 +56,8 @@ class Notice:
 class CommsHooks(Protocol):
     """What a comms plan adds to the use cases (statuspage.comms.kit implements it)."""
 
-    def severity(self, name: str | None) -> str | None:
-        """The plan's name for a severity (or its default); InvalidInput when unknown."""
+    def severity(self, name: str | None, impact: str | None = None) -> str | None:
+        """The plan's name for a severity, or the one an impact implies; InvalidInput if none."""
 
     def impact_for(self, severity: str) -> Impact | None:
         """The impact the plan gives a severity."""

@@ -52,9 +52,10 @@ class IncidentService(ServiceBase):
             return planned, False
         raise InvalidInput("give an impact: none, minor, major or critical")
 
-    def severity_for(self, severity: str | None) -> str | None:
-        """The comms plan's name for a severity, or its default one; as given without a plan."""
-        return self.comms.severity(severity) if self.comms else severity
+    def severity_for(self, severity: str | None, impact: str | None = None) -> str | None:
+        """The comms plan's name for a severity (or the one the impact implies); as given
+        without a plan."""
+        return self.comms.severity(severity, impact) if self.comms else severity
 
     async def declare_incident(
         self,
@@ -70,7 +71,7 @@ class IncidentService(ServiceBase):
         """Open an incident with its first update; affected components change status."""
         title, message = check_title(title), check_message(message)
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
-        severity = self.severity_for(severity)
+        severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
         async with self.store.write() as q:
             specs = await self.components_with_status(q, components)

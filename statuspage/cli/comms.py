@@ -1,0 +1,161 @@
+"""`statuspage comms ...`: preview and approve messages; comms lines for incident output."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from statuspage.cli.context import Context, Group, pass_context
+from statuspage.cli.output import table
+from statuspage.cli.times import ago, local
+from statuspage.comms.cadence import by_urgency, due_at
+from statuspage.comms.plan import INCIDENT_PHASES, MAINTENANCE_PHASES
+from statuspage.comms.preview import Preview
+from statuspage.comms.report import count, format_preview
+from statuspage.comms.status import Approval, approve, incident_status
+from statuspage.comms.tone import check_tone
+from statuspage.errors import PlanError
+from statuspage.model import STATUS_LABELS, Incident, Page
+from statuspage.service import Service
+
+PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
+dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show every message this would send, to how many, and store nothing.",
+)
+
+
+@click.group(cls=Group)
+def comms() -> None:
+    """Preview and approve the messages of an incident."""
+
+
+@comms.command("preview")
+@click.argument("incident_id", metavar="INCIDENT")
+@click.option("--phase", type=PHASES, help="Preview another phase (default: the latest update's).")
+@click.option("--full", is_flag=True, help="Show long Slack and webhook payloads in full.")
+@pass_context
+def preview(ctx: Context, incident_id: str, phase: str | None, full: bool) -> None:
+    """Show the exact messages the incident's latest update sends, per segment and channel,
+    with recipients, SMS segments and send time, tone warnings and missing approvals.
+    Nothing is stored or sent.
+
+    \b
+    Example:
+      statuspage comms preview 8kq2m4x7p1za --phase resolved
+    """
+    previewer = ctx.previewer()
+
+    async def use(svc: Service) -> Preview:
+        return await previewer.of_incident(svc.store, incident_id, phase, svc.now())
+
+    click.echo(format_preview(ctx.run(use), full=full))
+
+
+@comms.command("approve")
+@click.argument("incident_id", metavar="INCIDENT")
+@click.option("--update", "update_id", metavar="ID", help="Approve one update only.")
+@click.option("--as", "name", help="Who approves (default: your user name).")
+@pass_context
+def approve_command(
+    ctx: Context, incident_id: str, update_id: str | None, name: str | None
+) -> None:
+    """Approve the customer messages held for an incident; they go out at once.
+    Internal messages to owners never wait for approval.
+
+    \b
+    Example:
+      statuspage comms preview 8kq2m4x7p1za
+      statuspage comms approve 8kq2m4x7p1za --as "Dana Smith"
+    """
+    who = name or getpass.getuser()
+
+    async def use(svc: Service) -> tuple[list[Approval], Page, datetime]:
+        now = svc.now()
+        return await approve(svc.store, incident_id, who, now, update_id), await svc.page(), now
+
+    done, page, at = ctx.run(use)
+    for approval in done:
+        e = approval.event
+        what = f"update {e.update_id}" if e.update_id else e.phase
+        released = (
+            f"{count(approval.released, 'message')} released"
+            if approval.released
+            else "nothing left to release (a newer update replaced these messages)"
+        )
+        click.echo(f"Approved {what} ({e.phase}, {e.severity or 'maintenance'}): {released}.")
+    click.echo(f"Recorded: approved by {who} at {local(at, page.time_zone)}.")
+
+
+def warn_about_tone(ctx: Context, message: str | None) -> None:
+    """Tone warnings about an update's text, on stderr; they never block."""
+    if not message or ctx.comms is None:
+        return
+    try:
+        acronyms = ctx.comms.load().plan.acronyms
+    except PlanError:
+        acronyms = frozenset()
+    for finding in check_tone(message, acronyms=acronyms):
+        click.echo(f"warning: tone: {finding}", err=True)
+
+
+async def comms_lines(ctx: Context, svc: Service, incident: Incident, page: Page) -> list[str]:
+    """What the comms kit says about an incident: due time, approvals, messages."""
+    if ctx.comms is None or incident.backfilled:
+        return []
+    try:
+        plan = ctx.comms.load().plan
+    except PlanError as exc:
+        return [f"Comms:      the comms plan does not load: {exc}"]
+    status = await incident_status(svc.store, plan, incident)
+    lines = []
+    if status.due_at is not None:
+        lines.append(f"Next update: due {_due(status.due_at, page, svc.now())}")
+    for event in status.awaiting:
+        role = plan.owners.get(event.approval_role or "")
+        label = role.label if role else event.approval_role
+        lines.append(
+            f"Approval:   {event.phase} messages wait for the {label}: "
+            f"statuspage comms approve {incident.id}"
+        )
+    if status.counts:
+        parts = ", ".join(f"{n:,} {state}" for state, n in sorted(status.counts.items()))
+        lines.append(f"Messages:   {parts}")
+    return lines
+
+
+def _due(at: datetime, page: Page, now: datetime) -> str:
+    when = local(at, page.time_zone)
+    if at <= now:
+        return f"{when} (OVERDUE by {ago(at, now).removesuffix(' ago')})"
+    return f"{when} ({ago(at, now)})"
+
+
+def due_table(ctx: Context, incidents: Sequence[Incident], page: Page, now: datetime) -> str | None:
+    """Incidents with their next update's due time, overdue first; None without a plan."""
+    if ctx.comms is None:
+        return None
+    try:
+        plan = ctx.comms.load().plan
+    except PlanError as exc:
+        click.echo(f"warning: {exc}", err=True)
+        return None
+    if not incidents:
+        return "No incidents."
+    rows = []
+    for i in by_urgency(plan, incidents, now):
+        due = due_at(plan, i)
+        next_update = "-" if due is None else _short_due(due, now)
+        status = STATUS_LABELS.get(i.status, i.status)
+        rows.append((i.id, i.severity or "-", status, i.impact.value, next_update, i.name))
+    return table(("ID", "SEV", "STATUS", "IMPACT", "NEXT UPDATE", "TITLE"), rows)
+
+
+def _short_due(due: datetime, now: datetime) -> str:
+    if due <= now:
+        return "overdue " + ago(due, now).removesuffix(" ago")
+    return ago(due, now)
