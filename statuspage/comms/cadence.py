@@ -47,7 +47,7 @@ def due_at(plan: Plan, incident: Incident) -> datetime | None:
 
 
 def by_urgency(plan: Plan, incidents: Iterable[Incident], now: datetime) -> list[Incident]:
-    """Overdue incidents first, the latest first; the rest keep their order."""
+    """Overdue incidents first, the most overdue first; the rest keep their order."""
     listed = list(incidents)
     dues = {i.id: due_at(plan, i) for i in listed}
     overdue = [i for i in listed if (d := dues[i.id]) is not None and d <= now]

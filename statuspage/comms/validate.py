@@ -71,10 +71,12 @@ def load_plan(path: Path, environ: EnvMapping[str, str] | None = None) -> Plan:
 
 
 def _display(path: Path) -> str:
+    """A path as short as it reads well: relative below the working directory, else absolute."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 class TemplateChecker:
