@@ -192,7 +192,7 @@ class PolicyReader:
         found: list[Channel] = []
         for item in self.r.words(node, f"channels of {what}"):
             if item.text not in CHANNEL_NAMES:
-                hint = suggest(item.text, CHANNEL_NAMES)
+                hint = suggest(item.text, [c.value for c in allowed])
                 self.issues.error(item.where, f"unknown channel {item.text!r} in {what}", hint)
             elif Channel(item.text) not in allowed:
                 self.issues.error(
