@@ -35,7 +35,7 @@ _TIME = r"""(?:
     \d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b
   | \d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)? | \d{1,2}\s*[ap]\.?m\.?
   | noon | midnight | today | tonight | end\ of\ (?:the\ )?day
-  | the\ (?:next|coming)\ (?:hour|few\ (?:minutes|hours))
+  | the\ (?:(?:next|coming)\ )?(?:hour|few\ (?:minutes|hours))
   | a\ few\ (?:minutes|hours) | an\ hour | half\ an\ hour
 )"""
 _FIX = r"""(?:
