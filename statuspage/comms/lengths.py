@@ -109,11 +109,16 @@ _PICTOGRAPHIC = (
 URL_LENGTH = 23
 
 
+_EMOJI = re.compile("[\ufe0f" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _PICTOGRAPHIC) + "]")
+
+
+def has_emoji(text: str) -> bool:
+    return _EMOJI.search(text) is not None
+
+
 def is_emoji(cluster: str) -> bool:
     """A grapheme cluster that shows as an emoji (pictographic code point or VS-16)."""
-    return any(
-        c == "\ufe0f" or any(lo <= ord(c) <= hi for lo, hi in _PICTOGRAPHIC) for c in cluster
-    )
+    return has_emoji(cluster)
 
 
 def urls(text: str) -> list[tuple[int, int]]:
@@ -145,6 +150,8 @@ def x_length(text: str) -> int:
 
 
 def _x_weight(text: str) -> int:
+    if not has_emoji(text):
+        return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _X_ONE) else 2 for c in text)
     total = 0
     for cluster in grapheme.graphemes(text):
         if is_emoji(cluster):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import grapheme
 
-from statuspage.comms.lengths import is_emoji, urls
+from statuspage.comms.lengths import has_emoji, is_emoji, urls
 
 ACRONYMS = frozenset(
     """API APIS SMS DNS EU US UK USA SSO HTTP HTTPS TLS SSL CDN SLA VPN URL URLS AWS GCP CPU
@@ -119,7 +119,7 @@ def _exclamations(text: str) -> list[ToneFinding]:
 
 
 def _emoji(text: str) -> list[ToneFinding]:
-    found = [c for c in grapheme.graphemes(text) if is_emoji(c)]
+    found = [c for c in grapheme.graphemes(text) if is_emoji(c)] if has_emoji(text) else []
     smileys = [m.group(0) for m in SMILEYS.finditer(text)]
     if not found and not smileys:
         return []

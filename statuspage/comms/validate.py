@@ -17,7 +17,14 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from statuspage.comms import samples
-from statuspage.comms.context import Facts, Recipient, build
+from statuspage.comms.context import (
+    Facts,
+    Recipient,
+    Vars,
+    local_time,
+    recipient_vars,
+    shared_vars,
+)
 from statuspage.comms.issues import Issues, Where
 from statuspage.comms.lengths import sms_length, social_length
 from statuspage.comms.links import LinkSigner
@@ -57,8 +64,18 @@ def validate_plan(
     return Report(None if issues.errors else plan, issues, len(checker.rendered_files))
 
 
+_LOADED: dict[str, tuple[tuple[float, ...], Plan]] = {}
+
+
 def load_plan(path: Path, environ: EnvMapping[str, str] | None = None) -> Plan:
-    """A valid plan, or PlanError naming the first error and how many there are."""
+    """A valid plan, or PlanError naming the first error and how many there are.
+
+    Validated once per process while neither the plan nor its templates change.
+    """
+    key = str(path.resolve())
+    cached = _LOADED.get(key)
+    if cached and cached[0] == _fingerprint(path, cached[1].template_dirs):
+        return cached[1]
     report = validate_plan(path, environ=environ)
     if report.plan is None:
         errors = report.issues.errors
@@ -67,7 +84,19 @@ def load_plan(path: Path, environ: EnvMapping[str, str] | None = None) -> Plan:
             f"{'s' if len(errors) != 1 else ''}; first: {errors[0]} "
             f"(see all with: statuspage plan validate {_display(path)})"
         )
+    _LOADED[key] = (_fingerprint(path, report.plan.template_dirs), report.plan)
     return report.plan
+
+
+def _fingerprint(path: Path, template_dirs: tuple[Path, ...]) -> tuple[float, ...]:
+    """Modification times of the plan and of every file in its template directories."""
+    try:
+        times = [path.stat().st_mtime]
+    except OSError:
+        return ()
+    for directory in template_dirs:
+        times += [f.stat().st_mtime for f in sorted(directory.rglob("*")) if f.is_file()]
+    return tuple(times)
 
 
 def _display(path: Path) -> str:
@@ -86,6 +115,8 @@ class TemplateChecker:
         self.templates: Templates = templates_for(plan.template_dirs)
         self.signer = LinkSigner.preview()
         self.rendered_files: set[str] = set()
+        self._facts_cache: dict[tuple[str, str, str, str], Facts] = {}
+        self._vars_cache: dict[tuple[str, str, str, str, str], Vars] = {}
 
     def run(self) -> None:
         groups: dict[tuple[Channel, str], list[Usage]] = {}
@@ -119,18 +150,29 @@ class TemplateChecker:
                 self._check_length(use, language)
 
     def _facts(self, use: Usage, make: samples.Maker) -> Facts:
-        facts = make(use.phase, use.policy, self.plan.social, maintenance=use.is_maintenance)
-        if use.policy and use.policy.roles.approves and use.audience == OWNER:
-            facts = replace(facts, approval_role=self.plan.owners[use.policy.roles.approves])
-        return facts
+        key = (use.phase.value, use.policy.key if use.policy else "", use.audience, repr(make))
+        if key not in self._facts_cache:
+            facts = make(use.phase, use.policy, self.plan.social, maintenance=use.is_maintenance)
+            if use.policy and use.policy.roles.approves and use.audience == OWNER:
+                facts = replace(facts, approval_role=self.plan.owners[use.policy.roles.approves])
+            self._facts_cache[key] = facts
+        return self._facts_cache[key]
+
+    def _variables(self, use: Usage, make: samples.Maker, recipient: Recipient) -> Vars:
+        """Template variables, the costly shared part computed once per sample and language."""
+        facts = self._facts(use, make)
+        key = (use.phase.value, use.policy.key if use.policy else "", use.audience, repr(make),
+               recipient.language)  # fmt: skip
+        if key not in self._vars_cache:
+            self._vars_cache[key] = shared_vars(facts, recipient.language)
+        return {**self._vars_cache[key], **recipient_vars(facts, recipient, self.signer)}
 
     def _render(self, use: Usage, language: str, make: samples.Maker) -> Rendered | None:
-        facts = self._facts(use, make)
         kind = "subscriber" if use.audience == CUSTOMER else "owner"
         owner = next(iter(self.plan.owners.values())) if kind == "owner" else None
         recipient = Recipient(kind, use.channel.value, language, "sub0sample01", owner=owner)
         try:
-            variables = build(facts, recipient, self.signer)
+            variables = self._variables(use, make, recipient)
             return self.templates.render(
                 use.channel, use.name, language, variables, smart_sms=self.plan.sms.smart_encoding
             )
@@ -186,10 +228,9 @@ class TemplateChecker:
             )
 
     def _check_tone(self, use: Usage, rendered: Rendered, language: str) -> None:
-        variables = build(
-            self._facts(use, samples.typical), Recipient("subscriber", use.channel), self.signer
-        )
-        next_at = variables["next_update"]["at"] if variables["next_update"] else None
+        facts = self._facts(use, samples.typical)
+        at = facts.next_update_at
+        next_at = local_time(at, facts.page.time_zone) if at else None
         parts = {"text": rendered.text}
         if rendered.subject:
             parts["subject"] = rendered.subject

@@ -7,8 +7,8 @@ import pytest
 from statuspage.comms.lengths import (
     bluesky_length,
     mastodon_length,
-    sms_length,
     smart_encode,
+    sms_length,
     social_length,
     x_length,
 )

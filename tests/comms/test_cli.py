@@ -1,0 +1,291 @@
+"""The comms CLI: plan validate/show, comms preview/approve, --dry-run, overdue lists, tick."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from starlette.testclient import TestClient
+
+from statuspage.app import create_app
+from statuspage.comms.kit import DEFAULT_PLAN, Comms
+from statuspage.comms.validate import load_plan
+from statuspage.config import Settings
+from statuspage.errors import PlanError
+from statuspage.model import new_id
+from statuspage.service import Service
+from statuspage.storage import Store
+from tests.comms.conftest import PLANS
+from tests.conftest import FakeClock, RunCli, dump
+
+BROKEN = PLANS / "broken"
+
+
+@pytest.fixture
+def page(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """A page under the shipped default plan, with API and Web components."""
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(DEFAULT_PLAN))
+    monkeypatch.setenv("STATUSPAGE_SLACK_INCIDENTS_URL", "https://hooks.slack.test/incidents")
+    for args in (
+        ("page", "set", "--name", "Acme Status", "--url", "https://status.acme.test"),
+        ("component", "add", "API"),
+        ("component", "add", "Web"),
+    ):
+        assert run_cli(*args).exit_code == 0
+    return run_cli
+
+
+def seed(db_path: Path, channel: str, count: int, *, tags: tuple[str, ...] = ()) -> None:
+    """`count` active subscribers of every component on one channel."""
+    conn = sqlite3.connect(db_path)
+    now = "2026-01-01T00:00:00.000000Z"
+    ids = [new_id() for _ in range(count)]
+    address = {"email": "{}@x.test", "sms": "+1415{}", "webhook": "https://h.test/{}"}
+    conn.executemany(
+        "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
+        " VALUES (?, ?, ?, 'active', ?, ?)",
+        [(i, channel, address[channel].format(i), now, now) for i in ids],
+    )
+    conn.executemany(
+        "INSERT INTO subscriber_tags (subscriber_id, tag) VALUES (?, ?)",
+        [(i, t) for i in ids for t in tags],
+    )
+    conn.commit()
+    conn.close()
+
+
+def declare(run: RunCli, *extra: str, message: str = "We are investigating API errors.") -> str:
+    result = run(
+        "incident", "declare", "Elevated API errors", "--severity", "SEV1", "--component", "API",
+        "-m", message, "--json", *extra,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.stdout)["id"])
+
+
+def test_plan_validate_passes_the_shipped_plan(page: RunCli) -> None:
+    result = page("plan", "validate", str(DEFAULT_PLAN))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"default\.yaml: OK \(\d+ templates rendered\)\.", result.stdout)
+
+
+def test_plan_validate_reports_every_error_as_file_line_column_and_exits_2(page: RunCli) -> None:
+    path = BROKEN / "unknown_key.yaml"
+    result = page("plan", "validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:15:5: error: unknown key 'cadense' in severity SEV1; hint: did you mean " in (
+        result.stderr
+    )
+    assert f"{path}:14:5: error: severity SEV1 has no 'cadence'" in result.stderr
+    assert result.stdout.strip() == f"{path}: 2 errors, 0 warnings."
+
+
+def test_plan_show_prints_routing_owners_and_cadence(page: RunCli) -> None:
+    result = page("plan", "show", "sev1")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "SEV1: Critical, impact critical" in out and "SEV2:" not in out
+    assert "Cadence: investigating 30m, identified 30m, monitoring 1h; escalate after 15m" in out
+    assert "Approves customer messages: Incident commander" in out
+    header = next(line for line in out.splitlines() if "PHASE" in line)
+    assert header.split() == [
+        "PHASE",
+        "SEGMENT",
+        "EMAIL",
+        "SMS",
+        "WEBHOOK",
+        "SLACK",
+        "SOCIAL",
+        "PAGE",
+    ]
+    assert "incident_commander   Incident commander" in out
+    refused = page("plan", "show", "SEV9")
+    assert refused.exit_code == 2 and "unknown severity 'SEV9'" in refused.stderr
+
+
+def test_preview_of_a_sev1_incident_shows_every_message_count_and_approval(
+    page: RunCli, db_path: Path
+) -> None:
+    seed(db_path, "sms", 3, tags=("enterprise",))
+    seed(db_path, "sms", 2)
+    seed(db_path, "email", 4)
+    incident_id = declare(page)
+    shown = json.loads(page("incident", "show", incident_id, "--json").stdout)
+    created = datetime.fromisoformat(shown["created_at"])
+    due = (created + timedelta(minutes=30)).astimezone(ZoneInfo("Europe/Berlin"))
+    due_text = f"{due:%H:%M} {due.tzname()}"
+    before = dump(db_path)
+
+    result = page("comms", "preview", incident_id)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert dump(db_path) == before
+    assert out.splitlines()[:4] == [
+        f'Preview: SEV1 incident {incident_id} "Elevated API errors", phase declared',
+        "A preview stores and sends nothing.",
+        "Approval missing: customer messages wait for the Incident commander "
+        f"(statuspage comms approve {incident_id})",
+        f"Next update promised by {due_text}.",
+    ]
+    sms = (
+        f"Acme Status: investigating Elevated API errors. Next update by {due_text}. "
+        f"https://status.acme.test/incidents/{incident_id}"
+    )
+    enterprise = out.split("── enterprise · sms · en · 3 recipients · held for approval")[1]
+    assert enterprise.splitlines()[1] == sms
+    assert enterprise.splitlines()[2] == f"SMS: GSM-7, {len(sms)} characters, 1 segment"
+    assert "── affected · sms · en · 2 recipients · held for approval" in out
+    assert "── affected · email · en · 4 recipients · held for approval" in out
+    assert "Subject: [Acme Status] Investigating: Elevated API errors" in out
+    assert "── responders · sms · en · 3 recipients ─" in out  # owners are never held
+    assert re.search(r"mastodon: \d+ of 500 characters \(as the network counts them\)", out)
+    assert "── public · page · shown on the status page" in out
+    assert "Total: 20 messages (9 email, 1 slack, 9 sms, 1 social)" in out
+    assert "SMS: 9 segments, about 9 s at the configured sender throughput" in out
+
+
+def test_sending_10000_sms_at_3_per_second_takes_about_56_minutes_and_warns(
+    page: RunCli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(db_path, "sms", 10_000)
+    monkeypatch.setenv("STATUSPAGE_SMS_RATE", "3")
+    incident_id = declare(page)
+    result = page("comms", "preview", incident_id)
+    assert "── affected · sms · en · 10,000 recipients" in result.stdout
+    assert "SMS: 10,004 segments, about 56 min at the configured sender throughput" in (
+        result.stdout
+    )
+    assert "warning: sending the SMS takes about 56 min at 3 msg/s" in result.stdout
+    assert "warning: the SMS send outlasts the update cadence" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["declare", "update", "resolve"])
+def test_dry_run_shows_the_messages_and_changes_nothing(
+    page: RunCli, db_path: Path, command: str
+) -> None:
+    seed(db_path, "email", 2)
+    incident_id = declare(page)
+    before = dump(db_path)
+    args = {
+        "declare": ("incident", "declare", "Login fails", "--severity", "SEV2", "-m", "Looking."),
+        "update": ("incident", "update", incident_id, "--status", "identified", "-m", "Found."),
+        "resolve": ("incident", "resolve", incident_id, "-m", "Fixed for everyone."),
+    }[command]
+    result = page(*args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.startswith("Dry run: SEV") and "Nothing was stored or sent." in result.stdout
+    )
+    assert "── affected · email · en · 2 recipients" in result.stdout
+    assert dump(db_path) == before
+
+
+def test_approval_releases_held_messages_and_is_recorded(page: RunCli, db_path: Path) -> None:
+    seed(db_path, "email", 2)
+    incident_id = declare(page)
+    shown = page("incident", "show", incident_id).stdout
+    assert (
+        "Approval:   declared messages wait for the Incident commander: "
+        f"statuspage comms approve {incident_id}"
+    ) in shown
+    result = page("comms", "approve", incident_id, "--as", "Dana Smith")
+    assert result.exit_code == 0, result.output
+    assert "(declared, SEV1): 3 messages released." in result.stdout
+    assert "Recorded: approved by Dana Smith at " in result.stdout
+    conn = sqlite3.connect(db_path)
+    ((by, at),) = conn.execute(
+        "SELECT approved_by, approved_at FROM comms_events WHERE phase = 'declared'"
+    )
+    conn.close()
+    assert by == "Dana Smith" and at
+    assert "Approval:" not in page("incident", "show", incident_id).stdout
+    again = page("comms", "approve", incident_id)
+    assert again.exit_code == 2 and f"nothing of incident {incident_id} awaits approval" in (
+        again.stderr
+    )
+
+
+def test_tone_warnings_follow_the_change_but_do_not_block_it(page: RunCli) -> None:
+    result = page(
+        "incident", "declare", "API", "--severity", "SEV3", "-m", "The API is DOWN!! lol",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: tone:")]
+    assert len(warnings) == 3 and "shouting: 'DOWN'" in result.stderr
+
+
+def overdue_incidents(db_path: Path) -> tuple[str, str]:
+    """Two SEV1 incidents declared 2 h and 1 h ago: both overdue, the older the more."""
+
+    async def run() -> tuple[str, str]:
+        store = await Store.open(db_path)
+        clock = FakeClock(datetime.now(UTC) - timedelta(hours=2))
+        svc = Service(store, clock, comms=Comms(load_plan(DEFAULT_PLAN)))
+        older = await svc.declare_incident("Older", message="m", severity="SEV1")
+        clock.advance(hours=1)
+        newer = await svc.declare_incident("Newer", message="m", severity="SEV1")
+        await store.close()
+        return older.id, newer.id
+
+    return asyncio.run(run())
+
+
+def test_incident_list_shows_overdue_incidents_first(page: RunCli, db_path: Path) -> None:
+    older, newer = overdue_incidents(db_path)
+    page("incident", "declare", "Fresh", "--severity", "SEV2", "-m", "m")
+    lines = page("incident", "list", "--open").stdout.splitlines()
+    assert lines[0].split() == ["ID", "SEV", "STATUS", "IMPACT", "NEXT", "UPDATE", "TITLE"]
+    assert lines[1].startswith(older) and "overdue 1h 30m" in lines[1]
+    assert lines[2].startswith(newer) and "overdue 30 min" in lines[2]
+    assert "Fresh" in lines[3] and "in 29 min" in lines[3]
+
+
+def test_tick_reminds_the_owner_once(page: RunCli, db_path: Path) -> None:
+    older, newer = overdue_incidents(db_path)
+    first = page("tick").stdout.splitlines()
+    assert sorted(first) == sorted(
+        [
+            f"{older}  escalated to Communications lead and Support lead (email, sms): "
+            "update 90 min overdue",
+            f"{newer}  escalated to Communications lead and Support lead (email, sms): "
+            "update 30 min overdue",
+        ]
+    )
+    assert page("tick").stdout.strip() == "Nothing due."
+
+
+def test_serve_refuses_a_broken_plan_with_its_errors(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(BROKEN / "unknown_role.yaml"))
+    result = page("serve", "--port", "1")
+    assert result.exit_code == 2
+    assert "unknown_role.yaml:16:38: error: unknown role 'comander'" in result.stderr
+    assert "does not validate; not serving" in result.stderr
+
+
+def test_the_app_does_not_start_with_a_broken_plan(page: RunCli, db_path: Path) -> None:
+    settings = Settings(db=db_path, comms_plan=str(BROKEN / "missing_impact.yaml"))
+    with (
+        pytest.raises(PlanError, match=r"missing_impact\.yaml:14:5"),
+        TestClient(create_app(settings)),
+    ):
+        pass
+
+
+def test_without_a_plan_nothing_is_planned(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", "off")
+    assert run_cli("incident", "declare", "A", "--impact", "minor", "-m", "m").exit_code == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+    conn.close()
+    refused = run_cli("comms", "preview", "abc")
+    assert refused.exit_code == 2 and "no comms plan is configured" in refused.stderr
