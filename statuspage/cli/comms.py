@@ -17,7 +17,7 @@ from statuspage.comms.preview import Preview
 from statuspage.comms.report import count, format_preview
 from statuspage.comms.status import Approval, approve, incident_status
 from statuspage.comms.tone import check_tone
-from statuspage.errors import PlanError
+from statuspage.errors import InvalidInput, PlanError
 from statuspage.model import STATUS_LABELS, Incident, Page
 from statuspage.service import Service
 
@@ -72,7 +72,7 @@ def approve_command(
       statuspage comms preview 8kq2m4x7p1za
       statuspage comms approve 8kq2m4x7p1za --as "Dana Smith"
     """
-    who = name or getpass.getuser()
+    who = name or _user()
 
     async def use(svc: Service) -> tuple[list[Approval], Page, datetime]:
         now = svc.now()
@@ -89,6 +89,14 @@ def approve_command(
         )
         click.echo(f"Approved {what} ({e.phase}, {e.severity or 'maintenance'}): {released}.")
     click.echo(f"Recorded: approved by {who} at {local(at, page.time_zone)}.")
+
+
+def _user() -> str:
+    """The OS user name, which records who approved when --as is not given."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError) as exc:
+        raise InvalidInput("cannot tell who you are; say who approves with --as NAME") from exc
 
 
 def warn_about_tone(ctx: Context, message: str | None) -> None:

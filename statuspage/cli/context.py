@@ -46,6 +46,7 @@ class Context:
 
     def dry_run(self, use_case: Callable[[Service], Awaitable[object]]) -> Preview:
         """Run a use case up to its messages, preview them, and roll everything back."""
+
         async def use(svc: Service) -> Preview:
             svc.sinks.append(self.previewer().sink())
             try:

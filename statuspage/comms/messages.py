@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations, Translations
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from statuspage.comms.lengths import smart_encode
@@ -152,6 +152,3 @@ class Templates:
 def templates_for(dirs: tuple[Path, ...]) -> Templates:
     """One Templates per directory list: compiled templates are reused between messages."""
     return Templates(dirs)
-
-
-__all__ = ["Rendered", "TemplateNotFound", "Templates", "templates_for"]

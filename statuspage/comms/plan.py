@@ -264,6 +264,3 @@ class Plan:
         if channel is Channel.WEBHOOK and phase not in (INTERNAL_TEMPLATE, REMINDER_TEMPLATE):
             return WEBHOOK_TEMPLATE
         return str(phase)
-
-    def owner_roles(self, segment: Segment) -> tuple[str, ...]:
-        return segment.owners

@@ -111,41 +111,10 @@ def _facts(
     component_names: list[str],
 ) -> Facts:
     components = _components(component_names)
-    status = STATUS[phase]
-    incident = Incident(
-        id="inc0sample01",
-        kind=Kind.MAINTENANCE if maintenance else Kind.INCIDENT,
-        name=title,
-        status=status,
-        impact=Impact.MAINTENANCE
-        if maintenance
-        else (policy.impact if policy else None) or Impact.MAJOR,
-        created_at=STARTED,
-        updated_at=NOW,
-        started_at=STARTED,
-        component_ids=tuple(components),
-        severity=None if maintenance or policy is None else policy.key,
-        resolved_at=NOW if phase in FINAL_PHASES else None,
-        scheduled_for=NOW + timedelta(hours=2) if maintenance else None,
-        scheduled_until=NOW + timedelta(hours=4) if maintenance else None,
-        postmortem_body=POSTMORTEM if phase is Phase.POSTMORTEM else None,
-    )
-    update = IncidentUpdate(
-        id="upd0sample01",
-        incident_id=incident.id,
-        status=status,
-        body=body,
-        created_at=NOW,
-        display_at=NOW,
-        updated_at=NOW,
-        affected_components=tuple(
-            AffectedComponent(c.id, c.name, ComponentStatus.OPERATIONAL, c.status)
-            for c in components.values()
-        ),
-        previous_status=None if phase is Phase.DECLARED else "investigating",
-    )
+    incident = _incident(phase, policy, maintenance, title, components)
+    update = _update(incident, phase, body, components)
     incident = replace(incident, updates=(update,))
-    cadence = policy.cadence_for(status) if policy and not maintenance else None
+    cadence = policy.cadence_for(incident.status) if policy and not maintenance else None
     return Facts(
         page=PAGE,
         incident=incident,
@@ -163,4 +132,49 @@ def _facts(
             "role_label": "Comms lead",
             "backup_label": "Head of support",
         },
+    )
+
+
+def _incident(
+    phase: Phase,
+    policy: Policy | None,
+    maintenance: bool,
+    title: str,
+    components: dict[str, Component],
+) -> Incident:
+    impact = policy.impact if policy and policy.impact else Impact.MAJOR
+    return Incident(
+        id="inc0sample01",
+        kind=Kind.MAINTENANCE if maintenance else Kind.INCIDENT,
+        name=title,
+        status=STATUS[phase],
+        impact=Impact.MAINTENANCE if maintenance else impact,
+        created_at=STARTED,
+        updated_at=NOW,
+        started_at=STARTED,
+        component_ids=tuple(components),
+        severity=None if maintenance or policy is None else policy.key,
+        resolved_at=NOW if phase in FINAL_PHASES else None,
+        scheduled_for=NOW + timedelta(hours=2) if maintenance else None,
+        scheduled_until=NOW + timedelta(hours=4) if maintenance else None,
+        postmortem_body=POSTMORTEM if phase is Phase.POSTMORTEM else None,
+    )
+
+
+def _update(
+    incident: Incident, phase: Phase, body: str, components: dict[str, Component]
+) -> IncidentUpdate:
+    return IncidentUpdate(
+        id="upd0sample01",
+        incident_id=incident.id,
+        status=incident.status,
+        body=body,
+        created_at=NOW,
+        display_at=NOW,
+        updated_at=NOW,
+        affected_components=tuple(
+            AffectedComponent(c.id, c.name, ComponentStatus.OPERATIONAL, c.status)
+            for c in components.values()
+        ),
+        previous_status=None if phase is Phase.DECLARED else "investigating",
     )
