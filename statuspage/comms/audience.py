@@ -114,6 +114,14 @@ def _contact_ok(
     return True
 
 
+def contact_address(value: str, environ: EnvMapping[str, str]) -> str | None:
+    """A contact point as it is sent: `${NAME}` read from `environ` (None when unset)."""
+    ref = ENV_REF.match(value)
+    if ref is None:
+        return value
+    return environ.get(ref.group(1)) or None
+
+
 def contact_problem(channel: Channel, text: str) -> tuple[str, str] | None:
     """What is wrong with a contact point, with a hint; None when it looks right."""
     if channel is Channel.EMAIL and not EMAIL.match(text):

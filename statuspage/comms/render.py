@@ -6,10 +6,12 @@ it stands, the update the event recorded, the subscriber's current language and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from statuspage.comms.audience import contact_address
 from statuspage.comms.context import Facts, Recipient, build
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.messages import Rendered, Templates
@@ -23,9 +25,13 @@ from statuspage.storage.outbox import CommsEvent, OutboxRow
 
 @dataclass
 class Renderer:
+    """Renders rows. Give `environ` when sending, so `${NAME}` contact points are resolved;
+    previews leave it out and never show a secret."""
+
     plan: Plan
     templates: Templates
     signer: LinkSigner
+    environ: Mapping[str, str] | None = None
 
     async def facts(self, q: Queries, event: CommsEvent, now: datetime) -> Facts:
         """Everything the messages of one event are about, read once for all its rows."""
@@ -75,6 +81,8 @@ class Renderer:
             if owner is None:
                 raise NotFound(f"role {recipient_id} is no longer in the comms plan")
             address = owner.contacts.get(Channel(channel))
+            if address is not None and self.environ is not None:
+                address = contact_address(address, self.environ)
             return Recipient("owner", channel, language, address=address, owner=owner)
         handle = self.plan.social.handle if self.plan.social else None
         return Recipient("public", channel, language, address=handle)

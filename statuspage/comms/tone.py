@@ -61,6 +61,7 @@ class ToneFinding:
     rule: str
     message: str
     excerpt: str = ""
+    needle: str = ""  # the exact offending text, to find it in a template
 
     def __str__(self) -> str:
         return f"{self.message}: {self.excerpt!r}" if self.excerpt else self.message
@@ -114,6 +115,7 @@ def _exclamations(text: str) -> list[ToneFinding]:
             "exclamation",
             f"exclamation mark{'s' if len(found) > 1 else ''} ({len(found)}); state facts calmly",
             _context(text, first.start(), first.end()),
+            "!",
         )
     ]
 
@@ -123,8 +125,9 @@ def _emoji(text: str) -> list[ToneFinding]:
     smileys = [m.group(0) for m in SMILEYS.finditer(text)]
     if not found and not smileys:
         return []
-    shown = " ".join(dict.fromkeys([*found, *smileys]))
-    return [ToneFinding("emoji", "emoji or smileys read as flippant in an outage", shown)]
+    shown = list(dict.fromkeys([*found, *smileys]))
+    message = "emoji or smileys read as flippant in an outage"
+    return [ToneFinding("emoji", message, " ".join(shown), shown[0])]
 
 
 def _shouting(text: str, acronyms: frozenset[str]) -> list[ToneFinding]:
@@ -136,7 +139,7 @@ def _shouting(text: str, acronyms: frozenset[str]) -> list[ToneFinding]:
     if not loud:
         return []
     words = ", ".join(dict.fromkeys(loud))
-    return [ToneFinding("shouting", "words in capitals read as shouting", words)]
+    return [ToneFinding("shouting", "words in capitals read as shouting", words, loud[0])]
 
 
 def _humour(text: str) -> list[ToneFinding]:
@@ -148,11 +151,8 @@ def _humour(text: str) -> list[ToneFinding]:
     ]
     if not hits:
         return []
-    return [
-        ToneFinding(
-            "humour", "humour or playing it down reads as not taking it seriously", ", ".join(hits)
-        )
-    ]
+    message = "humour or playing it down reads as not taking it seriously"
+    return [ToneFinding("humour", message, ", ".join(hits), hits[0])]
 
 
 def _promises(text: str) -> list[ToneFinding]:
@@ -164,6 +164,7 @@ def _promises(text: str) -> list[ToneFinding]:
                     "promise",
                     "promises when the fix lands; promise the next update instead",
                     _context(text, match.start(), match.end(), 10),
+                    match.group(0),
                 )
             ]
     return []

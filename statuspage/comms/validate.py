@@ -236,7 +236,7 @@ class TemplateChecker:
             parts["subject"] = rendered.subject
         for part, text in parts.items():
             for finding in check_tone(text, acronyms=self.plan.acronyms):
-                where = _locate(self._file(use, language, part), finding.excerpt)
+                where = _locate(self._file(use, language, part), finding.needle)
                 self.issues.warning(where, f"tone ({use.describe()}): {finding}")
         whole = " ".join(parts.values())
         needs = use.needs_next_update
@@ -295,15 +295,14 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(text).split())
 
 
-def _locate(file: str, excerpt: str) -> Where:
-    """The line and column of the first word of `excerpt` in a template file, if found."""
+def _locate(file: str, needle: str) -> Where:
+    """Where the offending text first appears in a template file (case ignored), if it does."""
     try:
         lines = Path(file).read_text(encoding="utf-8").splitlines()
     except OSError:
         return Where(file)
-    for needle in [w for w in excerpt.replace(",", " ").split() if len(w) > 1][:3] or [excerpt]:
-        for number, line in enumerate(lines, start=1):
-            column = line.find(needle)
-            if column >= 0:
-                return Where(file, number, column + 1)
+    for number, line in enumerate(lines, start=1):
+        column = line.lower().find(needle.lower()) if needle else -1
+        if column >= 0:
+            return Where(file, number, column + 1)
     return Where(file)

@@ -126,3 +126,20 @@ def test_truncate_in_templates_is_exact(tmp_path: Path) -> None:
     (tmp_path / "en" / "sms" / "t.txt").write_text("{{ text|truncate(20) }}")
     rendered = Templates((tmp_path,)).render(Channel.SMS, "t", "en", {"text": "word " * 20})
     assert len(rendered.text) <= 20 and rendered.text.endswith("...")
+
+
+async def test_owner_contact_points_from_the_environment_are_resolved_only_when_sending(
+    csvc: Service, comms: Comms
+) -> None:
+    plan = load_plan(Path(__file__).parent.parent.parent / "comms_plans" / "default.yaml")
+    default = Comms(plan)
+    renderer = Renderer(
+        plan, default.templates, SIGNER, {"STATUSPAGE_SLACK_INCIDENTS_URL": "https://h.test/s"}
+    )
+    async with csvc.store.read() as q:
+        sending = await renderer.recipient_of(q, "owner", "incident_channel", "slack", "en")
+        preview = await Renderer(plan, default.templates, SIGNER).recipient_of(
+            q, "owner", "incident_channel", "slack", "en"
+        )
+    assert sending.address == "https://h.test/s"
+    assert preview.address == "${STATUSPAGE_SLACK_INCIDENTS_URL}"

@@ -161,3 +161,25 @@ def test_durations_read_and_print_the_same_way(text: str, seconds: int) -> None:
 @pytest.mark.parametrize("text", ["30", "30 mins", "m", "0m", "-5m", "1.5h", ""])
 def test_malformed_durations_are_refused(text: str) -> None:
     assert parse_duration(text) is None
+
+
+def test_tone_problems_in_a_template_are_warnings_at_their_line(tmp_path: Path) -> None:
+    sms = tmp_path / "en" / "sms"
+    sms.mkdir(parents=True)
+    (sms / "declared.txt").write_text(
+        "{{ page.name|truncate(20) }}: {{ incident.name|truncate(40) }}.\n"
+        "We are on it! {{ links.incident }}\n"
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        (PLANS / "small.yaml")
+        .read_text()
+        .replace("version: 1\n", "version: 1\ntemplates:\n  directory: .\n")
+    )
+    report = validate_plan(plan)
+    assert report.plan is not None  # warnings do not block
+    warnings = [i for i in report.issues.warnings if "sms" in i.where.file]
+    assert {(i.where.line, i.where.column) for i in warnings if "exclamation" in i.message} == {
+        (2, 13)
+    }
+    assert any("no next-update time" in i.message for i in warnings)
