@@ -117,6 +117,7 @@ class TemplateChecker:
         self.rendered_files: set[str] = set()
         self._facts_cache: dict[tuple[str, str, str, str], Facts] = {}
         self._vars_cache: dict[tuple[str, str, str, str, str], Vars] = {}
+        self._warned: set[tuple[str, str]] = set()
 
     def run(self) -> None:
         groups: dict[tuple[Channel, str], list[Usage]] = {}
@@ -237,7 +238,7 @@ class TemplateChecker:
         for part, text in parts.items():
             for finding in check_tone(text, acronyms=self.plan.acronyms):
                 where = _locate(self._file(use, language, part), finding.needle)
-                self.issues.warning(where, f"tone ({use.describe()}): {finding}")
+                self._warn_once(where, f"tone ({use.describe()}): {finding}", finding.rule)
         whole = " ".join(parts.values())
         needs = use.needs_next_update
         for finding in check_tone(whole, needs_next_update=needs, next_update_text=next_at):
@@ -268,13 +269,20 @@ class TemplateChecker:
             return
         risky = self._render(use, language, samples.worst_case_non_gsm)
         if risky is not None and sms_length(risky.text).segments > limit:
-            self.issues.warning(
+            self._warn_once(
                 where,
                 f"SMS for {use.describe()} fits in GSM-7, but an incident name with one "
                 f"character outside GSM-7 (ł, ж, an emoji) makes it UCS-2: "
                 f"{sms_length(risky.text).segments} segments > {limit}",
+                "ucs-2",
                 TRUNCATE_HINT,
             )
+
+    def _warn_once(self, where: Where, message: str, kind: str, hint: str = "") -> None:
+        """One warning per template file and kind, however many severities use it."""
+        if (where.file, kind) not in self._warned:
+            self._warned.add((where.file, kind))
+            self.issues.warning(where, message, hint)
 
     def _check_social(self, use: Usage, worst: Rendered, where: Where) -> None:
         social = self.plan.social
