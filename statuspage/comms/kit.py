@@ -102,7 +102,13 @@ class LazyComms:
 
     def load(self) -> Comms:
         if self._loaded is None:
-            loaded = load_comms(self.settings, self.environ)
+            try:
+                loaded = load_comms(self.settings, self.environ)
+            except PlanError as exc:
+                raise PlanError(
+                    f"{exc}; to change the page without messages meanwhile, set "
+                    "STATUSPAGE_COMMS_PLAN=off"
+                ) from exc
             if loaded is None:
                 raise PlanError("no comms plan is configured; set STATUSPAGE_COMMS_PLAN")
             self._loaded = loaded

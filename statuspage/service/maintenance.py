@@ -133,10 +133,14 @@ class MaintenanceService(ServiceBase):
         return (await self.tick_report()).transitions
 
     async def tick_report(self) -> TickReport:
-        """Due maintenance transitions, then the comms plan's reminders, in one transaction."""
+        """Due maintenance transitions, then (in a transaction of their own, so a comms
+        problem never holds up maintenance) the comms plan's reminders."""
         async with self.store.write() as q:
             transitions = await self._due_transitions(q)
-            notices = list(await self.comms.on_tick(q, self.now())) if self.comms else []
+        if self.comms is None:
+            return TickReport(transitions, [])
+        async with self.store.write() as q:
+            notices = list(await self.comms.on_tick(q, self.now()))
         return TickReport(transitions, notices)
 
     async def _due_transitions(self, q: Queries) -> list[Transition]:

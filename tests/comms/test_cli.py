@@ -289,3 +289,16 @@ def test_without_a_plan_nothing_is_planned(
     conn.close()
     refused = run_cli("comms", "preview", "abc")
     assert refused.exit_code == 2 and "no comms plan is configured" in refused.stderr
+
+
+def test_a_broken_plan_refuses_changes_that_would_send_and_says_how_to_proceed(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(BROKEN / "unknown_role.yaml"))
+    before = dump(db_path)
+    result = page("incident", "declare", "A", "--severity", "SEV1", "-m", "m")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "unknown_role.yaml:16:38: error: unknown role 'comander'" in result.stderr
+    assert "set STATUSPAGE_COMMS_PLAN=off" in result.stderr
+    assert dump(db_path) == before
+    assert page("incident", "list").exit_code == 0  # reading still works
