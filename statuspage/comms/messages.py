@@ -133,6 +133,7 @@ class Templates:
         smart_sms: bool = True,
     ) -> Rendered:
         """Render every part of one message; raises jinja2 errors for broken templates."""
+        channel = Channel(channel)
         env = self.env(language)
         parts = {
             part: env.get_template(template).render(variables)

@@ -143,3 +143,33 @@ async def test_owner_contact_points_from_the_environment_are_resolved_only_when_
         )
     assert sending.address == "https://h.test/s"
     assert preview.address == "${STATUSPAGE_SLACK_INCIDENTS_URL}"
+
+
+def test_a_language_variant_can_reuse_the_english_layout_through_gettext(tmp_path: Path) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    (tmp_path / "de" / "sms").mkdir(parents=True)
+    (tmp_path / "de" / "sms" / "declared.txt").write_text(
+        '{% extends "en/sms/_base.txt" %}{% block what %}Störung: {{ incident.name }}{% endblock %}'
+    )
+    catalog = Catalog(locale="de")
+    catalog.add("Next update by %(time)s.", "Nächstes Update bis %(time)s.")
+    mo = tmp_path / "locale" / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    with mo.open("wb") as out:
+        write_mo(out, catalog)
+    from statuspage.comms import samples
+    from statuspage.comms.context import Recipient, build
+    from statuspage.comms.plan import Phase
+    from statuspage.comms.plans import SHIPPED_TEMPLATES
+
+    templates = Templates((tmp_path, SHIPPED_TEMPLATES))
+    plan = load_plan(SMALL_PLAN)
+    facts = samples.typical(Phase.DECLARED, plan.severities["SEV1"], plan.social)
+    variables = build(facts, Recipient("subscriber", "sms", "de", "s1"), SIGNER)
+    assert templates.languages(Channel.SMS, "declared") == ["en", "de"]
+    text = templates.render(Channel.SMS, "declared", "de", variables).text
+    assert text.startswith(
+        "Acme Status: Störung: Elevated API error rates. Nächstes Update bis 14:35 CET."
+    )
