@@ -159,8 +159,9 @@ def due_table(ctx: Context, incidents: Sequence[Incident], page: Page, now: date
         due = due_at(plan, i)
         next_update = "-" if due is None else _short_due(due, now)
         status = STATUS_LABELS.get(i.status, i.status)
-        rows.append((i.id, i.severity or "-", status, i.impact.value, next_update, i.name))
-    return table(("ID", "SEV", "STATUS", "IMPACT", "NEXT UPDATE", "TITLE"), rows)
+        start = local(i.started_at, page.time_zone)
+        rows.append((i.id, i.severity or "-", status, i.impact.value, start, next_update, i.name))
+    return table(("ID", "SEV", "STATUS", "IMPACT", "START", "NEXT UPDATE", "TITLE"), rows)
 
 
 def _short_due(due: datetime, now: datetime) -> str:

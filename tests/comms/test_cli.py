@@ -240,7 +240,7 @@ def test_incident_list_shows_overdue_incidents_first(page: RunCli, db_path: Path
     older, newer = overdue_incidents(db_path)
     page("incident", "declare", "Fresh", "--severity", "SEV2", "-m", "m")
     lines = page("incident", "list", "--open").stdout.splitlines()
-    assert lines[0].split() == ["ID", "SEV", "STATUS", "IMPACT", "NEXT", "UPDATE", "TITLE"]
+    assert lines[0].split() == ["ID", "SEV", "STATUS", "IMPACT", "START", "NEXT", "UPDATE", "TITLE"]
     assert lines[1].startswith(older) and "overdue 1h 30m" in lines[1]
     assert lines[2].startswith(newer) and "overdue 30 min" in lines[2]
     assert "Fresh" in lines[3] and "in 29 min" in lines[3]
