@@ -235,7 +235,9 @@ async def load_demo(svc: Service) -> str:
     page = await svc.page()
     now, tz = svc.now(), ZoneInfo(page.time_zone)
     clock = MovableClock(now - timedelta(days=120))
-    demo = Service(svc.store, clock, svc.sinks)
+    # The demo's past is history: severities follow the plan, but nobody is messaged about it.
+    demo = Service(svc.store, clock, comms=svc.comms)
+    demo.sinks.clear()
     await _add_components(demo, clock, now)
     for past in HISTORY:
         await _replay(demo, clock, past, _local(now, tz, past.days_ago, past.start))
