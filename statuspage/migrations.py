@@ -150,3 +150,201 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+
+def _audit_triggers(
+    table: str, key: str, incident: str, columns: tuple[str, ...], watched: tuple[str, ...] = ()
+) -> str:
+    """Triggers copying each row change of `table` into audit_log, with the transaction's actor.
+
+    `key` and `incident` are SQL expressions over the row (written with a `{row}.` prefix);
+    JSON columns are named with a `json:` prefix so they are embedded as objects. Only changes
+    to `watched` columns (default: all) are recorded on UPDATE. Frozen once shipped: a later
+    migration that adds columns drops these triggers and creates new ones.
+    """
+
+    def row_json(row: str) -> str:
+        parts = []
+        for column in columns:
+            name = column.removeprefix("json:")
+            value = f"json({row}.{name})" if column.startswith("json:") else f"{row}.{name}"
+            parts.append(f"'{name}', {value}")
+        return f"json_object({', '.join(parts)})"
+
+    def trigger(op: str, event: str, before: str, after: str, row: str, when: str = "") -> str:
+        return (
+            f"CREATE TRIGGER audit_{table}_{op} AFTER {event} ON {table}{when} BEGIN\n"
+            "    INSERT INTO audit_log (tx_id, at, actor, via, source, action, table_name,"
+            " row_id, incident_id, op, before, after)\n"
+            f"    SELECT tx_id, at, actor, via, source, action, '{table}',"
+            f" {key.format(row=row)}, {incident.format(row=row)}, '{op}', {before}, {after}"
+            " FROM audit_now;\nEND;\n"
+        )
+
+    names = [c.removeprefix("json:") for c in watched or columns]
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in names)
+    of = f" OF {', '.join(names)}" if watched else ""
+    return (
+        trigger("insert", "INSERT", "NULL", row_json("NEW"), "NEW")
+        + trigger("update", f"UPDATE{of}", row_json("OLD"), row_json("NEW"), "NEW",
+                  f" WHEN {changed}")
+        + trigger("delete", "DELETE", row_json("OLD"), "NULL", "OLD")
+    )
+
+
+_AUDITED = (
+    ("page", "{row}.id", "NULL", ("id", "name", "url", "time_zone", "created_at", "updated_at")),
+    (
+        "component_groups",
+        "{row}.id",
+        "NULL",
+        ("id", "name", "description", "position", "created_at", "updated_at"),
+    ),
+    (
+        "components",
+        "{row}.id",
+        "NULL",
+        (
+            "id", "name", "description", "group_id", "position", "status", "showcase",
+            "only_show_if_degraded", "start_date", "created_at", "updated_at",
+        ),
+    ),
+    (
+        "incidents",
+        "{row}.id",
+        "{row}.id",
+        (
+            "id", "kind", "name", "status", "impact", "severity", "impact_override",
+            "created_at", "updated_at", "started_at", "monitoring_at", "resolved_at",
+            "scheduled_for", "scheduled_until", "auto_start", "auto_complete", "backfilled",
+            "postmortem_body", "postmortem_updated_at", "postmortem_published_at",
+            "json:metadata",
+        ),
+    ),
+    (
+        "incident_updates",
+        "{row}.id",
+        "{row}.incident_id",
+        (
+            "id", "incident_id", "status", "previous_status", "body", "created_at",
+            "display_at", "updated_at", "json:affected_components", "deliver_notifications",
+        ),
+    ),
+    (
+        "incident_components",
+        "{row}.incident_id || '/' || {row}.component_id",
+        "{row}.incident_id",
+        ("incident_id", "component_id", "status"),
+    ),
+    # Subscribers are recorded without their address or phone country: an append-only log
+    # must hold no personal data, or an erasure request could never be honoured.
+    (
+        "subscribers",
+        "{row}.id",
+        "NULL",
+        (
+            "id", "channel", "state", "all_components", "language", "created_at",
+            "updated_at", "confirmed_at", "unsubscribed_at",
+        ),
+    ),
+    (
+        "incident_templates",
+        "{row}.id",
+        "NULL",
+        (
+            "id", "name", "title", "body", "group_id", "update_status", "should_tweet",
+            "should_send_notifications", "json:component_ids", "created_at", "updated_at",
+        ),
+    ),
+)
+
+MIGRATIONS.append(
+    (
+        "0301_api_keys_templates_audit",
+        """
+        -- API keys for the admin API. Only a SHA-256 hash of each key is kept; the key itself
+        -- is shown once, when it is created. A name is unique among keys not revoked.
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            last_used_at TEXT,
+            last_used_from TEXT,
+            revoked_at TEXT
+        );
+        CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+
+        -- Incident templates (Statuspage's "templates" tab): a title, a first update and
+        -- the components it usually concerns. group_id names a template group, free text.
+        CREATE TABLE incident_templates (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            group_id TEXT,
+            update_status TEXT,
+            should_tweet INTEGER NOT NULL DEFAULT 0,
+            should_send_notifications INTEGER NOT NULL DEFAULT 1,
+            component_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        -- Who changed what, when and from where: one row per changed row, written by the
+        -- triggers below. Rows of one use case share tx_id. Append-only.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            tx_id TEXT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            via TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            incident_id TEXT,
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_log_by_time ON audit_log (at);
+        CREATE INDEX audit_log_by_tx ON audit_log (tx_id);
+        CREATE INDEX audit_log_by_incident ON audit_log (incident_id);
+        CREATE TRIGGER audit_log_refuses_update BEFORE UPDATE ON audit_log BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        CREATE TRIGGER audit_log_refuses_delete BEFORE DELETE ON audit_log BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+
+        -- The actor of the write transaction under way: Store.write() fills the one row at
+        -- BEGIN and empties it before COMMIT (SQLite has one writer at a time). A write made
+        -- outside statuspage finds it empty and is recorded as actor 'unknown' via 'sql'.
+        CREATE TABLE audit_context (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            tx_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            via TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT
+        );
+        CREATE VIEW audit_now AS
+            SELECT tx_id, at, actor, via, source, action FROM audit_context WHERE id = 1
+            UNION ALL
+            SELECT NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'unknown', 'sql', 'unknown', NULL
+            WHERE NOT EXISTS (SELECT 1 FROM audit_context);
+        """
+        + "".join(_audit_triggers(*spec) for spec in _AUDITED)
+        + _audit_triggers(
+            "api_keys",
+            "{row}.id",
+            "NULL",
+            ("id", "name", "scope", "created_at", "created_by", "revoked_at"),
+            watched=("name", "scope", "revoked_at"),
+        ),
+    )
+)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from statuspage.storage.admin import AdminQueries
+from statuspage.storage.api_keys import ApiKeyQueries
+from statuspage.storage.audit import AuditQueries
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.incidents import IncidentQueries
 from statuspage.storage.page import PageQueries
 from statuspage.storage.subscribers import SubscriberQueries
+from statuspage.storage.templates import TemplateQueries
 
 
-class Queries(PageQueries, ComponentQueries, IncidentQueries, SubscriberQueries):
+class Queries(
+    PageQueries,
+    ComponentQueries,
+    IncidentQueries,
+    SubscriberQueries,
+    ApiKeyQueries,
+    AuditQueries,
+    TemplateQueries,
+    AdminQueries,
+):
     """Every query, on the connection of one transaction."""
