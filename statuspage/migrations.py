@@ -186,8 +186,9 @@ def _audit_triggers(
     of = f" OF {', '.join(names)}" if watched else ""
     return (
         trigger("insert", "INSERT", "NULL", row_json("NEW"), "NEW")
-        + trigger("update", f"UPDATE{of}", row_json("OLD"), row_json("NEW"), "NEW",
-                  f" WHEN {changed}")
+        + trigger(
+            "update", f"UPDATE{of}", row_json("OLD"), row_json("NEW"), "NEW", f" WHEN {changed}"
+        )
         + trigger("delete", "DELETE", row_json("OLD"), "NULL", "OLD")
     )
 
@@ -205,8 +206,17 @@ _AUDITED = (
         "{row}.id",
         "NULL",
         (
-            "id", "name", "description", "group_id", "position", "status", "showcase",
-            "only_show_if_degraded", "start_date", "created_at", "updated_at",
+            "id",
+            "name",
+            "description",
+            "group_id",
+            "position",
+            "status",
+            "showcase",
+            "only_show_if_degraded",
+            "start_date",
+            "created_at",
+            "updated_at",
         ),
     ),
     (
@@ -214,10 +224,26 @@ _AUDITED = (
         "{row}.id",
         "{row}.id",
         (
-            "id", "kind", "name", "status", "impact", "severity", "impact_override",
-            "created_at", "updated_at", "started_at", "monitoring_at", "resolved_at",
-            "scheduled_for", "scheduled_until", "auto_start", "auto_complete", "backfilled",
-            "postmortem_body", "postmortem_updated_at", "postmortem_published_at",
+            "id",
+            "kind",
+            "name",
+            "status",
+            "impact",
+            "severity",
+            "impact_override",
+            "created_at",
+            "updated_at",
+            "started_at",
+            "monitoring_at",
+            "resolved_at",
+            "scheduled_for",
+            "scheduled_until",
+            "auto_start",
+            "auto_complete",
+            "backfilled",
+            "postmortem_body",
+            "postmortem_updated_at",
+            "postmortem_published_at",
             "json:metadata",
         ),
     ),
@@ -226,8 +252,16 @@ _AUDITED = (
         "{row}.id",
         "{row}.incident_id",
         (
-            "id", "incident_id", "status", "previous_status", "body", "created_at",
-            "display_at", "updated_at", "json:affected_components", "deliver_notifications",
+            "id",
+            "incident_id",
+            "status",
+            "previous_status",
+            "body",
+            "created_at",
+            "display_at",
+            "updated_at",
+            "json:affected_components",
+            "deliver_notifications",
         ),
     ),
     (
@@ -243,8 +277,15 @@ _AUDITED = (
         "{row}.id",
         "NULL",
         (
-            "id", "channel", "state", "all_components", "language", "created_at",
-            "updated_at", "confirmed_at", "unsubscribed_at",
+            "id",
+            "channel",
+            "state",
+            "all_components",
+            "language",
+            "created_at",
+            "updated_at",
+            "confirmed_at",
+            "unsubscribed_at",
         ),
     ),
     (
@@ -252,8 +293,17 @@ _AUDITED = (
         "{row}.id",
         "NULL",
         (
-            "id", "name", "title", "body", "group_id", "update_status", "should_tweet",
-            "should_send_notifications", "json:component_ids", "created_at", "updated_at",
+            "id",
+            "name",
+            "title",
+            "body",
+            "group_id",
+            "update_status",
+            "should_tweet",
+            "should_send_notifications",
+            "json:component_ids",
+            "created_at",
+            "updated_at",
         ),
     ),
 )

@@ -25,7 +25,7 @@ class AdminQueries(QueryBase):
         `text` matches, ignoring case, the name, an update's body or the postmortem.
         """
         sql = (
-            "SELECT id FROM incidents i WHERE (:kind IS NULL OR kind = :kind)"
+            "SELECT id FROM incidents i WHERE (:kind IS NULL OR kind = :kind)"  # noqa: S608
             f" AND (:open = 0 OR {OPEN_CONDITION})"
             " AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))"
             " AND (:text IS NULL OR instr(lower(name), lower(:text)) > 0"

@@ -63,7 +63,9 @@ class ApiKeyQueries(QueryBase):
         rows = await self.fetchall("SELECT * FROM api_keys ORDER BY created_at, id")
         return [_key(r) for r in rows]
 
-    async def touch_api_key(self, key_id: str, at: datetime, source: str, older_than: datetime) -> None:
+    async def touch_api_key(
+        self, key_id: str, at: datetime, source: str, older_than: datetime
+    ) -> None:
         """Stamp a key's last use, at most once per interval (a write per request is waste)."""
         await self.execute(
             "UPDATE api_keys SET last_used_at = ?, last_used_from = ?"
