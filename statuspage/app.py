@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import pages
+from statuspage import admin, pages
 from statuspage.config import Settings, load_settings
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
@@ -35,7 +35,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 await ticker
             await store.close()
 
-    return Starlette(routes=[*pages.routes], lifespan=lifespan)
+    return Starlette(routes=[*pages.routes, *admin.routes], lifespan=lifespan)
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

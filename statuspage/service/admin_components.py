@@ -80,6 +80,10 @@ class AdminComponentService(ComponentService, ServiceBase):
             c = replace(c, start_date=change.start_date)
         return c
 
+    async def get_group(self, ref: str) -> Group:
+        async with self.store.read() as q:
+            return await self.group(q, ref)
+
     async def create_group(
         self,
         name: str,
