@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
+from statuspage.audit import acting_as, local_actor
 from statuspage.config import Settings
 from statuspage.errors import StatuspageError
 from statuspage.service import Service
@@ -20,10 +22,29 @@ T = TypeVar("T")
 @dataclass
 class Context:
     settings: Settings
+    server: str | None = None  # remote mode: the admin API at this URL does the work
 
     def run(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
-        """Open the database, run one use case against it, close it."""
-        return asyncio.run(self._run(use_case, create))
+        """Open the database (or reach the server), run one use case, close it."""
+        if self.server:
+            return asyncio.run(self._run_remote(use_case, self.server))
+        click_ctx = click.get_current_context(silent=True)
+        action = click_ctx.command_path.partition(" ")[2] if click_ctx else None
+        with acting_as(local_actor(action or "cli")):
+            return asyncio.run(self._run(use_case, create))
+
+    async def _run_remote(self, use_case: Callable[[Service], Awaitable[T]], server: str) -> T:
+        from statuspage.cli.remote import RemoteService
+
+        token = os.environ.get("STATUSPAGE_TOKEN", "").strip()
+        if not token:
+            raise StatuspageError(
+                "set STATUSPAGE_TOKEN to an API key for remote mode "
+                "(made on the server with `statuspage token create NAME`)"
+            )
+        async with RemoteService(server, token) as remote:
+            # RemoteService meets the Operations protocol: every method the commands call.
+            return await use_case(cast(Service, remote))
 
     async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
         store = await Store.open(self.settings.db, create=create)
