@@ -7,6 +7,7 @@ transaction, so concurrent tasks never interleave inside one another's writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -99,10 +100,10 @@ class Store:
                 yield outer.queries
             return
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             tx = _Transaction(self, Queries(self._conn), public)
             token = _ACTIVE.set(tx)
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 await begin_audit(self._conn)
                 changes_before = self._conn.total_changes
                 yield tx.queries
@@ -114,10 +115,20 @@ class Store:
                     )
                 await self._conn.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
             finally:
                 _ACTIVE.reset(token)
+
+    async def _rollback(self) -> None:
+        """Roll back after an error or a cancellation.
+
+        A task cancelled while awaiting COMMIT may find it done (the statement still runs on
+        the connection's thread): ROLLBACK then fails, and that error must not replace the
+        cancellation, or the cancelled task would carry on.
+        """
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Queries]:
@@ -127,11 +138,12 @@ class Store:
             yield outer.queries
             return
         async with self._lock:
-            await self._conn.execute("BEGIN")
             try:
+                await self._conn.execute("BEGIN")
                 yield Queries(self._conn)
             finally:
-                await self._conn.execute("COMMIT")
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._conn.execute("COMMIT")
 
     async def revision(self) -> int:
         """A number that grows with every committed public change, from any process."""
