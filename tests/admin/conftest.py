@@ -1,4 +1,4 @@
-"""Fixtures for the admin API, remote CLI and audit tests: a seeded page, keys of each scope, a real HTTP client."""
+"""Fixtures for the admin API, remote CLI and audit tests: a seeded page and real clients."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def test_a_revoked_key_stops_working_at_once(api: Api, run_cli: RunCli) -> None:
     assert again.exit_code == 2 and "no active key named 'write-bot'" in again.stderr
     listing = run_cli("token", "list").output.splitlines()
     write_row = next(line for line in listing if line.startswith("write-bot"))
-    name, scope, *_, key_id = write_row.split()
+    name, scope, *_ = write_row.split()
     assert (name, scope) == ("write-bot", "write")
     assert "(testclient)" in write_row  # last used from the test client's address
     assert write_row.count(" - ") == 0  # created, last used and revoked all shown
