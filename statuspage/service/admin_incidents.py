@@ -122,6 +122,8 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         """A realtime incident, a scheduled maintenance or a backfilled incident."""
         if change.name is None:
             raise InvalidInput("give the incident a name")
+        if change.metadata is not None:
+            check_metadata(change.metadata)
         async with self.store.write() as q:
             if change.backfilled:
                 created = await self._create_backfill(q, change)
