@@ -35,7 +35,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 await ticker
             await store.close()
 
-    return Starlette(routes=[*pages.routes, *admin.routes], lifespan=lifespan)
+    return Starlette(routes=[*admin.routes, *pages.routes], lifespan=lifespan)
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from statuspage.errors import InvalidInput, StatuspageError
 
+MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
 TYPES = ("string", "boolean", "integer", "datetime", "date", "list", "status_map", "object")
 
 
@@ -25,6 +26,8 @@ class Field:
     enum: tuple[str, ...] = ()
     nullable: bool = False
     max_length: int | None = None
+    minimum: int = 1
+    maximum: int = MAX_INT
 
 
 @dataclass(frozen=True)
@@ -66,20 +69,18 @@ class QueryParam:
     type: str
     description: str = ""
     enum: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: int = 1
+    maximum: int = MAX_INT
     default: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def parse(self, raw: str | None) -> Any:
         if raw is None:
             return self.default
-        value = convert(Field(self.name, self.type), raw, self.name, form=True)
+        spec = Field(self.name, self.type, minimum=self.minimum, maximum=self.maximum)
+        value = convert(spec, raw, self.name, form=True)
         if self.enum and value not in self.enum:
             raise InvalidInput(f"{self.name} must be one of: {', '.join(self.enum)}")
-        too_small = self.minimum is not None and value < self.minimum
-        if too_small or (self.maximum is not None and value > self.maximum):
-            raise InvalidInput(f"{self.name} must be between {self.minimum} and {self.maximum}")
         return value
 
 
@@ -115,9 +116,12 @@ def convert(spec: Field, value: Any, where: str, *, form: bool) -> Any:
         raise InvalidInput(f"{where} must not be null")
     converter = _CONVERTERS[spec.type]
     try:
-        return converter(value, form)
+        converted: Any = converter(value, form)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{where} {_EXPECTED[spec.type]}") from exc
+    if spec.type == "integer" and not spec.minimum <= converted <= spec.maximum:
+        raise InvalidInput(f"{where} must be between {spec.minimum} and {spec.maximum}")
+    return converted
 
 
 def _string(value: Any, form: bool) -> str:
@@ -210,19 +214,13 @@ def field_schema(spec: Field | QueryParam) -> dict[str, Any]:
     schema = dict(_SCHEMAS[spec.type])
     if spec.enum:
         schema["enum"] = list(spec.enum)
+    if spec.type == "integer":
+        schema.update(minimum=spec.minimum, maximum=spec.maximum)
     if isinstance(spec, Field):
         if spec.max_length is not None:
             schema["maxLength"] = spec.max_length
         if spec.nullable:
             schema = {"anyOf": [schema, {"type": "null"}]}
-    else:
-        schema.update(
-            {
-                k: v
-                for k, v in (("minimum", spec.minimum), ("maximum", spec.maximum))
-                if v is not None
-            }
-        )
     if spec.description:
         schema["description"] = spec.description
     return schema

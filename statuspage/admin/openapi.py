@@ -286,6 +286,10 @@ def _request_body(spec: BodySpec) -> Schema:
         "required": [] if spec.optional else [spec.wrapper],
         "additionalProperties": False,
     }
-    content = {"application/json": {"schema": outer}}
-    content["application/x-www-form-urlencoded"] = {"schema": outer}
+    content: Schema = {"application/json": {"schema": outer}}
+    # Bracket keys, e.g. incident[components][ID]=major_outage, are OpenAPI's deepObject style.
+    content["application/x-www-form-urlencoded"] = {
+        "schema": outer,
+        "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}},
+    }
     return {"required": not spec.optional, "content": content}

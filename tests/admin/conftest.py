@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
@@ -84,3 +90,41 @@ def make_api(db_path: Path, clock: FakeClock, **settings: Any) -> Iterator[Api]:
 @pytest.fixture
 def api(db_path: Path, clock: FakeClock) -> Iterator[Api]:
     yield from make_api(db_path, clock)
+
+
+@dataclass
+class Live:
+    """The app served by uvicorn on a loopback port."""
+
+    url: str
+    seeded: Seeded
+
+
+@contextmanager
+def serving(db_path: Path, **settings: Any) -> Iterator[str]:
+    """Serve the app for `db_path` with uvicorn on 127.0.0.1 in a thread; yield its URL."""
+    options: dict[str, Any] = {"api_rate_limit": 0, "tick_interval": 3600, **settings}
+    app = create_app(Settings(db=db_path, **options))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def live(db_path: Path) -> Iterator[Live]:
+    seeded = asyncio.run(seed(db_path, FakeClock(datetime.now(UTC))))
+    with serving(db_path) as url:
+        yield Live(url, seeded)
