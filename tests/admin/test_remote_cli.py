@@ -321,3 +321,22 @@ def _sorted_json(text: str) -> str:
         return node
 
     return json.dumps(walk(value), indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("per_minute", "exit_code", "stderr"),
+    [
+        (60, 0, ""),  # a 1 s wait is waited out, and the command succeeds
+        (1, 2, "error: the server's rate limit: try again in 60 s\n"),
+    ],
+)
+def test_the_remote_cli_waits_out_a_short_rate_limit_only(
+    server_db: Path, per_minute: int, exit_code: int, stderr: str
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(server_db), *INIT]).exit_code == 0
+    made = runner.invoke(cli, ["--db", str(server_db), "token", "create", "bot", "--json"])
+    env = {"STATUSPAGE_TOKEN": json.loads(made.output)["key"]}
+    with serving(server_db, api_rate_limit=per_minute, api_rate_burst=1) as url:
+        result = runner.invoke(cli, ["--server", url, "component", "list"], env=env)
+    assert (result.exit_code, result.stderr) == (exit_code, stderr)
