@@ -54,7 +54,7 @@ class TemplateService(ServiceBase):
                 body=body,
                 created_at=now,
                 updated_at=now,
-                group_id=group_id.strip() or None if group_id is not None else None,
+                group_id=(group_id.strip() or None) if group_id is not None else None,
                 update_status=update_status,
                 should_tweet=should_tweet,
                 should_send_notifications=should_send_notifications,

@@ -183,3 +183,45 @@ async def test_a_write_inside_a_write_joins_it_and_fails_with_it(
     assert await store.revision() == before + 1
     [entry] = await svc.audit_entries(limit=1)
     assert [c.after["name"] for c in entry.changes if c.after] == ["API", "Web"]
+
+
+def test_every_kind_of_api_write_is_one_entry_naming_its_route(api: Api, run_cli: RunCli) -> None:
+    incident = api.ok(
+        "POST",
+        "/incidents",
+        201,
+        json={"incident": {"name": "E", "components": {"API": "major_outage"}}},
+    )
+    path = f"/incidents/{incident['id']}"
+    update = incident["incident_updates"][0]["id"]
+    writes = [
+        ("PATCH", "", {"page": {"name": "Acme Status"}}),
+        ("POST", "/components", {"component": {"name": "Search"}}),
+        ("PATCH", "/components/Search", {"component": {"status": "partial_outage"}}),
+        ("POST", "/component-groups", {"component_group": {"name": "Edge", "components": ["Web"]}}),
+        ("PUT", "/component-groups/Edge", {"component_group": {"description": "CDN"}}),
+        ("PATCH", path, {"incident": {"status": "resolved"}}),
+        (
+            "PATCH",
+            f"{path}/incident_updates/{update}",
+            {"incident_update": {"body": "Fixed typo."}},
+        ),
+        ("PUT", f"{path}/postmortem", {"postmortem": {"body_draft": "Why."}}),
+        ("PUT", f"{path}/postmortem/publish", None),
+        ("PUT", f"{path}/postmortem/revert", None),
+        ("DELETE", f"{path}/postmortem", None),
+        ("POST", "/incident_templates", {"template": {"name": "T", "title": "T", "body": "B"}}),
+        ("DELETE", "/incident_templates/T", None),
+        ("DELETE", "/component-groups/Edge", None),
+        ("DELETE", "/components/Search", None),
+        ("DELETE", path, None),
+    ]
+    for method, rest, body in writes:
+        response = api.request(method, rest, json=body)
+        assert response.status_code in (200, 201), (method, rest, response.text)
+    found = entries(run_cli, "--limit", "100")
+    api_entries = [e for e in found if e["via"] == "api"][: len(writes)]
+    assert len(api_entries) == len(writes)
+    for entry, (method, _, _) in zip(reversed(api_entries), writes, strict=True):
+        assert entry["actor"] == "admin-bot" and entry["action"].startswith(method + " /v1/pages/")
+        assert entry["changes"], entry
