@@ -62,8 +62,10 @@ async def main() -> None:
             counts = await q.outbox_state_counts(incident.id)
         await store.close()
     verdict = "OK" if declared < TARGET_SECONDS else "TOO SLOW"
-    print(f"declare SEV1 to {sum(MIX.values()):,} subscribers: {declared:.2f} s ({verdict}, "
-          f"target < {TARGET_SECONDS:.0f} s)")
+    print(
+        f"declare SEV1 to {sum(MIX.values()):,} subscribers: {declared:.2f} s ({verdict}, "
+        f"target < {TARGET_SECONDS:.0f} s)"
+    )
     print(f"update superseding the unsent rows: {updated:.2f} s")
     print("outbox rows by state:", dict(sorted(counts.items())))
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import pages
+from statuspage import admin, pages
 from statuspage.comms.kit import load_comms
 from statuspage.config import Settings, load_settings
 from statuspage.service import Clock, Service, utcnow
@@ -38,7 +38,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 await ticker
             await store.close()
 
-    return Starlette(routes=[*pages.routes], lifespan=lifespan)
+    return Starlette(routes=[*admin.routes, *pages.routes], lifespan=lifespan)
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

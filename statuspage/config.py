@@ -42,6 +42,10 @@ class Settings:
     social_url: str = ""
     social_handle: str = ""
     secret_key: str = _secret()
+    # Admin API: requests a minute per API key (and failed attempts per address); 0 = no limit.
+    api_rate_limit: float = 120.0
+    # Admin API: how many requests a key may make at once before the rate applies.
+    api_rate_burst: int = 30
     # The comms plan (YAML). Empty: comms_plans/default.yaml of the project when present;
     # "off": no plan, so no messages are planned.
     comms_plan: str = ""

@@ -7,6 +7,8 @@ processes at once, is harmless.
 
 from __future__ import annotations
 
+from statuspage.audit_schema import AUDIT_TRIGGERS_0301, audit_triggers
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_core",
@@ -211,3 +213,113 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+
+MIGRATIONS.append(
+    (
+        "0301_api_keys_templates_audit",
+        """
+        -- API keys for the admin API. Only a SHA-256 hash of each key is kept; the key itself
+        -- is shown once, when it is created. A name is unique among keys not revoked.
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            last_used_at TEXT,
+            last_used_from TEXT,
+            revoked_at TEXT
+        );
+        CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+
+        -- Incident templates (Statuspage's "templates" tab): a title, a first update and
+        -- the components it usually concerns. group_id names a template group, free text.
+        CREATE TABLE incident_templates (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            group_id TEXT,
+            update_status TEXT,
+            should_tweet INTEGER NOT NULL DEFAULT 0,
+            should_send_notifications INTEGER NOT NULL DEFAULT 1,
+            component_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        -- Who changed what, when and from where: one row per changed row, written by the
+        -- triggers below. Rows of one use case share tx_id. Append-only.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            tx_id TEXT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            via TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            incident_id TEXT,
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_log_by_time ON audit_log (at);
+        CREATE INDEX audit_log_by_tx ON audit_log (tx_id);
+        CREATE INDEX audit_log_by_incident ON audit_log (incident_id);
+        CREATE TRIGGER audit_log_refuses_update BEFORE UPDATE ON audit_log BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        CREATE TRIGGER audit_log_refuses_delete BEFORE DELETE ON audit_log BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+
+        -- The actor of the write transaction under way: Store.write() fills the one row at
+        -- BEGIN and empties it before COMMIT (SQLite has one writer at a time). A write made
+        -- outside statuspage finds it empty and is recorded as actor 'unknown' via 'sql'.
+        CREATE TABLE audit_context (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            tx_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            via TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT
+        );
+        CREATE VIEW audit_now AS
+            SELECT tx_id, at, actor, via, source, action FROM audit_context WHERE id = 1
+            UNION ALL
+            SELECT NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'unknown', 'sql', 'unknown', NULL
+            WHERE NOT EXISTS (SELECT 1 FROM audit_context);
+        """
+        + AUDIT_TRIGGERS_0301,
+    )
+)
+
+# Approvals of customer messages are writes too: who approved them, and when.
+MIGRATIONS.append(
+    (
+        "0302_audit_comms_approvals",
+        audit_triggers(
+            "comms_events",
+            "{row}.id",
+            "{row}.incident_id",
+            (
+                "id",
+                "incident_id",
+                "update_id",
+                "phase",
+                "severity",
+                "next_update_at",
+                "approval_role",
+                "approved_by",
+                "approved_at",
+                "created_at",
+            ),
+            watched=("approved_by", "approved_at"),
+        ),
+    )
+)

@@ -154,3 +154,82 @@ def incident_json(i: Incident, page: Page, components: Mapping[str, Component]) 
         body["scheduled_for"] = iso(i.scheduled_for)
         body["scheduled_until"] = iso(i.scheduled_until)
     return body
+
+
+# Manage API v1 (authenticated): the public shapes plus the fields only the page's owner sees.
+
+
+def manage_page_json(page: Page) -> Json:
+    return {**page_json(page), "created_at": iso(page.created_at)}
+
+
+def manage_group_json(g: Group, members: Iterable[Component], page_id: str) -> Json:
+    """A component group as the Manage API shows it (not as a component with group: true)."""
+    return {
+        "id": g.id,
+        "page_id": page_id,
+        "name": g.name,
+        "description": g.description,
+        "components": [c.id for c in members],
+        "position": g.position,
+        "created_at": iso(g.created_at),
+        "updated_at": iso(g.updated_at),
+    }
+
+
+def manage_update_json(u: IncidentUpdate) -> Json:
+    """An update; `previous_status` (ours) tells an "Update" from a change of status."""
+    return {**update_json(u), "previous_status": u.previous_status}
+
+
+def manage_incident_json(i: Incident, page: Page, components: Mapping[str, Component]) -> Json:
+    """An incident with the Manage API's extra fields.
+
+    Two fields are ours: `severity` (the comms plan's, or null) and `cancelled` (Statuspage
+    has no cancelled maintenance; the public status shows it as completed).
+    """
+    maintenance = i.is_maintenance
+    return {
+        **incident_json(i, page, components),
+        "incident_updates": [manage_update_json(u) for u in i.updates],
+        "scheduled_for": iso(i.scheduled_for),
+        "scheduled_until": iso(i.scheduled_until),
+        "impact_override": None if maintenance else i.impact.value,
+        "metadata": i.metadata,
+        "backfilled": i.backfilled,
+        "postmortem_body": i.postmortem_body,
+        "postmortem_body_last_updated_at": iso(i.postmortem_updated_at),
+        "postmortem_ignored": False,
+        "postmortem_notified_subscribers": i.postmortem_published_at is not None,
+        "postmortem_notified_twitter": False,
+        "postmortem_published_at": iso(i.postmortem_published_at),
+        "scheduled_remind_prior": False,
+        "scheduled_reminded_at": None,
+        "scheduled_auto_in_progress": maintenance and i.auto_start,
+        "scheduled_auto_completed": maintenance and i.auto_complete,
+        # What we always do when a maintenance starts and ends.
+        "auto_transition_to_maintenance_state": maintenance,
+        "auto_transition_to_operational_state": maintenance,
+        "auto_transition_deliver_notifications_at_start": maintenance,
+        "auto_transition_deliver_notifications_at_end": maintenance,
+        "severity": i.severity,
+        "cancelled": i.status == MaintenanceStatus.CANCELLED,
+    }
+
+
+def postmortem_json(i: Incident) -> Json:
+    """Statuspage's postmortem object; we keep one body, the draft until it is published."""
+    published = i.postmortem_published_at is not None
+    return {
+        "preview_key": None,
+        "body": i.postmortem_body if published else None,
+        "body_updated_at": iso(i.postmortem_updated_at) if published else None,
+        "body_draft": i.postmortem_body,
+        "body_draft_updated_at": iso(i.postmortem_updated_at),
+        "published_at": iso(i.postmortem_published_at),
+        "notify_subscribers": published,
+        "notify_twitter": False,
+        "custom_tweet": None,
+        "created_at": iso(i.postmortem_updated_at),
+        "updated_at": iso(i.postmortem_updated_at),
+    }

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
+from statuspage.cli.audit import audit
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
-from statuspage.cli.context import Context, Group
+from statuspage.cli.context import Context, Group, UsageLine
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
 from statuspage.cli.server import init, page, serve, tick
+from statuspage.cli.tokens import token
 from statuspage.config import load_settings
 
 
@@ -25,9 +27,15 @@ from statuspage.config import load_settings
     show_default=True,
     help="SQLite database file.",
 )
+@click.option(
+    "--server",
+    envvar="STATUSPAGE_SERVER",
+    metavar="URL",
+    help="Work on the server at URL through its admin API (key from STATUSPAGE_TOKEN).",
+)
 @click.version_option(package_name="statuspage")
 @click.pass_context
-def cli(ctx: click.Context, db: Path) -> None:
+def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     """Run a status page: components, incidents, maintenance and the server.
 
     \b
@@ -35,11 +43,32 @@ def cli(ctx: click.Context, db: Path) -> None:
       statuspage init && statuspage component add API
       statuspage incident declare "API errors" --impact major --component API \\
         --message "We are investigating."
+      STATUSPAGE_TOKEN=sp_... statuspage --server https://status.acme.example incident list
     """
-    ctx.obj = Context(load_settings(overrides={"db": db}))
+    if server and ctx.invoked_subcommand in LOCAL_ONLY:
+        raise UsageLine(
+            f"`statuspage {ctx.invoked_subcommand}` works on the local database only; "
+            "run it on the server without --server"
+        )
+    ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-for command in (init, serve, tick, page, component, group, incident, maintenance, plan, comms):
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms"}
+
+for command in (
+    init,
+    serve,
+    tick,
+    page,
+    component,
+    group,
+    incident,
+    maintenance,
+    plan,
+    comms,
+    token,
+    audit,
+):
     cli.add_command(command)
 
 

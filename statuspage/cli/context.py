@@ -6,10 +6,11 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
+from statuspage.audit import acting_as, local_actor
 from statuspage.comms.kit import LazyComms
 from statuspage.comms.preview import DryRun, Options, Preview, Previewer
 from statuspage.config import Settings
@@ -23,19 +24,43 @@ T = TypeVar("T")
 @dataclass
 class Context:
     settings: Settings
+    server: str | None = None  # remote mode: the admin API at this URL does the work
     _comms: LazyComms | None = field(default=None, repr=False)
 
     @property
     def comms(self) -> LazyComms | None:
-        """The comms plan of the settings, loaded when first needed; None when there is none."""
+        """The comms plan of the settings, loaded when first needed; None when there is none.
+
+        In remote mode the server's plan rules, so the CLI loads none of its own.
+        """
+        if self.server:
+            return None
         if self._comms is None:
             lazy = LazyComms(self.settings, os.environ)
             self._comms = lazy if lazy.configured else None
         return self._comms
 
     def run(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
-        """Open the database, run one use case against it, close it."""
-        return asyncio.run(self._run(use_case, create))
+        """Open the database (or reach the server), run one use case, close it."""
+        if self.server:
+            return asyncio.run(self._run_remote(use_case, self.server))
+        click_ctx = click.get_current_context(silent=True)
+        action = click_ctx.command_path.partition(" ")[2] if click_ctx else None
+        with acting_as(local_actor(action or "cli")):
+            return asyncio.run(self._run(use_case, create))
+
+    async def _run_remote(self, use_case: Callable[[Service], Awaitable[T]], server: str) -> T:
+        from statuspage.cli.remote import RemoteService
+
+        token = os.environ.get("STATUSPAGE_TOKEN", "").strip()
+        if not token:
+            raise StatuspageError(
+                "set STATUSPAGE_TOKEN to an API key for remote mode "
+                "(made on the server with `statuspage token create NAME`)"
+            )
+        async with RemoteService(server, token) as remote:
+            # RemoteService meets the Operations protocol: every method the commands call.
+            return await use_case(cast(Service, remote))
 
     async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
         store = await Store.open(self.settings.db, create=create)
@@ -46,6 +71,11 @@ class Context:
 
     def dry_run(self, use_case: Callable[[Service], Awaitable[object]]) -> Preview:
         """Run a use case up to its messages, preview them, and roll everything back."""
+        if self.server:
+            raise StatuspageError(
+                "--dry-run previews against the local database; run it on the server "
+                "without --server (or use `statuspage comms preview` there)"
+            )
 
         async def use(svc: Service) -> Preview:
             svc.sinks.append(self.previewer().sink())

@@ -7,13 +7,30 @@ transaction, so a change and the messages it causes are stored together or not a
 
 from __future__ import annotations
 
+from statuspage.service.admin_components import AdminComponentService
+from statuspage.service.admin_history import AdminHistoryService
+from statuspage.service.admin_incidents import AdminIncidentService
+from statuspage.service.audit import AuditService
 from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice, utcnow
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
+from statuspage.service.templates import TemplateService
+from statuspage.service.tokens import TokenService
 
 
-class Service(ComponentService, IncidentService, MaintenanceService):
+class Service(
+    # The admin API's use cases come first: they build on the core ones after them.
+    AdminComponentService,
+    AdminIncidentService,
+    AdminHistoryService,
+    TemplateService,
+    TokenService,
+    AuditService,
+    ComponentService,
+    IncidentService,
+    MaintenanceService,
+):
     """Every use case of a status page."""
 
 

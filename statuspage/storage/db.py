@@ -7,15 +7,18 @@ transaction, so concurrent tasks never interleave inside one another's writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import aiosqlite
 
 from statuspage.errors import NotFound
 from statuspage.migrations import MIGRATIONS
+from statuspage.storage.audit import begin_audit, end_audit
 from statuspage.storage.queries import Queries
 
 PRAGMAS = (
@@ -85,30 +88,62 @@ class Store:
 
     @asynccontextmanager
     async def write(self, *, public: bool = True) -> AsyncIterator[Queries]:
-        """One write transaction; if it changed a row and is `public`, the revision grows."""
+        """One write transaction; if it changed a row and is `public`, the revision grows.
+
+        A write opened inside another one (in the same task) joins it as a savepoint, so a
+        use case built from other use cases is still one transaction.
+        """
+        outer = _ACTIVE.get()
+        if outer is not None and outer.store is self:
+            outer.public = outer.public or public
+            async with outer.savepoint():
+                yield outer.queries
+            return
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            changes_before = self._conn.total_changes
+            tx = _Transaction(self, Queries(self._conn), public)
+            token = _ACTIVE.set(tx)
             try:
-                yield Queries(self._conn)
-                if public and self._conn.total_changes != changes_before:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                await begin_audit(self._conn)
+                changes_before = self._conn.total_changes
+                yield tx.queries
+                changed = self._conn.total_changes != changes_before
+                await end_audit(self._conn)
+                if tx.public and changed:
                     await self._conn.execute(
                         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
                     )
                 await self._conn.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
+            finally:
+                _ACTIVE.reset(token)
+
+    async def _rollback(self) -> None:
+        """Roll back after an error or a cancellation.
+
+        A task cancelled while awaiting COMMIT may find it done (the statement still runs on
+        the connection's thread): ROLLBACK then fails, and that error must not replace the
+        cancellation, or the cancelled task would carry on.
+        """
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Queries]:
-        """One consistent read transaction."""
+        """One consistent read transaction (inside a write: that write's view)."""
+        outer = _ACTIVE.get()
+        if outer is not None and outer.store is self:
+            yield outer.queries
+            return
         async with self._lock:
-            await self._conn.execute("BEGIN")
             try:
+                await self._conn.execute("BEGIN")
                 yield Queries(self._conn)
             finally:
-                await self._conn.execute("COMMIT")
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._conn.execute("COMMIT")
 
     async def revision(self) -> int:
         """A number that grows with every committed public change, from any process."""
@@ -116,6 +151,33 @@ class Store:
             cursor = await self._conn.execute("SELECT value FROM meta WHERE key = 'revision'")
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+class _Transaction:
+    """The write transaction under way in a task, which nested writes join."""
+
+    def __init__(self, store: Store, queries: Queries, public: bool) -> None:
+        self.store = store
+        self.queries = queries
+        self.public = public
+        self.depth = 0
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        self.depth += 1
+        name = f"nested_{self.depth}"
+        await self.queries.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            await self.queries.execute(f"ROLLBACK TO {name}")
+            raise
+        finally:
+            await self.queries.execute(f"RELEASE {name}")
+            self.depth -= 1
+
+
+_ACTIVE: ContextVar[_Transaction | None] = ContextVar("statuspage_transaction", default=None)
 
 
 def split_statements(script: str) -> list[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from statuspage.storage.admin import AdminQueries
+from statuspage.storage.api_keys import ApiKeyQueries
+from statuspage.storage.audit import AuditQueries
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.incidents import IncidentQueries
 from statuspage.storage.outbox import OutboxQueries
 from statuspage.storage.outbox_claims import OutboxClaimQueries
 from statuspage.storage.page import PageQueries
 from statuspage.storage.subscribers import SubscriberQueries
+from statuspage.storage.templates import TemplateQueries
 
 
 class Queries(
@@ -17,5 +21,9 @@ class Queries(
     SubscriberQueries,
     OutboxQueries,
     OutboxClaimQueries,
+    ApiKeyQueries,
+    AuditQueries,
+    TemplateQueries,
+    AdminQueries,
 ):
     """Every query, on the connection of one transaction."""

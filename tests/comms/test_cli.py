@@ -204,6 +204,14 @@ def test_approval_releases_held_messages_and_is_recorded(page: RunCli, db_path: 
     )
     conn.close()
     assert by == "Dana Smith" and at
+    audit = json.loads(page("audit", "--incident", incident_id, "--json").stdout)
+    approvals = [
+        change
+        for entry in audit
+        for change in entry["changes"]
+        if change["table"] == "comms_events" and change["op"] == "update"
+    ]
+    assert [c["after"]["approved_by"] for c in approvals] == ["Dana Smith"]
     assert "Approval:" not in page("incident", "show", incident_id).stdout
     again = page("comms", "approve", incident_id)
     assert again.exit_code == 2 and f"nothing of incident {incident_id} awaits approval" in (

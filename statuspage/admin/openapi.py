@@ -1,0 +1,295 @@
+"""The OpenAPI 3.1 document of the Manage API, generated from the operation table.
+
+Request bodies and query parameters come from the same declarations the parser uses;
+response shapes are stated here and checked against real responses by the test suite.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from statuspage.admin.fields import BodySpec, field_schema
+from statuspage.admin.operations import Operation
+from statuspage.admin.shared import COMPONENT_STATUSES
+
+Schema = dict[str, Any]
+ERRORS = {
+    400: "Malformed request (bad JSON or form, missing wrapper object)",
+    401: "Missing, wrong or revoked API key",
+    403: "The key's scope does not allow this",
+    404: "No such page, component, group, incident or template",
+    409: "The current state refuses the change",
+    413: "Body too large",
+    415: "Body is neither JSON nor form-urlencoded",
+    422: "A value is not acceptable",
+    429: "Rate limit exceeded; see Retry-After",
+}
+
+
+def _t(*types: str, **extra: Any) -> Schema:
+    return {"type": list(types) if len(types) > 1 else types[0], **extra}
+
+
+STR, NSTR, BOOL, INT = _t("string"), _t("string", "null"), _t("boolean"), _t("integer")
+TIME, NTIME = _t("string", format="date-time"), _t("string", "null", format="date-time")
+
+
+def obj(props: dict[str, Schema]) -> Schema:
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props),
+        "additionalProperties": False,
+    }
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+COMPONENT = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "status": _t("string", enum=list(COMPONENT_STATUSES)),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "position": INT,
+        "description": NSTR,
+        "showcase": BOOL,
+        "start_date": _t("string", "null", format="date"),
+        "group_id": NSTR,
+        "page_id": STR,
+        "group": BOOL,
+        "only_show_if_degraded": BOOL,
+    }
+)
+AFFECTED = obj(
+    {
+        "code": STR,
+        "name": STR,
+        "old_status": _t("string", enum=list(COMPONENT_STATUSES)),
+        "new_status": _t("string", enum=list(COMPONENT_STATUSES)),
+    }
+)
+UPDATE = obj(
+    {
+        "id": STR,
+        "status": STR,
+        "body": STR,
+        "incident_id": STR,
+        "created_at": TIME,
+        "updated_at": TIME,
+        "display_at": TIME,
+        "affected_components": {"anyOf": [{"type": "array", "items": AFFECTED}, {"type": "null"}]},
+        "deliver_notifications": BOOL,
+        "custom_tweet": _t("null"),
+        "tweet_id": _t("null"),
+        "previous_status": NSTR,
+    }
+)
+INCIDENT = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "status": _t(
+            "string",
+            enum=[
+                "investigating",
+                "identified",
+                "monitoring",
+                "resolved",
+                "postmortem",
+                "scheduled",
+                "in_progress",
+                "verifying",
+                "completed",
+            ],
+        ),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "monitoring_at": NTIME,
+        "resolved_at": NTIME,
+        "impact": _t("string", enum=["none", "minor", "major", "critical", "maintenance"]),
+        "shortlink": STR,
+        "started_at": TIME,
+        "page_id": STR,
+        "incident_updates": {"type": "array", "items": ref("IncidentUpdate")},
+        "components": {"type": "array", "items": ref("Component")},
+        "reminder_intervals": _t("null"),
+        "scheduled_for": NTIME,
+        "scheduled_until": NTIME,
+        "impact_override": _t("string", "null", enum=["none", "minor", "major", "critical", None]),
+        "metadata": {"type": "object"},
+        "backfilled": BOOL,
+        "postmortem_body": NSTR,
+        "postmortem_body_last_updated_at": NTIME,
+        "postmortem_ignored": BOOL,
+        "postmortem_notified_subscribers": BOOL,
+        "postmortem_notified_twitter": BOOL,
+        "postmortem_published_at": NTIME,
+        "scheduled_remind_prior": BOOL,
+        "scheduled_reminded_at": NTIME,
+        "scheduled_auto_in_progress": BOOL,
+        "scheduled_auto_completed": BOOL,
+        "auto_transition_to_maintenance_state": BOOL,
+        "auto_transition_to_operational_state": BOOL,
+        "auto_transition_deliver_notifications_at_start": BOOL,
+        "auto_transition_deliver_notifications_at_end": BOOL,
+        "severity": NSTR,
+        "cancelled": BOOL,
+    }
+)
+SCHEMAS: dict[str, Schema] = {
+    "Error": obj({"error": STR}),
+    "Page": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "url": STR,
+            "time_zone": STR,
+            "updated_at": TIME,
+            "created_at": TIME,
+        }
+    ),
+    "Component": COMPONENT,
+    "ComponentGroup": obj(
+        {
+            "id": STR,
+            "page_id": STR,
+            "name": STR,
+            "description": NSTR,
+            "components": {"type": "array", "items": STR},
+            "position": INT,
+            "created_at": TIME,
+            "updated_at": TIME,
+        }
+    ),
+    "Incident": INCIDENT,
+    "IncidentUpdate": UPDATE,
+    "Postmortem": obj(
+        {
+            "preview_key": _t("null"),
+            "body": NSTR,
+            "body_updated_at": NTIME,
+            "body_draft": NSTR,
+            "body_draft_updated_at": NTIME,
+            "published_at": NTIME,
+            "notify_subscribers": BOOL,
+            "notify_twitter": BOOL,
+            "custom_tweet": _t("null"),
+            "created_at": NTIME,
+            "updated_at": NTIME,
+        }
+    ),
+    "IncidentTemplate": obj(
+        {
+            "id": STR,
+            "components": {"type": "array", "items": ref("Component")},
+            "name": STR,
+            "title": STR,
+            "body": STR,
+            "group_id": NSTR,
+            "update_status": NSTR,
+            "should_tweet": BOOL,
+            "should_send_notifications": BOOL,
+        }
+    ),
+}
+for _name in ("Page", "Component", "ComponentGroup", "Incident", "IncidentTemplate"):
+    SCHEMAS[_name + "List"] = {"type": "array", "items": ref(_name)}
+
+
+def document(operations: list[Operation]) -> Schema:
+    """The whole OpenAPI document for these operations."""
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault("/v1" + op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "statuspage Manage API",
+            "version": "1",
+            "description": "A subset of the Statuspage Manage API v1. Bodies are JSON or "
+            "form-urlencoded with bracket keys (incident[components][ID]=major_outage). "
+            'Fields and parameters marked "ours" are extensions.',
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"OAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "OAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`OAuth <api-key>` (or `Bearer <api-key>`); keys are made "
+                    "with `statuspage token create NAME --scope read|write|admin`.",
+                }
+            },
+        },
+    }
+
+
+def _operation(op: Operation) -> Schema:
+    responses: dict[str, Any] = {str(code): _error(text) for code, text in ERRORS.items()}
+    if op.body is None:
+        for code in ("413", "415"):
+            del responses[code]
+    responses[str(op.status)] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": ref(op.response or "Error")}},
+    }
+    found: Schema = {
+        "operationId": _operation_id(op),
+        "summary": op.summary,
+        "description": f"Needs a key with scope {op.scope.value} or above.",
+        "parameters": [_path_param(p) for p in re.findall(r"{(\w+)}", op.path)]
+        + [_query_param(q) for q in op.query],
+        "responses": responses,
+    }
+    if op.body is not None:
+        found["requestBody"] = _request_body(op.body)
+    return found
+
+
+def _operation_id(op: Operation) -> str:
+    words = re.sub(r"[{}]", "", op.path).replace("-", "_").split("/")
+    return op.method.lower() + "_" + "_".join(w for w in words if w and w != "pages")
+
+
+def _error(text: str) -> Schema:
+    return {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def _path_param(name: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query_param(q: Any) -> Schema:
+    return {"name": q.name, "in": "query", "required": False, "schema": field_schema(q)}
+
+
+def _request_body(spec: BodySpec) -> Schema:
+    inner = {
+        "type": "object",
+        "properties": {f.name: field_schema(f) for f in spec.fields},
+        "required": list(spec.required),
+        "additionalProperties": False,
+    }
+    outer_props = {spec.wrapper: inner, **{f.name: field_schema(f) for f in spec.top_level}}
+    outer = {
+        "type": "object",
+        "properties": outer_props,
+        "required": [] if spec.optional else [spec.wrapper],
+        "additionalProperties": False,
+    }
+    content: Schema = {"application/json": {"schema": outer}}
+    # Bracket keys, e.g. incident[components][ID]=major_outage, are OpenAPI's deepObject style.
+    content["application/x-www-form-urlencoded"] = {
+        "schema": outer,
+        "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}},
+    }
+    return {"required": not spec.optional, "content": content}

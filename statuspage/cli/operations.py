@@ -1,0 +1,111 @@
+"""What the CLI's commands ask of a page: met by `Service` (local) and `RemoteService`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from statuspage.cli.remote import RemoteService
+from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page
+from statuspage.service import Service
+
+ComponentSpec = tuple[str, str | None]
+
+
+class Operations(Protocol):
+    """The use cases behind the page, group, component, incident and maintenance commands."""
+
+    def now(self) -> datetime: ...
+    async def page(self) -> Page: ...
+    async def update_page(
+        self, *, name: str | None = ..., url: str | None = ..., time_zone: str | None = ...
+    ) -> Page: ...
+    async def list_groups(self) -> list[Group]: ...
+    async def add_group(
+        self, name: str, description: str | None = ..., position: int | None = ...
+    ) -> Group: ...
+    async def remove_group(self, ref: str, *, ungroup: bool = ...) -> Group: ...
+    async def list_components(self) -> list[Component]: ...
+    async def get_component(self, ref: str) -> Component: ...
+    async def add_component(
+        self,
+        name: str,
+        *,
+        group: str | None = ...,
+        description: str | None = ...,
+        position: int | None = ...,
+        status: str = ...,
+        start_date: date | None = ...,
+    ) -> Component: ...
+    async def set_component_status(self, ref: str, status: str) -> Component: ...
+    async def remove_component(self, ref: str) -> Component: ...
+    async def get_incident(self, incident_id: str) -> Incident: ...
+    async def list_incidents(
+        self, *, open_only: bool = ..., kind: Kind | None = ..., limit: int | None = ...
+    ) -> list[Incident]: ...
+    async def declare_incident(
+        self,
+        title: str,
+        *,
+        message: str,
+        impact: str | None = ...,
+        severity: str | None = ...,
+        components: Sequence[ComponentSpec] = ...,
+        status: str = ...,
+        deliver_notifications: bool = ...,
+    ) -> Incident: ...
+    async def update_incident(
+        self,
+        incident_id: str,
+        *,
+        message: str,
+        status: str | None = ...,
+        severity: str | None = ...,
+        components: Sequence[ComponentSpec] = ...,
+        deliver_notifications: bool = ...,
+    ) -> Incident: ...
+    async def resolve_incident(
+        self,
+        incident_id: str,
+        *,
+        message: str | None = ...,
+        components: Sequence[ComponentSpec] = ...,
+        deliver_notifications: bool = ...,
+    ) -> Incident: ...
+    async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident: ...
+    async def backfill_incident(
+        self,
+        title: str,
+        *,
+        impact: str,
+        components: Sequence[ComponentSpec],
+        started: datetime,
+        resolved: datetime,
+        message: str,
+    ) -> Incident: ...
+    async def schedule_maintenance(
+        self,
+        title: str,
+        *,
+        start: datetime,
+        end: datetime,
+        components: Sequence[str],
+        message: str | None = ...,
+        auto_start: bool = ...,
+        auto_complete: bool = ...,
+        deliver_notifications: bool = ...,
+    ) -> Incident: ...
+    async def transition_maintenance(
+        self,
+        incident_id: str,
+        status: MaintenanceStatus,
+        *,
+        message: str | None = ...,
+        deliver_notifications: bool = ...,
+    ) -> Incident: ...
+
+
+def _both_conform(local: Service, remote: RemoteService) -> tuple[Operations, Operations]:
+    """Never called: mypy checks here that both implementations meet the protocol."""
+    return local, remote

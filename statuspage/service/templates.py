@@ -1,0 +1,84 @@
+"""Use cases for incident templates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from statuspage.errors import Conflict, InvalidInput, NotFound
+from statuspage.incident_templates import IncidentTemplate
+from statuspage.model import (
+    IncidentStatus,
+    MaintenanceStatus,
+    check_message,
+    check_title,
+    new_id,
+)
+from statuspage.service.base import ServiceBase
+from statuspage.storage import Queries
+
+TEMPLATE_STATUSES = [s.value for s in IncidentStatus if s is not IncidentStatus.POSTMORTEM] + [
+    s.value for s in MaintenanceStatus if s is not MaintenanceStatus.CANCELLED
+]
+
+
+class TemplateService(ServiceBase):
+    async def create_template(
+        self,
+        name: str,
+        *,
+        title: str,
+        body: str,
+        group_id: str | None = None,
+        update_status: str | None = None,
+        should_tweet: bool = False,
+        should_send_notifications: bool = True,
+        components: Sequence[str] = (),
+    ) -> IncidentTemplate:
+        """Store a template; components are given by name or id."""
+        name, title = check_title(name, "template name"), check_title(title)
+        body = check_message(body)
+        if update_status is not None and update_status not in TEMPLATE_STATUSES:
+            raise InvalidInput(
+                f"invalid update_status {update_status!r}; accepted values: "
+                + ", ".join(TEMPLATE_STATUSES)
+            )
+        async with self.store.write() as q:
+            if await q.find_template(name) is not None:
+                raise Conflict(f"a template named {name!r} already exists")
+            specs = await self.components_with_status(q, [(c, None) for c in components])
+            now = self.now()
+            template = IncidentTemplate(
+                id=new_id(),
+                name=name,
+                title=title,
+                body=body,
+                created_at=now,
+                updated_at=now,
+                group_id=(group_id.strip() or None) if group_id is not None else None,
+                update_status=update_status,
+                should_tweet=should_tweet,
+                should_send_notifications=should_send_notifications,
+                component_ids=tuple(c.id for c, _ in specs),
+            )
+            await q.save_template(template)
+            return template
+
+    async def list_templates(self) -> list[IncidentTemplate]:
+        async with self.store.read() as q:
+            return await q.list_templates()
+
+    async def get_template(self, ref: str) -> IncidentTemplate:
+        async with self.store.read() as q:
+            return await self.template(q, ref)
+
+    async def remove_template(self, ref: str) -> IncidentTemplate:
+        async with self.store.write() as q:
+            template = await self.template(q, ref)
+            await q.delete_template(template.id)
+            return template
+
+    async def template(self, q: Queries, ref: str) -> IncidentTemplate:
+        found = await q.find_template(ref.strip())
+        if found is None:
+            raise NotFound(f"unknown incident template {ref!r}")
+        return found

@@ -1,0 +1,167 @@
+"""The OpenAPI document matches the implementation: routes, request fields, response shapes."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+import jsonschema_rs
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from statuspage import admin
+from statuspage.admin.operations import OPERATIONS
+from tests.admin.conftest import Api, Live
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# A quick, repeatable run by default; STATUSPAGE_FUZZ=200 runs a longer, random one.
+EXAMPLES = int(os.environ.get("STATUSPAGE_FUZZ", "12"))
+RANDOM = "STATUSPAGE_FUZZ" in os.environ
+
+
+def document(api: Api) -> dict[str, Any]:
+    response = api.client.get("/v1/openapi.json")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_document_lists_exactly_the_routed_operations(api: Api) -> None:
+    doc = document(api)
+    listed = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    routed = {(op.method, "/v1" + op.path) for op in OPERATIONS}
+    assert listed == routed and len(listed) == 37
+    paths = {getattr(r, "path", None) for r in admin.routes}
+    assert paths >= {"/v1" + op.path for op in OPERATIONS}
+    assert not any("subscriber" in p or "uptime" in p for p in doc["paths"])  # not built yet
+
+
+def validator(doc: dict[str, Any], name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(
+        {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+    )
+
+
+def test_real_responses_match_the_documented_shapes(api: Api) -> None:
+    doc = document(api)
+    created = api.ok(
+        "POST",
+        "/incidents",
+        201,
+        json={
+            "incident": {
+                "name": "Errors",
+                "components": {"API": "major_outage"},
+                "metadata": {"a": {"b": 1}},
+            }
+        },
+    )
+    incident = api.ok(
+        "PATCH", f"/incidents/{created['id']}", json={"incident": {"status": "resolved"}}
+    )
+    maintenance = api.ok(
+        "POST",
+        "/incidents",
+        201,
+        json={
+            "incident": {
+                "name": "Window",
+                "scheduled_for": "2026-03-11T02:00:00Z",
+                "scheduled_until": "2026-03-11T03:00:00Z",
+                "component_ids": ["Web"],
+            }
+        },
+    )
+    postmortem = api.ok(
+        "PUT",
+        f"/incidents/{created['id']}/postmortem",
+        json={"postmortem": {"body_draft": "Why.", "publish": True}},
+    )
+    template = api.ok(
+        "POST",
+        "/incident_templates",
+        201,
+        json={"template": {"name": "T", "title": "T", "body": "B", "component_ids": ["API"]}},
+    )
+    samples = {
+        "Incident": [incident, maintenance],
+        "IncidentList": [api.ok("GET", "/incidents")],
+        "IncidentUpdate": incident["incident_updates"],
+        "Postmortem": [postmortem],
+        "IncidentTemplateList": [[template]],
+        "ComponentList": [api.ok("GET", "/components")],
+        "ComponentGroupList": [api.ok("GET", "/component-groups")],
+        "Page": [api.ok("GET", "")],
+        "Error": [api.request("GET", "/components/nope").json()],
+    }
+    for name, values in samples.items():
+        for value in values:
+            errors = [e.message for e in validator(doc, name).iter_errors(value)]
+            assert errors == [], (name, errors)
+
+
+def known_ids(live: Live) -> dict[str, list[str]]:
+    """Real ids for the path parameters, so generated requests reach real objects."""
+    headers = {"Authorization": f"OAuth {live.seeded.keys['admin']}"}
+    base = f"{live.url}/v1/pages/{live.seeded.page_id}"
+    with httpx.Client(headers=headers) as client:
+        incident = client.post(f"{base}/incidents", json={"incident": {"name": "Open"}}).json()
+        template = client.post(
+            f"{base}/incident_templates",
+            json={"template": {"name": "T", "title": "T", "body": "B"}},
+        ).json()
+    return {
+        "page_id": [live.seeded.page_id],
+        "component_id": [live.seeded.components["API"], "Web"],
+        "component_group_id": ["Core"],
+        "incident_id": [incident["id"]],
+        "incident_update_id": [incident["incident_updates"][0]["id"]],
+        "template_id": [template["id"]],
+    }
+
+
+def test_generated_requests_find_no_server_error_and_no_undocumented_answer(live: Live) -> None:
+    schema = schemathesis.openapi.from_url(f"{live.url}/v1/openapi.json")
+    ids = known_ids(live)
+    headers = {"Authorization": f"OAuth {live.seeded.keys['admin']}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(OPERATIONS)
+    for operation in operations:
+
+        @given(case=operation.as_strategy(), data=st.data())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=not RANDOM,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any, data: st.DataObject) -> None:
+            for name, value in (case.path_parameters or {}).items():
+                case.path_parameters[name] = data.draw(st.sampled_from([*ids[name], value]))
+            case.call_and_validate(base_url=live.url, headers=headers, checks=CHECKS)
+
+        run()
+
+
+@pytest.mark.parametrize("media", ["application/json", "application/x-www-form-urlencoded"])
+def test_request_bodies_are_documented_for_json_and_forms(api: Api, media: str) -> None:
+    post = document(api)["paths"]["/v1/pages/{page_id}/incidents"]["post"]
+    body = post["requestBody"]["content"][media]["schema"]
+    fields = body["properties"]["incident"]["properties"]
+    assert {"name", "components", "component_ids", "scheduled_for", "backfilled"} <= set(fields)
+    assert body["properties"]["incident"]["required"] == ["name"]
