@@ -178,8 +178,11 @@ class IncidentQueries(QueryBase):
         )
 
     async def incident_component_statuses(self, incident_id: str) -> dict[str, ComponentStatus]:
+        """The status the incident holds on each of its components, in page order."""
         rows = await self.fetchall(
-            "SELECT component_id, status FROM incident_components WHERE incident_id = ?",
+            "SELECT ic.component_id, ic.status FROM incident_components ic"
+            " JOIN components c ON c.id = ic.component_id"
+            " WHERE ic.incident_id = ? ORDER BY c.position, c.name",
             (incident_id,),
         )
         return {r["component_id"]: ComponentStatus(r["status"]) for r in rows}
