@@ -8,9 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
-from statuspage import pages
+from statuspage import api, pages
 from statuspage.config import Settings, load_settings
+from statuspage.publish import Published, Publisher, SiteMiddleware
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
 
@@ -19,6 +21,7 @@ log = logging.getLogger("statuspage")
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     """The ASGI app for one page; nothing is opened until the lifespan starts."""
+    published = Published()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -26,16 +29,28 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         service = Service(store, clock)
         app.state.settings = settings
         app.state.service = service
+        publisher = Publisher(store, settings, clock, published)
+        with contextlib.suppress(Exception):  # e.g. no page yet: `run` logs it and retries
+            await publisher.refresh()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
+        watcher = asyncio.create_task(publisher.run(settings.poll_interval))
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
-    return Starlette(routes=[*pages.routes], lifespan=lifespan)
+    app = Starlette(
+        routes=[*api.routes, *pages.routes],
+        middleware=[Middleware(SiteMiddleware, published=published)],
+        exception_handlers=pages.exception_handlers,
+        lifespan=lifespan,
+    )
+    app.state.published = published
+    return app
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

@@ -41,6 +41,10 @@ class Settings:
     security_contact: str = ""
     social_url: str = ""
     social_handle: str = ""
+    # Cache-Control of the published page, API and feeds (seconds), fit for a CDN in front.
+    cache_max_age: int = 10
+    cache_stale_while_revalidate: int = 30
+    cache_stale_if_error: int = 86400
     secret_key: str = _secret()
 
     def replace(self, **changes: Any) -> Settings:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -54,7 +54,8 @@ class Day:
     major_seconds: float = 0.0
     partial_seconds: float = 0.0
     events: tuple[tuple[str, str], ...] = ()  # (id, name) of incidents and maintenance that day
-    observed_seconds: float = 0.0
+    # Not compared: today's grows with every snapshot, while what is shown may stay the same.
+    observed_seconds: float = field(default=0.0, compare=False)
 
     @property
     def has_data(self) -> bool:

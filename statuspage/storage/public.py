@@ -1,0 +1,88 @@
+"""SQL for the published read model: cheap fingerprints, so a snapshot rereads only what changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from statuspage.model import ComponentStatus, Incident, StatusChange
+from statuspage.storage.components import ComponentQueries, _change
+from statuspage.storage.incidents import IncidentQueries
+
+
+@dataclass(frozen=True)
+class IncidentFingerprint:
+    """What identifies one version of an incident, with the statuses it holds on components."""
+
+    id: str
+    version: str
+    backfilled: bool
+    holds: tuple[tuple[str, ComponentStatus], ...]
+
+
+@dataclass(frozen=True)
+class ChangeLog:
+    """Status changes with an id above `after_id`, and the table's row count and last id."""
+
+    rows: tuple[tuple[int, StatusChange], ...]
+    total: int
+    last_id: int
+    after_id: int
+
+
+_FINGERPRINTS = """
+    SELECT i.id, i.backfilled,
+        i.updated_at || '|' || i.status || '|' || COALESCE(i.postmortem_updated_at, '')
+        || '|' || (SELECT COUNT(*) || '|' || COALESCE(MAX(u.updated_at), '')
+                   FROM incident_updates u WHERE u.incident_id = i.id) AS version,
+        (SELECT json_group_array(json_array(ic.component_id, ic.status))
+         FROM incident_components ic WHERE ic.incident_id = i.id) AS holds
+    FROM incidents i
+"""
+
+
+class PublicQueries(ComponentQueries, IncidentQueries):
+    async def incident_fingerprints(self) -> list[IncidentFingerprint]:
+        """Every incident's fingerprint: it changes whenever anything shown about it does."""
+        out = []
+        for row in await self.fetchall(_FINGERPRINTS):
+            holds = tuple(sorted((c, ComponentStatus(s)) for c, s in json.loads(row["holds"])))
+            out.append(
+                IncidentFingerprint(row["id"], row["version"] + repr(holds), bool(row[1]), holds)
+            )
+        return out
+
+    async def incidents_by_id(self, ids: Iterable[str]) -> list[Incident]:
+        rows = list(
+            await self.fetchall(
+                "SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),),
+            )
+        )
+        return await self._hydrate(rows)
+
+    async def status_change_log(self, after_id: int = 0, known: int = 0) -> ChangeLog:
+        """Status changes with an id above `after_id`, given `known` rows were read before.
+
+        When rows were deleted meanwhile (a component removed), the whole log is read again:
+        `ChangeLog.after_id` is then 0 and the caller starts afresh.
+        """
+        head = await self.fetchone("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM status_changes")
+        total, last_id = (int(head[0]), int(head[1])) if head else (0, 0)
+        if last_id == after_id and total == known:
+            return ChangeLog((), total, last_id, after_id)
+        rows = list(
+            await self.fetchall(
+                "SELECT * FROM status_changes WHERE id > ? ORDER BY id", (after_id,)
+            )
+        )
+        if known + len(rows) != total:
+            after_id = 0
+            rows = list(await self.fetchall("SELECT * FROM status_changes ORDER BY id"))
+        return ChangeLog(tuple((int(r["id"]), _change(r)) for r in rows), total, last_id, after_id)
+
+    async def current_revision(self) -> int:
+        """The revision inside the current transaction (Store.revision() takes its own lock)."""
+        row = await self.fetchone("SELECT value FROM meta WHERE key = 'revision'")
+        return int(row[0]) if row else 0
