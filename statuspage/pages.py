@@ -154,7 +154,7 @@ def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
     if d.uptime is None:
         text, short = gettext("No data"), ""
     else:
-        short = percent(d.uptime) + " %"
+        short = percent(d.uptime).removesuffix(".00") + "%"
         text = gettext("%(pct)s %% uptime") % {"pct": percent(d.uptime)}
     lines = []
     if d.worst is not None and d.worst is not ComponentStatus.OPERATIONAL:

@@ -78,6 +78,7 @@ ICONS = {
     "critical": "critical",
     "under_maintenance": "maint",
     "maintenance": "maint",
+    "feed": "feed",
 }
 
 
