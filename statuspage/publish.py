@@ -117,7 +117,7 @@ class SiteBuilder:
         rendered = doc.render()
         body = rendered.encode() if isinstance(rendered, str) else rendered
         if previous is not None and previous.body == body:
-            return replace(previous, key=doc.key)
+            return previous if previous.key == doc.key else replace(previous, key=doc.key)
         return make_artifact(doc, body, self.cache_control, status)
 
 
