@@ -9,7 +9,6 @@ key of everything they depend on, and an unchanged key reuses the previous artif
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import time
@@ -187,8 +186,7 @@ class Publisher:
     async def run(self, interval: float) -> None:
         """Poll for changes forever; a failed publish is logged and tried again."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+            await self._nap(interval)
             self._wake.clear()
             try:
                 if await self.stale():
@@ -196,6 +194,16 @@ class Publisher:
             except Exception:
                 log.exception("publishing failed; serving the previous version meanwhile")
                 await asyncio.sleep(max(interval, 1.0))
+
+
+    async def _nap(self, interval: float) -> None:
+        # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that races
+        # its timeout, and the server would never stop.
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=interval)
+        finally:
+            waiter.cancel()
 
 
 def next_due(snap: Snapshot) -> datetime:

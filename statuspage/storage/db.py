@@ -7,6 +7,7 @@ transaction, so concurrent tasks never interleave inside one another's writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -97,7 +98,11 @@ class Store:
                     )
                 await self._conn.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                # A cancelled task may have queued a COMMIT that still runs in aiosqlite's
+                # thread; the ROLLBACK then fails, and must not hide the CancelledError
+                # (or the task would never stop).
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._conn.execute("ROLLBACK")
                 raise
 
     @asynccontextmanager
