@@ -73,7 +73,11 @@ def test_an_entry_lists_updates_newest_first_with_time_and_bold_label(feeds: Any
     c, _ = feeds
     entry = feedparser.parse(c.get("/history.atom").content).entries[2]
     html = entry.content[0].value
-    labels = ["<strong>Resolved</strong>", "<strong>Update</strong>", "<strong>Investigating</strong>"]
+    labels = [
+        "<strong>Resolved</strong>",
+        "<strong>Update</strong>",
+        "<strong>Investigating</strong>",
+    ]
     positions = [html.index(label) for label in labels]
     assert positions == sorted(positions)
     assert "Mar 10, 2026, 13:00 CET" in html  # the page's zone, with its name
@@ -108,7 +112,10 @@ def test_the_maintenance_calendar_has_one_event_per_window_with_stable_uids(feed
     assert first.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(first.content)
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-    assert set(events) == {f"{ids['planned']}@status.acme.test", f"{ids['dropped']}@status.acme.test"}
+    assert set(events) == {
+        f"{ids['planned']}@status.acme.test",
+        f"{ids['dropped']}@status.acme.test",
+    }
     planned = events[f"{ids['planned']}@status.acme.test"]
     assert str(planned["SUMMARY"]) == "DB upgrade; phase 1, with commas"
     assert str(planned["STATUS"]) == "CONFIRMED"

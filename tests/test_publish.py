@@ -176,8 +176,12 @@ async def test_a_republish_reuses_every_artifact_whose_inputs_did_not_change(
 ) -> None:
     await svc.add_component("API")
     await svc.add_component("DB")
-    first = await svc.declare_incident("One", message="a", impact="minor", components=[("API", None)])
-    second = await svc.declare_incident("Two", message="b", impact="minor", components=[("DB", None)])
+    first = await svc.declare_incident(
+        "One", message="a", impact="minor", components=[("API", None)]
+    )
+    second = await svc.declare_incident(
+        "Two", message="b", impact="minor", components=[("DB", None)]
+    )
     reader, builder = SnapshotReader(svc.store, clock), SiteBuilder(Settings())
     before = builder.build(await reader.read())
     await svc.update_incident(second.id, message="c")
