@@ -7,8 +7,8 @@ with the published error pages (JSON for the API).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -20,12 +20,12 @@ from statuspage.artifacts import HTML, Doc
 from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
 from statuspage.render import COMPONENT_LABELS
 from statuspage.uptime import Day, percent
+from statuspage.uptime_view import Uptime, shown
 
 if TYPE_CHECKING:
     from statuspage.publish import BuildContext
 
 PAST_DAYS = 7
-HISTORY_MONTHS = 3
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
@@ -34,7 +34,6 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
         names = _names(ctx, incident)
         key = (incident.id, ctx.snap.versions.get(incident.id), names, ctx.chrome)
         yield Doc(f"/incidents/{incident.id}", HTML, _incident_page(ctx, incident, names), key)
-    yield from history_docs(ctx)
 
 
 def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
@@ -107,9 +106,8 @@ def visible_components(components: Iterable[Component]) -> list[Component]:
 
 def component_row(ctx: BuildContext, c: Component) -> Markup:
     up = ctx.uptime.get(c.id)
-    key = (c, up, ctx.chrome)
-    bar = uptime_bar(ctx, c.name, up.bar, up.figure) if (up and c.showcase) else Markup("")
-    return ctx.fragment(key, "component.html", c=c, bar=bar)
+    bar = uptime_bar(ctx, c.name, up) if (up and c.showcase) else Markup("")
+    return ctx.fragment((c, bar, ctx.chrome), "component.html", c=c, bar=bar)
 
 
 def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Markup:
@@ -129,12 +127,13 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
     )
 
 
-def uptime_bar(ctx: BuildContext, name: str, days: Sequence[Day], figure: float | None) -> Markup:
-    key = (name, tuple(days), figure, ctx.chrome)
+def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
+    figure = percent(up.figure)
+    key = (name, up.stamp, shown(up.today), figure, ctx.chrome)
     return ctx.lazy(
         key,
         "bar.html",
-        lambda: {"name": name, "days": [cell(ctx, d) for d in days], "figure": percent(figure)},
+        lambda: {"name": name, "days": [cell(ctx, d) for d in up.bar], "figure": figure},
     )
 
 
@@ -202,7 +201,8 @@ def past_days(ctx: BuildContext) -> list[tuple[str, list[Markup]]]:
     return [(ctx.day(d), [summary(ctx, i) for i in by_day.get(d, [])]) for d in days]
 
 
-def shown_at(i: Incident) -> Any:
+def shown_at(i: Incident) -> datetime:
+    """When an item belongs in lists: its window's start for maintenance, else its start."""
     return i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
 
 
@@ -219,93 +219,6 @@ def _incident_page(ctx: BuildContext, incident: Incident, names: tuple[str, ...]
         i=incident,
         names=names,
     )
-
-
-def history_docs(ctx: BuildContext) -> Iterator[Doc]:
-    """/history (the latest months) and /history/YYYY-MM for every month since the first."""
-    months = _months(ctx)
-    by_month: dict[date, list[Incident]] = {m: [] for m in months}
-    for i in ctx.snap.incidents:
-        if i.is_maintenance and i.status == "scheduled":
-            continue
-        month = shown_at(i).astimezone(ctx.snap.tz).date().replace(day=1)
-        by_month.setdefault(month, []).append(i)
-    archive = tuple((_href(m), ctx.month(m), len(by_month[m])) for m in months)
-    for index in range(len(months)):
-        yield _month_doc(ctx, months, index, by_month, archive)
-    latest = months[:HISTORY_MONTHS]
-    key: Hashable = (_ids(ctx, latest, by_month), archive, ctx.chrome)
-    older = months[HISTORY_MONTHS] if len(months) > HISTORY_MONTHS else None
-
-    def render() -> str:
-        return ctx.render(
-            "history.html",
-            title=ctx.renderer.gettext("Incident history") + f" · {ctx.snap.page.name}",
-            section="history",
-            heading=ctx.renderer.gettext("Incident history"),
-            months=[(ctx.month(m), [summary(ctx, i) for i in by_month[m]]) for m in latest],
-            newer=None,
-            older=(_href(older), ctx.month(older)) if older else None,
-            archive=archive,
-        )
-
-    yield Doc("/history", HTML, render, key)
-
-
-def _month_doc(
-    ctx: BuildContext,
-    months: list[date],
-    index: int,
-    by_month: dict[date, list[Incident]],
-    archive: tuple[tuple[str, str, int], ...],
-) -> Doc:
-    month = months[index]
-    newer = months[index - 1] if index > 0 else None
-    older = months[index + 1] if index + 1 < len(months) else None
-    key = (_ids(ctx, [month], by_month), newer, older, archive, ctx.chrome)
-
-    def render() -> str:
-        label = ctx.month(month)
-        return ctx.render(
-            "history.html",
-            title=f"{label} · {ctx.snap.page.name}",
-            section="history",
-            heading=ctx.renderer.gettext("Incident history: %(month)s") % {"month": label},
-            months=[(label, [summary(ctx, i) for i in by_month[month]])],
-            newer=(_href(newer), ctx.month(newer)) if newer else None,
-            older=(_href(older), ctx.month(older)) if older else None,
-            archive=archive,
-        )
-
-    return Doc(_href(month), HTML, render, key)
-
-
-def _months(ctx: BuildContext) -> list[date]:
-    """Every month from the oldest incident's to this one, newest first."""
-    current = ctx.snap.today.replace(day=1)
-    oldest = min(
-        (shown_at(i).astimezone(ctx.snap.tz).date().replace(day=1) for i in ctx.snap.incidents),
-        default=current,
-    )
-    months, month = [], current
-    while month >= oldest:
-        months.append(month)
-        month = (month - timedelta(days=1)).replace(day=1)
-    return months
-
-
-def _ids(
-    ctx: BuildContext, months: Iterable[date], by_month: dict[date, list[Incident]]
-) -> tuple[object, ...]:
-    """What a history page shows of its months: each incident and its version."""
-    versions = ctx.snap.versions
-    return tuple(
-        (m, tuple((i.id, versions.get(i.id)) for i in by_month.get(m, []))) for m in months
-    )
-
-
-def _href(month: date) -> str:
-    return f"/history/{month:%Y-%m}"
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

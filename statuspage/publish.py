@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from statuspage import api, feeds, pages, uptime_pages, wellknown
+from statuspage import api, feeds, history_pages, pages, uptime_pages, wellknown
 from statuspage.artifacts import Artifact, CachePolicy, Doc, Site, make_artifact
 from statuspage.config import Settings
 from statuspage.render import Chrome, Renderer, asset_urls
@@ -124,6 +124,7 @@ def documents(ctx: BuildContext) -> Iterator[Doc]:
     """Every public document of the site."""
     return itertools.chain(
         pages.build(ctx),
+        history_pages.build(ctx),
         uptime_pages.build(ctx),
         api.build(ctx),
         feeds.build(ctx),

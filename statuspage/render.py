@@ -97,6 +97,14 @@ class Chrome:
     assets: tuple[tuple[str, str], ...] = ()  # (name, versioned URL)
     refresh_seconds: int = 60
 
+    def __hash__(self) -> int:
+        # Part of nearly every cache key of a publish: hash it once, not thousands of times.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     def asset(self, name: str) -> str:
         return dict(self.assets).get(name, "/static/" + name)
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from statuspage.errors import NotFound
@@ -113,6 +114,7 @@ class SnapshotReader:
         self.clock = clock
         self._incidents: dict[str, Incident] = {}
         self._versions: dict[str, str] = {}
+        self._order: tuple[Incident, ...] | None = None
         self._rows: dict[str, list[tuple[datetime, int, StatusChange]]] = {}
         self._known = 0
         self._last_id = 0
@@ -129,28 +131,36 @@ class SnapshotReader:
             fingerprints = await q.incident_fingerprints()
             await self._refresh_incidents(q, fingerprints)
             await self._refresh_changes(q)
-        incidents = sorted(self._incidents.values(), key=_newest_first)
+        incidents = self._sorted_incidents()
         return Snapshot(
             revision=revision,
             taken_at=self.clock(),
             page=page,
             groups=tuple(groups),
             components=tuple(components),
-            incidents=tuple(incidents),
-            versions=dict(self._versions),
+            incidents=incidents,
+            versions=MappingProxyType(dict(self._versions)),
             changes={c.id: self._changes.get(c.id, ()) for c in components},
             overlays=_overlays(fingerprints, self._incidents),
         )
 
     async def _refresh_incidents(self, q: Queries, prints: list[IncidentFingerprint]) -> None:
         current = {p.id: p.version for p in prints}
-        for gone in set(self._incidents) - set(current):
-            del self._incidents[gone], self._versions[gone]
+        gone = self._incidents.keys() - current.keys()
+        for incident_id in gone:
+            del self._incidents[incident_id], self._versions[incident_id]
         stale = [i for i, version in current.items() if self._versions.get(i) != version]
         if stale:
             for incident in await q.incidents_by_id(stale):
                 self._incidents[incident.id] = incident
                 self._versions[incident.id] = current[incident.id]
+        if stale or gone:
+            self._order = None
+
+    def _sorted_incidents(self) -> tuple[Incident, ...]:
+        if self._order is None:
+            self._order = tuple(sorted(self._incidents.values(), key=_newest_first))
+        return self._order
 
     async def _refresh_changes(self, q: Queries) -> None:
         log = await q.status_change_log(self._last_id, self._known)

@@ -13,7 +13,7 @@ from statuspage.artifacts import HTML, Doc
 from statuspage.model import worst_status
 from statuspage.pages import CSS, cell, visible_components
 from statuspage.uptime import Day, overall, percent
-from statuspage.uptime_view import CALENDAR_MONTHS, Uptime
+from statuspage.uptime_view import CALENDAR_MONTHS, Uptime, shown
 
 if TYPE_CHECKING:
     from statuspage.publish import BuildContext
@@ -28,7 +28,7 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     for row in rows:
         up = ctx.uptime[row["id"]]
         parent = parents.get(row["parent"] or "")
-        doc_key = (row["id"], row["name"], parent, up.days, ctx.snap.today, ctx.chrome)
+        doc_key = (row["id"], row["name"], parent, up.stamp, shown(up.today), ctx.chrome)
         yield Doc(
             f"/uptime/{row['id']}", HTML, _calendar_page(ctx, row["name"], parent, up), doc_key
         )

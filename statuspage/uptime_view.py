@@ -7,7 +7,8 @@ history did not change. That keeps a republish fast on a page with years of inci
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from statuspage.uptime import (
     existence_start,
     group_days,
     overall,
+    percent,
 )
 
 BAR_DAYS = 90
@@ -29,11 +31,26 @@ CALENDAR_MONTHS = 3
 
 @dataclass(frozen=True)
 class Uptime:
-    """Days over the whole window (oldest first) and the 90-day figure, for one row."""
+    """Days over the whole window (oldest first) and the 90-day figure, for one row.
+
+    `stamp` changes whenever a closed day does; with `today` it says what a rendering of
+    these days depends on, cheaply (comparing the days themselves would cost more).
+    """
 
     days: tuple[Day, ...]
     bar: tuple[Day, ...]  # the last 90 days
     figure: float | None  # uptime over the last 90 days
+    stamp: Hashable = 0
+
+    @property
+    def today(self) -> Day:
+        return self.days[-1]
+
+
+def shown(day: Day) -> tuple[object, ...]:
+    """What a page shows of a day: its inputs to a rendering, rounded as displayed."""
+    minutes = (round(day.major_seconds / 60), round(day.partial_seconds / 60))
+    return (day.day, percent(day.uptime), day.worst, minutes, day.events)
 
 
 def window(today: date) -> list[date]:
@@ -45,60 +62,73 @@ def window(today: date) -> list[date]:
     return day_range(today, (today - start).days + 1)
 
 
+@dataclass(frozen=True)
+class _Closed:
+    """A row's days before today, computed once per change of their inputs."""
+
+    key: object
+    days: tuple[Day, ...]
+    stamp: Hashable
+
+
 class UptimeView:
     """Computes `Uptime` per component and group id, reusing closed days between snapshots."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[object, list[Day]]] = {}
+        self._closed: dict[str, _Closed] = {}
         self._events: dict[tuple[str, str], Event] = {}
-        self._groups: dict[str, tuple[object, Uptime]] = {}
+        self._counter = itertools.count(1)
 
     def compute(self, snap: Snapshot) -> Mapping[str, Uptime]:
         days = window(snap.today)
         events = self._events_by_component(snap)
         out: dict[str, Uptime] = {}
-        children: dict[str, list[list[Day]]] = {}
+        closed: dict[str, _Closed] = {}
+        members: dict[str, list[str]] = {}
         for c in snap.components:
-            computed = self._component(snap, c, days, events.get(c.id, ()))
-            out[c.id] = _uptime(computed)
+            closed[c.id], today = self._component(snap, c, days, events.get(c.id, ()))
+            out[c.id] = _uptime(closed[c.id], today)
             if c.group_id is not None:
-                children.setdefault(c.group_id, []).append(computed)
-        self._cache = {k: v for k, v in self._cache.items() if k in out}
-        groups: dict[str, tuple[object, Uptime]] = {}
+                members.setdefault(c.group_id, []).append(c.id)
         for g in snap.groups:
-            members = tuple(tuple(days) for days in children.get(g.id, []))
-            cached = self._groups.get(g.id)
-            if cached is None or cached[0] != members:
-                found = group_days(members) or [Day(d, None) for d in days]
-                cached = (members, _uptime(found))
-            groups[g.id] = cached
-            out[g.id] = cached[1]
-        self._groups = groups
+            ids = members.get(g.id, [])
+            closed[g.id] = self._group(g.id, [closed[i] for i in ids], days)
+            merged = group_days([[out[i].today] for i in ids]) or [Day(days[-1], None)]
+            out[g.id] = _uptime(closed[g.id], merged[0])
+        self._closed = closed
         return out
 
     def _component(
         self, snap: Snapshot, c: Component, days: list[date], events: tuple[Event, ...]
-    ) -> list[Day]:
+    ) -> tuple[_Closed, Day]:
         begins = existence_start(c.created_at, c.start_date, snap.tz)
         changes, overlays = snap.changes.get(c.id, ()), snap.overlays.get(c.id, ())
         key = (begins, changes, overlays, events, days[0], snap.today, snap.page.time_zone)
-        cached = self._cache.get(c.id)
-        if cached is not None and cached[0] == key:
-            today = days[-1:]
-        else:
-            cached, today = (key, []), days
-        fresh = component_days(
-            today,
-            snap.tz,
-            changes=changes,
-            overlays=overlays,
-            events=events,
-            begins=begins,
-            now=snap.taken_at,
-        )
-        computed = cached[1][: len(days) - len(today)] + fresh
-        self._cache[c.id] = (key, computed)
-        return computed
+
+        def compute(span: list[date]) -> list[Day]:
+            return component_days(
+                span,
+                snap.tz,
+                changes=changes,
+                overlays=overlays,
+                events=events,
+                begins=begins,
+                now=snap.taken_at,
+            )
+
+        found = self._closed.get(c.id)
+        if found is None or found.key != key:
+            found = _Closed(key, tuple(compute(days[:-1])), (c.id, next(self._counter)))
+        return found, compute(days[-1:])[0]
+
+    def _group(self, group_id: str, children: list[_Closed], days: list[date]) -> _Closed:
+        key = tuple(child.stamp for child in children)
+        found = self._closed.get(group_id)
+        if found is None or found.key != key:
+            merged = group_days([child.days for child in children])
+            merged = merged or [Day(d, None) for d in days[:-1]]
+            found = _Closed(key, tuple(merged), (group_id, next(self._counter)))
+        return found
 
     def _events_by_component(self, snap: Snapshot) -> dict[str, tuple[Event, ...]]:
         start = snap.taken_at - timedelta(days=BAR_DAYS + 40)
@@ -128,6 +158,7 @@ def _event(incident: Incident) -> Event:
     )
 
 
-def _uptime(days: Sequence[Day]) -> Uptime:
-    bar = tuple(days[-BAR_DAYS:])
-    return Uptime(tuple(days), bar, overall(bar))
+def _uptime(closed: _Closed, today: Day) -> Uptime:
+    days = (*closed.days, today)
+    bar = days[-BAR_DAYS:]
+    return Uptime(days, bar, overall(bar), closed.stamp)

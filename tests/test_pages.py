@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from statuspage import history_pages
 from statuspage.model import MaintenanceStatus
 from statuspage.service import Service
 from tests.conftest import FakeClock
@@ -198,26 +199,32 @@ def test_a_maintenance_page_shows_its_window(site: Any) -> None:
 
 
 def test_history_lists_incidents_by_month_with_pages_for_older_months(
-    db_path: Path, clock: FakeClock
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(history_pages, "PER_PAGE", 2)
+
     async def go(svc: Service) -> None:
         await svc.add_component("API")
-        for months_ago in (5, 1, 0):
-            start = svc.now() - timedelta(days=31 * months_ago + 1)
-            await svc.backfill_incident(
-                f"Incident {months_ago}", impact="minor", components=[("API", None)],
-                started=start, resolved=start + timedelta(hours=1), message="Done.",
-            )  # fmt: skip
+        for months_ago, count in ((5, 1), (1, 1), (0, 3)):
+            for n in range(count):
+                start = svc.now() - timedelta(days=31 * months_ago + 1, hours=n + 1)
+                await svc.backfill_incident(
+                    f"Incident {months_ago}.{n}", impact="minor", components=[("API", None)],
+                    started=start, resolved=start + timedelta(minutes=30), message="Done.",
+                )  # fmt: skip
 
     seed(db_path, clock, go)
     with client(db_path, clock) as c:
-        latest = c.get("/history").text
-        assert "Incident 0" in latest and "Incident 1" in latest and "Incident 5" not in latest
-        assert 'href="/history/2025-12"' in latest  # the older link and the archive
+        recent = c.get("/history").text
+        assert all(f"Incident {m}" in recent for m in ("0.0", "0.2", "1.0", "5.0"))
+        assert 'href="/history/2025-10"' in recent  # the archive lists every month
+        first, second = c.get("/history/2026-03").text, c.get("/history/2026-03/2").text
+        assert "Incident 0.0" in first and "Incident 0.1" in first and "Incident 0.2" not in first
+        assert "Incident 0.2" in second and 'href="/history/2026-02"' in second
         older = c.get("/history/2025-10").text
-        assert "Incident 5" in older and "Incident 0" not in older
-        assert c.get("/history/2025-11").status_code == 200  # an empty month still has a page
-        assert "No incidents or maintenance reported this month." in c.get("/history/2025-11").text
+        assert "Incident 5.0" in older and "Incident 0.0" not in older
+        empty = c.get("/history/2025-11")  # a month without incidents still has a page
+        assert "No incidents or maintenance reported this month." in empty.text
 
 
 def test_the_uptime_pages_show_monthly_figures_and_a_calendar(site: Any) -> None:

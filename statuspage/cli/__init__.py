@@ -8,6 +8,7 @@ import click
 
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group
+from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.server import init, page, serve, tick
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, db: Path) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}))
 
 
-for command in (init, serve, tick, page, component, group, incident, maintenance):
+for command in (init, serve, tick, page, component, group, incident, maintenance, export):
     cli.add_command(command)
 
 

@@ -21,6 +21,15 @@ class IncidentFingerprint:
     holds: tuple[tuple[str, ComponentStatus], ...]
 
 
+def _holds(version: str) -> tuple[tuple[str, ComponentStatus], ...]:
+    """The (component id, status) pairs at the end of a fingerprint."""
+    pairs = version.rsplit("|", 1)[-1]
+    return tuple(
+        (cid, ComponentStatus(status))
+        for cid, _, status in (p.partition("=") for p in pairs.split(",") if p)
+    )
+
+
 @dataclass(frozen=True)
 class ChangeLog:
     """Status changes with an id above `after_id`, and the table's row count and last id."""
@@ -35,9 +44,10 @@ _FINGERPRINTS = """
     SELECT i.id, i.backfilled,
         i.updated_at || '|' || i.status || '|' || COALESCE(i.postmortem_updated_at, '')
         || '|' || (SELECT COUNT(*) || '|' || COALESCE(MAX(u.updated_at), '')
-                   FROM incident_updates u WHERE u.incident_id = i.id) AS version,
-        (SELECT json_group_array(json_array(ic.component_id, ic.status))
-         FROM incident_components ic WHERE ic.incident_id = i.id) AS holds
+                   FROM incident_updates u WHERE u.incident_id = i.id)
+        || '|' || (SELECT COALESCE(group_concat(h, ','), '') FROM (
+                   SELECT ic.component_id || '=' || ic.status AS h FROM incident_components ic
+                   WHERE ic.incident_id = i.id ORDER BY ic.component_id)) AS version
     FROM incidents i
 """
 
@@ -46,11 +56,9 @@ class PublicQueries(ComponentQueries, IncidentQueries):
     async def incident_fingerprints(self) -> list[IncidentFingerprint]:
         """Every incident's fingerprint: it changes whenever anything shown about it does."""
         out = []
-        for row in await self.fetchall(_FINGERPRINTS):
-            holds = tuple(sorted((c, ComponentStatus(s)) for c, s in json.loads(row["holds"])))
-            out.append(
-                IncidentFingerprint(row["id"], row["version"] + repr(holds), bool(row[1]), holds)
-            )
+        for incident_id, backfilled, version in await self.fetchall(_FINGERPRINTS):
+            holds = _holds(version) if backfilled else ()
+            out.append(IncidentFingerprint(incident_id, version, bool(backfilled), holds))
         return out
 
     async def incidents_by_id(self, ids: Iterable[str]) -> list[Incident]:
