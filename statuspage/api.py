@@ -43,8 +43,16 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
             ctx, ctx.snap.active_maintenance
         ),
     }
+    snap = ctx.snap
+    base = (snap.page, snap.updated_at, snap.components, snap.groups)
+    everything = (*base, _versions(ctx, snap.incidents[:200]), _versions(ctx, snap.open_items))
     for name, make in documents.items():
-        yield Doc(f"{PREFIX}/{name}", JSON, _dumps(make), cors=True)
+        # The key covers every input of every document: an unchanged page is not re-encoded.
+        yield Doc(f"{PREFIX}/{name}", JSON, _dumps(make), key=everything, cors=True)
+
+
+def _versions(ctx: BuildContext, items: Sequence[Incident]) -> tuple[object, ...]:
+    return tuple((i.id, ctx.snap.versions.get(i.id)) for i in items)
 
 
 def _dumps(make: Callable[[], Json]) -> Callable[[], bytes]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ except ImportError:  # pragma: no cover - brotli is a declared dependency
 Headers = list[tuple[bytes, bytes]]
 Send = Callable[[dict[str, Any]], Any]
 MIN_COMPRESS = 200  # bytes; smaller bodies go out as they are
+PARALLEL_FROM = 32_768  # bytes; larger bodies are compressed with gzip and brotli at once
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -123,12 +125,27 @@ def make_artifact(doc: Doc, body: bytes, cache_control: str, status: int = 200) 
     identity = _variant(body, f'"{digest}"', None, common)
     if len(body) < MIN_COMPRESS:
         return Artifact(doc.path, body, identity, key=doc.key, status=status)
+    squeezing = _compress_brotli(body)
     zipped = _variant(gzip.compress(body, 6, mtime=0), f'"{digest}-gz"', "gzip", common)
-    broken = None
-    if brotli is not None:
-        squeezed = brotli.compress(body, quality=5)
-        broken = _variant(squeezed, f'"{digest}-br"', "br", common)
+    squeezed = squeezing()
+    broken = None if squeezed is None else _variant(squeezed, f'"{digest}-br"', "br", common)
     return Artifact(doc.path, body, identity, zipped, broken, doc.key, status)
+
+
+_pool: list[ThreadPoolExecutor] = []
+
+
+def _compress_brotli(body: bytes) -> Callable[[], bytes | None]:
+    """Start brotli; a large body is squeezed in a thread while gzip runs (both free the GIL)."""
+    if brotli is None:
+        return lambda: None
+    if len(body) < PARALLEL_FROM:
+        done = brotli.compress(body, quality=5)
+        return lambda: done
+    if not _pool:
+        _pool.append(ThreadPoolExecutor(1, thread_name_prefix="brotli"))
+    future = _pool[0].submit(brotli.compress, body, quality=5)
+    return future.result
 
 
 def _variant(body: bytes, etag: str, encoding: str | None, common: Headers) -> Variant:

@@ -32,10 +32,23 @@ ICS = "text/calendar; charset=utf-8"
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
-    yield Doc("/history.rss", RSS, lambda: _feed(ctx).rss_str(pretty=False))
-    yield Doc("/history.atom", ATOM, lambda: _feed(ctx).atom_str(pretty=False))
-    yield Doc("/feed.json", JSON_FEED, lambda: json_feed(ctx))
-    yield Doc("/maintenance.ics", ICS, lambda: ical(ctx))
+    snap = ctx.snap
+    shown = tuple((i.id, snap.versions.get(i.id)) for i in entries(ctx))
+    key = (shown, snap.page, snap.updated_at, ctx.chrome)
+    feed: list[FeedGenerator] = []
+
+    def generator() -> FeedGenerator:  # built once for both RSS and Atom
+        if not feed:
+            feed.append(_feed(ctx))
+        return feed[0]
+
+    yield Doc("/history.rss", RSS, lambda: generator().rss_str(pretty=False), key)
+    yield Doc("/history.atom", ATOM, lambda: generator().atom_str(pretty=False), key)
+    yield Doc("/feed.json", JSON_FEED, lambda: json_feed(ctx), key)
+    windows = tuple((m.id, snap.versions.get(m.id)) for m in snap.maintenances)
+    names = tuple(c.name for c in snap.components)
+    ics_key = (windows, names, snap.page, snap.today)
+    yield Doc("/maintenance.ics", ICS, lambda: ical(ctx), ics_key)
 
 
 def entries(ctx: BuildContext) -> Sequence[Incident]:

@@ -156,8 +156,6 @@ def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
         short = percent(d.uptime).removesuffix(".00") + "%"
         text = gettext("%(pct)s %% uptime") % {"pct": percent(d.uptime)}
     lines = []
-    if d.worst is not None and d.worst is not ComponentStatus.OPERATIONAL:
-        lines.append(ctx.renderer.gettext(_label(d.worst)))
     for seconds, label in (
         (d.major_seconds, "major_outage"),
         (d.partial_seconds, "partial_outage"),
@@ -165,12 +163,15 @@ def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
         if seconds:
             span = ctx.renderer.duration(ctx.snap.taken_at, ctx.snap.taken_at + _secs(seconds))
             lines.append(f"{gettext(_label(label))}: {span}")
+    if not lines and d.worst is not None and d.worst is not ComponentStatus.OPERATIONAL:
+        lines.append(gettext(_label(d.worst)))
     lines += [name for _, name in d.events[:3]]
     if len(d.events) > 3:
         lines.append(gettext("and %(n)d more") % {"n": len(d.events) - 3})
     return {
         "css": CSS[d.worst],
-        "date": ctx.day(d.day),
+        "date": ctx.day(d.day, "MMM d"),
+        "full_date": ctx.day(d.day),
         "text": text,
         "short": short,
         "lines": lines,

@@ -7,9 +7,10 @@ so a snapshot of a page with thousands of past incidents costs a few millisecond
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from statuspage.model import (
 )
 from statuspage.service import Clock, utcnow
 from statuspage.storage import Queries, Store
+from statuspage.storage.convert import parse_ts
 from statuspage.storage.public import IncidentFingerprint
 from statuspage.uptime import Interval
 
@@ -106,6 +108,13 @@ class Snapshot:
         return min(times, default=None)
 
 
+# Incidents are reread by change time, with a margin for clocks of other processes; a full
+# scan (which also notices an incident deleted and another added between two polls) runs
+# whenever counts change, and at least this often.
+CLOCK_MARGIN = timedelta(minutes=10)
+FULL_SCAN_EVERY = 30.0
+
+
 class SnapshotReader:
     """Reads snapshots, rereading only what changed since the previous one (one per process)."""
 
@@ -115,6 +124,10 @@ class SnapshotReader:
         self._incidents: dict[str, Incident] = {}
         self._versions: dict[str, str] = {}
         self._order: tuple[Incident, ...] | None = None
+        self._prints: dict[str, IncidentFingerprint] = {}
+        self._overlay_cache: Mapping[str, tuple[Interval, ...]] | None = None
+        self._mark: tuple[object, ...] = ()
+        self._full_at = 0.0
         self._rows: dict[str, list[tuple[datetime, int, StatusChange]]] = {}
         self._known = 0
         self._last_id = 0
@@ -128,8 +141,7 @@ class SnapshotReader:
             if page is None:
                 raise NotFound("the database has no page yet; run `statuspage init`")
             groups, components = await q.list_groups(), await q.list_components()
-            fingerprints = await q.incident_fingerprints()
-            await self._refresh_incidents(q, fingerprints)
+            await self._refresh_incidents(q)
             await self._refresh_changes(q)
         incidents = self._sorted_incidents()
         return Snapshot(
@@ -141,21 +153,40 @@ class SnapshotReader:
             incidents=incidents,
             versions=MappingProxyType(dict(self._versions)),
             changes={c.id: self._changes.get(c.id, ()) for c in components},
-            overlays=_overlays(fingerprints, self._incidents),
+            overlays=self._overlays(),
         )
 
-    async def _refresh_incidents(self, q: Queries, prints: list[IncidentFingerprint]) -> None:
-        current = {p.id: p.version for p in prints}
-        gone = self._incidents.keys() - current.keys()
+    async def _refresh_incidents(self, q: Queries) -> None:
+        """Reread the incidents whose fingerprint changed (none when the watermark did not)."""
+        mark = await q.incident_watermark()
+        if mark == self._mark:
+            return
+        full = (
+            not self._mark
+            or (mark[0], mark[2], mark[4]) != (self._mark[0], self._mark[2], self._mark[4])
+            or time.monotonic() - self._full_at > FULL_SCAN_EVERY
+        )
+        since = None if full else _earliest(self._mark) - CLOCK_MARGIN
+        prints = {p.id: p for p in await q.incident_fingerprints(since)}
+        gone = self._incidents.keys() - prints.keys() if full else set()
         for incident_id in gone:
             del self._incidents[incident_id], self._versions[incident_id]
-        stale = [i for i, version in current.items() if self._versions.get(i) != version]
-        if stale:
-            for incident in await q.incidents_by_id(stale):
-                self._incidents[incident.id] = incident
-                self._versions[incident.id] = current[incident.id]
+            self._prints.pop(incident_id, None)
+        stale = [p.id for p in prints.values() if self._versions.get(p.id) != p.version]
+        for incident in await q.incidents_by_id(stale) if stale else []:
+            self._incidents[incident.id] = incident
+            self._versions[incident.id] = prints[incident.id].version
+            self._prints[incident.id] = prints[incident.id]
         if stale or gone:
-            self._order = None
+            self._order, self._overlay_cache = None, None
+        self._mark = mark
+        if full:
+            self._full_at = time.monotonic()
+
+    def _overlays(self) -> Mapping[str, tuple[Interval, ...]]:
+        if self._overlay_cache is None:
+            self._overlay_cache = _overlays(self._prints.values(), self._incidents)
+        return self._overlay_cache
 
     def _sorted_incidents(self) -> tuple[Incident, ...]:
         if self._order is None:
@@ -183,8 +214,14 @@ def _newest_first(incident: Incident) -> tuple[float, float]:
     return (-shown.timestamp(), -incident.created_at.timestamp())
 
 
+def _earliest(mark: tuple[object, ...]) -> datetime:
+    """The older of the latest incident change and the latest update change of a watermark."""
+    stamps = [parse_ts(str(v)) for v in (mark[1], mark[3]) if v is not None]
+    return min(stamps, default=datetime.min.replace(tzinfo=UTC))
+
+
 def _overlays(
-    prints: list[IncidentFingerprint], incidents: Mapping[str, Incident]
+    prints: Iterable[IncidentFingerprint], incidents: Mapping[str, Incident]
 ) -> Mapping[str, tuple[Interval, ...]]:
     """Backfilled incidents as intervals per component (they have no recorded changes)."""
     out: dict[str, list[Interval]] = {}

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
-from statuspage.model import Component, Incident
+from statuspage.model import Component, Incident, StatusChange
 from statuspage.snapshot import Snapshot
 from statuspage.uptime import (
+    WEIGHTS,
     Day,
     Event,
     component_days,
+    day_bounds,
     day_range,
     existence_start,
     group_days,
@@ -78,6 +80,7 @@ class UptimeView:
         self._closed: dict[str, _Closed] = {}
         self._events: dict[tuple[str, str], Event] = {}
         self._counter = itertools.count(1)
+        self._todays: dict[str, Day] = {}
 
     def compute(self, snap: Snapshot) -> Mapping[str, Uptime]:
         days = window(snap.today)
@@ -85,8 +88,10 @@ class UptimeView:
         out: dict[str, Uptime] = {}
         closed: dict[str, _Closed] = {}
         members: dict[str, list[str]] = {}
+        todays: dict[str, Day] = {}
         for c in snap.components:
             closed[c.id], today = self._component(snap, c, days, events.get(c.id, ()))
+            todays[c.id] = today
             out[c.id] = _uptime(closed[c.id], today)
             if c.group_id is not None:
                 members.setdefault(c.group_id, []).append(c.id)
@@ -95,7 +100,7 @@ class UptimeView:
             closed[g.id] = self._group(g.id, [closed[i] for i in ids], days)
             merged = group_days([[out[i].today] for i in ids]) or [Day(days[-1], None)]
             out[g.id] = _uptime(closed[g.id], merged[0])
-        self._closed = closed
+        self._closed, self._todays = closed, todays
         return out
 
     def _component(
@@ -119,7 +124,21 @@ class UptimeView:
         found = self._closed.get(c.id)
         if found is None or found.key != key:
             found = _Closed(key, tuple(compute(days[:-1])), (c.id, next(self._counter)))
-        return found, compute(days[-1:])[0]
+            return found, compute(days[-1:])[0]
+        return found, self._today(snap, c.id, changes, begins) or compute(days[-1:])[0]
+
+    def _today(
+        self, snap: Snapshot, component_id: str, changes: tuple[StatusChange, ...], begins: datetime
+    ) -> Day | None:
+        """Today unchanged but longer: no downtime so far and none now (the common case)."""
+        previous = self._todays.get(component_id)
+        if previous is None or previous.day != snap.today or previous.uptime != 1.0:
+            return None
+        if changes and changes[-1].new_status in WEIGHTS:
+            return None
+        start, end = day_bounds(snap.today, snap.tz)
+        observed = (min(end, snap.taken_at) - max(start, begins)).total_seconds()
+        return replace(previous, observed_seconds=max(0.0, observed))
 
     def _group(self, group_id: str, children: list[_Closed], days: list[date]) -> _Closed:
         key = tuple(child.stamp for child in children)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from statuspage.model import ComponentStatus, Incident, StatusChange
 from statuspage.storage.components import ComponentQueries, _change
+from statuspage.storage.convert import ts
 from statuspage.storage.incidents import IncidentQueries
 
 
@@ -50,13 +52,35 @@ _FINGERPRINTS = """
                    WHERE ic.incident_id = i.id ORDER BY ic.component_id)) AS version
     FROM incidents i
 """
+_WATERMARK = """
+    SELECT (SELECT COUNT(*) FROM incidents), (SELECT MAX(updated_at) FROM incidents),
+        (SELECT COUNT(*) FROM incident_updates), (SELECT MAX(updated_at) FROM incident_updates),
+        (SELECT COUNT(*) FROM incident_components)
+"""
 
 
 class PublicQueries(ComponentQueries, IncidentQueries):
-    async def incident_fingerprints(self) -> list[IncidentFingerprint]:
-        """Every incident's fingerprint: it changes whenever anything shown about it does."""
+    async def incident_watermark(self) -> tuple[object, ...]:
+        """Counts and latest change times of incidents, updates and affected components."""
+        row = await self.fetchone(_WATERMARK)
+        return tuple(row) if row else ()
+
+    async def incident_fingerprints(
+        self, changed_since: datetime | None = None
+    ) -> list[IncidentFingerprint]:
+        """Incidents' fingerprints (each changes whenever anything shown about it does).
+
+        With `changed_since`, only incidents changed (or with an update changed) since then.
+        """
+        sql, params = _FINGERPRINTS, {}
+        if changed_since is not None:
+            sql += (
+                " WHERE i.updated_at >= :since OR EXISTS (SELECT 1 FROM incident_updates u"
+                " WHERE u.incident_id = i.id AND u.updated_at >= :since)"
+            )
+            params = {"since": ts(changed_since)}
         out = []
-        for incident_id, backfilled, version in await self.fetchall(_FINGERPRINTS):
+        for incident_id, backfilled, version in await self.fetchall(sql, params):
             holds = _holds(version) if backfilled else ()
             out.append(IncidentFingerprint(incident_id, version, bool(backfilled), holds))
         return out
