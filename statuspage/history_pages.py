@@ -7,8 +7,10 @@ are; a month with many incidents is split into pages of PER_PAGE.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from statuspage.artifacts import HTML, Doc
 from statuspage.model import Incident
@@ -106,7 +108,12 @@ def _months(ctx: BuildContext) -> list[date]:
 
 
 def _month_of(ctx: BuildContext, incident: Incident) -> date:
-    return shown_at(incident).astimezone(ctx.snap.tz).date().replace(day=1)
+    return _local_month(shown_at(incident), ctx.snap.tz)
+
+
+@lru_cache(maxsize=65_536)
+def _local_month(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date().replace(day=1)
 
 
 def _versions(ctx: BuildContext, items: Sequence[Incident]) -> tuple[object, ...]:

@@ -30,10 +30,12 @@ PAST_DAYS = 7
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/", HTML, lambda: home(ctx))
+    names = tuple((c.id, c.name) for c in ctx.snap.components)
+    world = ctx.token("incident pages", (names, ctx.chrome))
+    versions = ctx.snap.versions
     for incident in ctx.snap.incidents:
-        names = _names(ctx, incident)
-        key = (incident.id, ctx.snap.versions.get(incident.id), names, ctx.chrome)
-        yield Doc(f"/incidents/{incident.id}", HTML, _incident_page(ctx, incident, names), key)
+        key = (versions.get(incident.id), world)
+        yield Doc(f"/incidents/{incident.id}", HTML, _incident_page(ctx, incident), key)
 
 
 def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
@@ -212,13 +214,13 @@ def _names(ctx: BuildContext, incident: Incident) -> tuple[str, ...]:
     return tuple(c.name for c in found if c is not None)
 
 
-def _incident_page(ctx: BuildContext, incident: Incident, names: tuple[str, ...]) -> Any:
+def _incident_page(ctx: BuildContext, incident: Incident) -> Any:
     return lambda: ctx.render(
         "incident.html",
         title=f"{incident.name} · {ctx.snap.page.name}",
         section="history",
         i=incident,
-        names=names,
+        names=_names(ctx, incident),
     )
 
 

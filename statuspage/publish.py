@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from markupsafe import Markup
 
@@ -30,6 +30,8 @@ from statuspage.storage import Store
 from statuspage.uptime_view import Uptime, UptimeView
 
 log = logging.getLogger("statuspage.publish")
+T = TypeVar("T")
+_tokens = itertools.count(1)
 Scope = dict[str, Any]
 
 
@@ -42,6 +44,20 @@ class BuildContext:
     chrome: Chrome
     renderer: Renderer
     _days: dict[tuple[date, str], str] = field(default_factory=dict)
+    previous_memo: dict[Hashable, Any] = field(default_factory=dict)
+    memo_used: dict[Hashable, Any] = field(default_factory=dict)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed in an earlier publish for the same key, or computed now."""
+        if key in self.memo_used:
+            return cast(T, self.memo_used[key])
+        found = self.previous_memo[key] if key in self.previous_memo else compute()
+        self.memo_used[key] = found
+        return cast(T, found)
+
+    def token(self, name: str, value: Hashable) -> int:
+        """A small number that stays the same while `value` does (a cheap part of keys)."""
+        return self.memo((name, value), lambda: next(_tokens))
 
     def _base(self) -> dict[str, Any]:
         return {
@@ -85,6 +101,7 @@ class SiteBuilder:
         ).header()
         self.assets = asset_urls()
         self._previous: dict[str, Artifact] = {}
+        self._memo: dict[Hashable, Any] = {}
 
     def chrome(self, snap: Snapshot) -> Chrome:
         s = self.settings
@@ -102,10 +119,12 @@ class SiteBuilder:
 
     def build(self, snap: Snapshot) -> Site:
         ctx = BuildContext(snap, self.uptime.compute(snap), self.chrome(snap), self.renderer)
+        ctx.previous_memo = self._memo
         artifacts = {doc.path: self._artifact(doc) for doc in documents(ctx)}
         missing, broken = pages.error_docs(ctx)
         not_found, server_error = self._artifact(missing, 404), self._artifact(broken, 500)
         self.renderer.sweep()
+        self._memo = ctx.memo_used
         self._previous = {**artifacts, missing.path: not_found, broken.path: server_error}
         return Site(snap.revision, artifacts, not_found, server_error)
 
@@ -195,7 +214,6 @@ class Publisher:
             except Exception:
                 log.exception("publishing failed; serving the previous version meanwhile")
                 await asyncio.sleep(max(interval, 1.0))
-
 
     async def _nap(self, interval: float) -> None:
         # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that races

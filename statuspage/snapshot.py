@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -109,8 +109,8 @@ class Snapshot:
 
 
 # Incidents are reread by change time, with a margin for clocks of other processes; a full
-# scan (which also notices an incident deleted and another added between two polls) runs
-# whenever counts change, and at least this often.
+# scan (which notices deletions, and an incident deleted and another added between two polls)
+# runs whenever a count shrinks, and at least this often.
 CLOCK_MARGIN = timedelta(minutes=10)
 FULL_SCAN_EVERY = 30.0
 
@@ -125,6 +125,7 @@ class SnapshotReader:
         self._versions: dict[str, str] = {}
         self._order: tuple[Incident, ...] | None = None
         self._prints: dict[str, IncidentFingerprint] = {}
+        self._sort_keys: dict[str, tuple[Incident, tuple[float, float]]] = {}
         self._overlay_cache: Mapping[str, tuple[Interval, ...]] | None = None
         self._mark: tuple[object, ...] = ()
         self._full_at = 0.0
@@ -161,12 +162,11 @@ class SnapshotReader:
         mark = await q.incident_watermark()
         if mark == self._mark:
             return
-        full = (
-            not self._mark
-            or (mark[0], mark[2], mark[4]) != (self._mark[0], self._mark[2], self._mark[4])
-            or time.monotonic() - self._full_at > FULL_SCAN_EVERY
-        )
-        since = None if full else _earliest(self._mark) - CLOCK_MARGIN
+        previous = self._mark or (0, None, 0, None, 0)
+        shrank = any(_count(mark[i]) < _count(previous[i]) for i in (0, 2, 4))
+        latest = _earliest(previous)
+        full = latest is None or shrank or time.monotonic() - self._full_at > FULL_SCAN_EVERY
+        since = None if full or latest is None else latest - CLOCK_MARGIN
         prints = {p.id: p for p in await q.incident_fingerprints(since)}
         gone = self._incidents.keys() - prints.keys() if full else set()
         for incident_id in gone:
@@ -178,7 +178,9 @@ class SnapshotReader:
             self._versions[incident.id] = prints[incident.id].version
             self._prints[incident.id] = prints[incident.id]
         if stale or gone:
-            self._order, self._overlay_cache = None, None
+            self._order = None
+        if any(prints[i].backfilled for i in stale) or gone:
+            self._overlay_cache = None
         self._mark = mark
         if full:
             self._full_at = time.monotonic()
@@ -190,7 +192,14 @@ class SnapshotReader:
 
     def _sorted_incidents(self) -> tuple[Incident, ...]:
         if self._order is None:
-            self._order = tuple(sorted(self._incidents.values(), key=_newest_first))
+            keys = self._sort_keys
+            for incident in self._incidents.values():
+                if incident.id not in keys or keys[incident.id][0] is not incident:
+                    keys[incident.id] = (incident, _newest_first(incident))
+            for gone in keys.keys() - self._incidents.keys():
+                del keys[gone]
+            ordered = sorted(keys.values(), key=lambda entry: entry[1])
+            self._order = tuple(incident for incident, _ in ordered)
         return self._order
 
     async def _refresh_changes(self, q: Queries) -> None:
@@ -214,10 +223,15 @@ def _newest_first(incident: Incident) -> tuple[float, float]:
     return (-shown.timestamp(), -incident.created_at.timestamp())
 
 
-def _earliest(mark: tuple[object, ...]) -> datetime:
+def _count(value: object) -> int:
+    return int(value) if isinstance(value, int) else 0
+
+
+def _earliest(mark: tuple[object, ...]) -> datetime | None:
     """The older of the latest incident change and the latest update change of a watermark."""
-    stamps = [parse_ts(str(v)) for v in (mark[1], mark[3]) if v is not None]
-    return min(stamps, default=datetime.min.replace(tzinfo=UTC))
+    if mark[1] is None or mark[3] is None:
+        return None
+    return min(parse_ts(str(mark[1])), parse_ts(str(mark[3])))
 
 
 def _overlays(

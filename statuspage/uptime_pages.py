@@ -63,8 +63,13 @@ def _row(
     parent: str | None = None,
 ) -> dict[str, Any]:
     up = ctx.uptime[row_id]
-    cells = tuple(_month_cell(_in_month(up.days, m)) for m in months)
-    cells += (_month_cell(up.bar),)
+    key = ("uptime row", row_id, up.stamp, shown(up.today), tuple(months))
+
+    def compute() -> tuple[tuple[str, str], ...]:
+        cells = tuple(_month_cell(_in_month(up.days, m)) for m in months)
+        return (*cells, _month_cell(up.bar))
+
+    cells = ctx.memo(key, compute)
     return {
         "id": row_id,
         "name": name,
