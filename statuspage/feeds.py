@@ -34,7 +34,7 @@ ICS = "text/calendar; charset=utf-8"
 def build(ctx: BuildContext) -> Iterator[Doc]:
     snap = ctx.snap
     shown = tuple((i.id, snap.versions.get(i.id)) for i in entries(ctx))
-    key = (shown, snap.page, snap.updated_at, ctx.chrome)
+    key = (shown, snap.page, ctx.chrome)
     feed: list[FeedGenerator] = []
 
     def generator() -> FeedGenerator:  # built once for both RSS and Atom
@@ -59,6 +59,11 @@ def url(ctx: BuildContext, path: str) -> str:
     return ctx.snap.page.url.rstrip("/") + path
 
 
+def last_change(ctx: BuildContext) -> datetime:
+    """When the feed's entries last changed (not the components: they are not in it)."""
+    return max((i.updated_at for i in entries(ctx)), default=ctx.snap.page.updated_at)
+
+
 def entry_html(ctx: BuildContext, incident: Incident) -> Markup:
     key = (incident.id, ctx.snap.versions.get(incident.id), ctx.chrome)
     return ctx.fragment(key, "feed_entry.html", i=incident)
@@ -73,8 +78,8 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
     fg.link(href=url(ctx, "/"), rel="alternate")
     fg.link(href=url(ctx, "/history.atom"), rel="self")
     fg.language(ctx.renderer.locale)
-    fg.updated(ctx.snap.updated_at)
-    fg.lastBuildDate(ctx.snap.updated_at)
+    fg.updated(last_change(ctx))
+    fg.lastBuildDate(last_change(ctx))
     fg.generator("statuspage")
     for incident in entries(ctx):
         link = url(ctx, f"/incidents/{incident.id}")

@@ -25,12 +25,19 @@ Link = tuple[str, str] | None
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
+    key = ("history docs", ctx.snap.incidents_version, ctx.snap.today.replace(day=1), ctx.chrome)
+    yield from ctx.memo(key, lambda: list(_build(ctx)))
+
+
+def _build(ctx: BuildContext) -> Iterator[Doc]:
     months = _months(ctx)
     by_month: dict[date, list[Incident]] = {m: [] for m in months}
     listed = [i for i in ctx.snap.incidents if not (i.is_maintenance and i.status == "scheduled")]
     for i in listed:
         by_month.setdefault(_month_of(ctx, i), []).append(i)
-    archive = tuple((_href(m), ctx.month(m), len(by_month[m])) for m in months)
+    # Month pages list the months without counts, so a new incident leaves older months alone.
+    counted = tuple((_href(m), ctx.month(m), len(by_month[m])) for m in months)
+    archive = tuple((href, label, None) for href, label, _ in counted)
     pages = [(m, n) for m in months for n in range(max(1, -(-len(by_month[m]) // PER_PAGE)))]
     for index, (month, part) in enumerate(pages):
         items = by_month[month][part * PER_PAGE : (part + 1) * PER_PAGE]
@@ -38,9 +45,9 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
         older = _link(ctx, pages[index + 1]) if index + 1 < len(pages) else None
         yield _page(ctx, _href(month, part), month, part, items, newer, older, archive)
     recent = listed[:RECENT]
-    key: Hashable = (_versions(ctx, recent), archive, ctx.chrome)
+    key: Hashable = (_versions(ctx, recent), counted, ctx.chrome)
     older_link = _link(ctx, pages[0]) if pages else None
-    yield Doc("/history", HTML, lambda: _recent(ctx, recent, older_link, archive), key)
+    yield Doc("/history", HTML, lambda: _recent(ctx, recent, older_link, counted), key)
 
 
 def _recent(

@@ -32,10 +32,18 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/", HTML, lambda: home(ctx))
     names = tuple((c.id, c.name) for c in ctx.snap.components)
     world = ctx.token("incident pages", (names, ctx.chrome))
+    yield from ctx.memo(
+        ("incident docs", ctx.snap.incidents_version, world), lambda: incident_docs(ctx, world)
+    )
+
+
+def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
+    """One page per incident, keyed by its version and by what every such page shows."""
     versions = ctx.snap.versions
-    for incident in ctx.snap.incidents:
-        key = (versions.get(incident.id), world)
-        yield Doc(f"/incidents/{incident.id}", HTML, _incident_page(ctx, incident), key)
+    return [
+        Doc(f"/incidents/{i.id}", HTML, _incident_page(ctx, i), (versions.get(i.id), world))
+        for i in ctx.snap.incidents
+    ]
 
 
 def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
@@ -194,11 +202,13 @@ def past_days(ctx: BuildContext) -> list[tuple[str, list[Markup]]]:
     """The last seven days, each with the incidents and maintenance that began on it."""
     by_day: dict[date, list[Incident]] = {}
     first = ctx.snap.today - timedelta(days=PAST_DAYS - 1)
-    for i in ctx.snap.incidents:
+    for i in ctx.snap.incidents:  # newest first: stop at the first one before the week
         if i.is_maintenance and i.status == "scheduled":
             continue
         day = shown_at(i).astimezone(ctx.snap.tz).date()
-        if first <= day <= ctx.snap.today:
+        if day < first:
+            break
+        if day <= ctx.snap.today:
             by_day.setdefault(day, []).append(i)
     days = [ctx.snap.today - timedelta(days=n) for n in range(PAST_DAYS)]
     return [(ctx.day(d), [summary(ctx, i) for i in by_day.get(d, [])]) for d in days]

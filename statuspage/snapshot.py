@@ -47,6 +47,7 @@ class Snapshot:
     versions: Mapping[str, str]  # incident id -> fingerprint: changes when the incident does
     changes: Mapping[str, tuple[StatusChange, ...]]  # component id -> its changes, time order
     overlays: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # backfills
+    incidents_version: int = 0  # the same number means the same incidents and versions
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -124,6 +125,8 @@ class SnapshotReader:
         self._incidents: dict[str, Incident] = {}
         self._versions: dict[str, str] = {}
         self._order: tuple[Incident, ...] | None = None
+        self._generation = 0  # grows whenever `incidents` or `versions` change
+        self._versions_view: Mapping[str, str] | None = None
         self._prints: dict[str, IncidentFingerprint] = {}
         self._sort_keys: dict[str, tuple[Incident, tuple[float, float]]] = {}
         self._overlay_cache: Mapping[str, tuple[Interval, ...]] | None = None
@@ -152,7 +155,8 @@ class SnapshotReader:
             groups=tuple(groups),
             components=tuple(components),
             incidents=incidents,
-            versions=MappingProxyType(dict(self._versions)),
+            incidents_version=self._generation,
+            versions=self._frozen_versions(),
             changes={c.id: self._changes.get(c.id, ()) for c in components},
             overlays=self._overlays(),
         )
@@ -178,12 +182,18 @@ class SnapshotReader:
             self._versions[incident.id] = prints[incident.id].version
             self._prints[incident.id] = prints[incident.id]
         if stale or gone:
-            self._order = None
+            self._order, self._versions_view = None, None
+            self._generation += 1
         if any(prints[i].backfilled for i in stale) or gone:
             self._overlay_cache = None
         self._mark = mark
         if full:
             self._full_at = time.monotonic()
+
+    def _frozen_versions(self) -> Mapping[str, str]:
+        if self._versions_view is None:
+            self._versions_view = MappingProxyType(dict(self._versions))
+        return self._versions_view
 
     def _overlays(self) -> Mapping[str, tuple[Interval, ...]]:
         if self._overlay_cache is None:

@@ -81,6 +81,7 @@ class UptimeView:
         self._events: dict[tuple[str, str], Event] = {}
         self._counter = itertools.count(1)
         self._todays: dict[str, Day] = {}
+        self._by_component: tuple[object, dict[str, tuple[Event, ...]]] | None = None
 
     def compute(self, snap: Snapshot) -> Mapping[str, Uptime]:
         days = window(snap.today)
@@ -150,6 +151,12 @@ class UptimeView:
         return found
 
     def _events_by_component(self, snap: Snapshot) -> dict[str, tuple[Event, ...]]:
+        key = (snap.incidents_version, snap.today)
+        if self._by_component is None or self._by_component[0] != key:
+            self._by_component = (key, self._group_events(snap))
+        return self._by_component[1]
+
+    def _group_events(self, snap: Snapshot) -> dict[str, tuple[Event, ...]]:
         start = snap.taken_at - timedelta(days=BAR_DAYS + 40)
         out: dict[str, list[Event]] = {}
         used: dict[tuple[str, str], Event] = {}

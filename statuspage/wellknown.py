@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from statuspage.publish import BuildContext
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
+SITEMAP_INCIDENTS = 500  # the most recent; older ones stay reachable through /history
 STATIC_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
 TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -61,7 +62,7 @@ def security_txt(ctx: BuildContext, contact: str) -> str:
 def sitemap(ctx: BuildContext) -> str:
     base = ctx.snap.page.url.rstrip("/")
     paths = ["/", "/history", "/uptime"]
-    paths += [f"/incidents/{i.id}" for i in ctx.snap.incidents]
+    paths += [f"/incidents/{i.id}" for i in ctx.snap.incidents[:SITEMAP_INCIDENTS]]
     urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>" for p in paths)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
