@@ -144,7 +144,8 @@ def _compress_brotli(body: bytes) -> Callable[[], bytes | None]:
         return lambda: done
     if not _pool:
         _pool.append(ThreadPoolExecutor(1, thread_name_prefix="brotli"))
-    future = _pool[0].submit(brotli.compress, body, quality=5)
+    # Quality 4 on big pages: half the time of 5 for some 15 % more bytes.
+    future = _pool[0].submit(brotli.compress, body, quality=4 if len(body) > 262_144 else 5)
     return future.result
 
 

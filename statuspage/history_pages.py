@@ -38,15 +38,14 @@ def _build(ctx: BuildContext) -> Iterator[Doc]:
     # Month pages list the months without counts, so a new incident leaves older months alone.
     counted = tuple((_href(m), ctx.month(m), len(by_month[m])) for m in months)
     archive = tuple((href, label, None) for href, label, _ in counted)
-    pages = [(m, n) for m in months for n in range(max(1, -(-len(by_month[m]) // PER_PAGE)))]
-    for index, (month, part) in enumerate(pages):
-        items = by_month[month][part * PER_PAGE : (part + 1) * PER_PAGE]
-        newer = _link(ctx, pages[index - 1]) if index > 0 else None
-        older = _link(ctx, pages[index + 1]) if index + 1 < len(pages) else None
+    pages = [(m, part, chunk) for m in months for part, chunk in _chunks(by_month[m])]
+    for index, (month, part, items) in enumerate(pages):
+        newer = _link(ctx, pages[index - 1][:2]) if index > 0 else None
+        older = _link(ctx, pages[index + 1][:2]) if index + 1 < len(pages) else None
         yield _page(ctx, _href(month, part), month, part, items, newer, older, archive)
     recent = listed[:RECENT]
     key: Hashable = (_versions(ctx, recent), counted, ctx.chrome)
-    older_link = _link(ctx, pages[0]) if pages else None
+    older_link = _link(ctx, pages[0][:2]) if pages else None
     yield Doc("/history", HTML, lambda: _recent(ctx, recent, older_link, counted), key)
 
 
@@ -75,7 +74,7 @@ def _page(
     ctx: BuildContext,
     path: str,
     month: date,
-    part: int,
+    part: int | None,
     items: Sequence[Incident],
     newer: Link,
     older: Link,
@@ -88,7 +87,7 @@ def _page(
         gettext = ctx.renderer.gettext
         heading = gettext("Incident history: %(month)s") % {"month": label}
         if part:
-            heading += " · " + gettext("page %(n)d") % {"n": part + 1}
+            heading += " · " + gettext("part %(n)d") % {"n": part}
         return ctx.render(
             "history.html",
             title=f"{label} · {ctx.snap.page.name}",
@@ -101,6 +100,16 @@ def _page(
         )
 
     return Doc(path, HTML, render, key)
+
+
+def _chunks(items: list[Incident]) -> list[tuple[int | None, list[Incident]]]:
+    """A month's pages, newest first: the newest at the month's URL (part None), then parts
+    numbered from the oldest, so a new incident changes only the newest page."""
+    oldest_first = items[::-1]
+    chunks = [oldest_first[n : n + PER_PAGE] for n in range(0, len(oldest_first), PER_PAGE)]
+    chunks = chunks or [[]]
+    parts: list[int | None] = [*range(1, len(chunks)), None]
+    return [(part, chunk[::-1]) for part, chunk in zip(parts, chunks, strict=True)][::-1]
 
 
 def _months(ctx: BuildContext) -> list[date]:
@@ -128,13 +137,13 @@ def _versions(ctx: BuildContext, items: Sequence[Incident]) -> tuple[object, ...
     return tuple((i.id, versions.get(i.id)) for i in items)
 
 
-def _link(ctx: BuildContext, page: tuple[date, int]) -> tuple[str, str]:
+def _link(ctx: BuildContext, page: tuple[date, int | None]) -> tuple[str, str]:
     month, part = page
     label = ctx.month(month)
     if part:
-        label += " · " + ctx.renderer.gettext("page %(n)d") % {"n": part + 1}
+        label += " · " + ctx.renderer.gettext("part %(n)d") % {"n": part}
     return _href(month, part), label
 
 
-def _href(month: date, part: int = 0) -> str:
-    return f"/history/{month:%Y-%m}" + (f"/{part + 1}" if part else "")
+def _href(month: date, part: int | None = None) -> str:
+    return f"/history/{month:%Y-%m}" + (f"/{part}" if part else "")

@@ -218,9 +218,11 @@ def test_history_lists_incidents_by_month_with_pages_for_older_months(
         recent = c.get("/history").text
         assert all(f"Incident {m}" in recent for m in ("0.0", "0.2", "1.0", "5.0"))
         assert 'href="/history/2025-10"' in recent  # the archive lists every month
-        first, second = c.get("/history/2026-03").text, c.get("/history/2026-03/2").text
-        assert "Incident 0.0" in first and "Incident 0.1" in first and "Incident 0.2" not in first
-        assert "Incident 0.2" in second and 'href="/history/2026-02"' in second
+        # Pages of a month: the newest at the month's URL, older parts numbered from the oldest.
+        newest, oldest = c.get("/history/2026-03").text, c.get("/history/2026-03/1").text
+        assert "Incident 0.0" in newest and "Incident 0.1" not in newest
+        assert "Incident 0.1" in oldest and "Incident 0.2" in oldest
+        assert 'href="/history/2026-03/1"' in newest and 'href="/history/2026-02"' in oldest
         older = c.get("/history/2025-10").text
         assert "Incident 5.0" in older and "Incident 0.0" not in older
         empty = c.get("/history/2025-11")  # a month without incidents still has a page
