@@ -9,6 +9,7 @@ key of everything they depend on, and an unchanged key reuses the previous artif
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import time
@@ -180,6 +181,7 @@ class Publisher:
         self._due: datetime | None = None
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._frozen = False
 
     async def refresh(self) -> Site:
         """Read a snapshot and publish it (in a thread, so requests keep being served)."""
@@ -190,6 +192,11 @@ class Publisher:
             self.snapshot, self.published.site = snap, site
             self._due = next_due(snap)
             self.last_seconds = time.perf_counter() - started
+            if not self._frozen:
+                # The first site's objects live long: keep the cyclic GC from walking them on
+                # every later collection (a pause in a republish otherwise).
+                gc.freeze()
+                self._frozen = True
             log.debug("published revision %s in %.1f ms", snap.revision, self.last_seconds * 1000)
             return site
 
