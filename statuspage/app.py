@@ -8,11 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
 from statuspage import api, pages
 from statuspage.config import Settings, load_settings
-from statuspage.publish import Published, Publisher, SiteMiddleware
+from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
 
@@ -43,14 +42,12 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                     await task
             await store.close()
 
-    app = Starlette(
+    return SiteApp(
+        published,
         routes=[*api.routes, *pages.routes],
-        middleware=[Middleware(SiteMiddleware, published=published)],
         exception_handlers=pages.exception_handlers,
         lifespan=lifespan,
     )
-    app.state.published = published
-    return app
 
 
 async def _tick_forever(service: Service, interval: float) -> None:
