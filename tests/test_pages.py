@@ -359,3 +359,36 @@ def test_a_page_in_another_time_zone_names_that_zone(db_path: Path) -> None:
         html = c.get("/").text
     assert "All times are shown in America/New_York." in html
     assert "EDT</time>" in html
+
+
+class Marked:
+    """A pseudo-translation that marks every translated string, to find unwrapped ones."""
+
+    def gettext(self, message: str) -> str:
+        return f"‹{message}›"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"‹{singular if n == 1 else plural}›"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return f"‹{message}›"
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.ngettext(singular, plural, n)
+
+
+def test_page_text_goes_through_gettext(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("statuspage.render.Translations.load", lambda *a, **k: Marked())
+    seed(db_path, clock, lambda svc: _page(svc, clock))
+    with client(db_path, clock) as c:
+        html = c.get("/").text
+    for text in ("Components", "Skip to content", "Get updates", "Partial System Outage",
+                 "Operational", "Active incidents", "Past incidents", "Today"):  # fmt: skip
+        assert f"‹{text}" in html, text
+    visible = re.sub(r"<[^>]+>", "\n", html.split("<body>")[1])
+    words = [w.strip() for w in visible.split("\n") if w.strip()]
+    data = {"Network work", "API errors", "REST API", "Looking.", "Fixed."}  # titles and bodies
+    sentences = [w for w in words if re.fullmatch(r"[A-Z][a-z]+( [a-z]+)+\.?", w)]
+    assert [w for w in sentences if w not in data] == []
