@@ -29,8 +29,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         app.state.settings = settings
         app.state.service = service
         publisher = Publisher(store, settings, clock, published)
-        with contextlib.suppress(Exception):  # e.g. no page yet: `run` logs it and retries
-            await publisher.refresh()
+        await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
         watcher = asyncio.create_task(publisher.run(settings.poll_interval))
         try:

@@ -198,8 +198,19 @@ class Publisher:
                 # every later collection (a pause in a republish otherwise).
                 gc.freeze()
                 self._frozen = True
-            log.debug("published revision %s in %.1f ms", snap.revision, self.last_seconds * 1000)
+            log.info("published revision %s in %.0f ms", snap.revision, self.last_seconds * 1000)
             return site
+
+    async def start(self) -> None:
+        """Publish before serving: again if a change landed meanwhile (a cold start is slow)."""
+        for _ in range(3):
+            try:
+                if not await self.stale():
+                    return
+                await self.refresh()
+            except Exception:  # e.g. no page yet: `run` logs it and keeps trying
+                log.warning("nothing published yet; retrying in the background", exc_info=True)
+                return
 
     def poke(self) -> None:
         """Ask for a republish now (after a change made in this process)."""
