@@ -11,7 +11,7 @@ from babel import Locale
 
 from statuspage.artifacts import HTML, Doc
 from statuspage.model import worst_status
-from statuspage.pages import CSS, cell, visible_components
+from statuspage.pages import cell, visible_components
 from statuspage.uptime import Day, overall, percent
 from statuspage.uptime_view import CALENDAR_MONTHS, Uptime, shown
 
@@ -81,9 +81,11 @@ def _row(
 
 
 def _month_cell(days: Sequence[Day]) -> tuple[str, str]:
+    """The month's uptime and its worst status (shown as an icon with a label)."""
     known = [d.worst for d in days if d.worst is not None]
     worst = worst_status(known) if known else None
-    return percent(overall(days)), CSS[worst]
+    shown = worst.value if worst is not None and worst.value != "operational" else ""
+    return percent(overall(days)), shown
 
 
 def _in_month(days: Sequence[Day], month: date) -> list[Day]:
