@@ -204,3 +204,19 @@ def test_etag_matching_uses_weak_comparison() -> None:
     assert etag_matches(b'W/"abc"', b'"abc"')
     assert etag_matches(b'"x", "abc"', b'"abc"')
     assert not etag_matches(b'"abcd"', b'"abc"')
+
+
+def test_poke_republishes_at_once_after_a_change_in_this_process(
+    db_path: Path, clock: FakeClock
+) -> None:
+    seed(db_path, clock, _basic)
+    with client(db_path, clock, poll_interval=60) as c:
+        assert c.get("/api/v2/components.json").json()["components"][0]["status"] != "major_outage"
+        seed(db_path, clock, lambda svc: svc.set_component_status("API", "major_outage"))
+        c.app.state.published.publisher.poke()  # type: ignore[attr-defined]
+
+        def published() -> bool:
+            body = c.get("/api/v2/components.json").json()
+            return bool(body["components"][0]["status"] == "major_outage")
+
+        wait_for(published, timeout=2)
