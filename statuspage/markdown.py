@@ -43,6 +43,7 @@ def render(text: str) -> Markup:
     )
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str, limit: int = 200) -> str:
     """The text of a body without markup, cut at a word boundary (for summaries and tooltips)."""
     words = html.unescape(nh3.clean(_md.render(text), tags=set())).split()
