@@ -40,10 +40,22 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
 def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
     """One page per incident, keyed by its version and by what every such page shows."""
     versions = ctx.snap.versions
-    return [
-        Doc(f"/incidents/{i.id}", HTML, _incident_page(ctx, i), (versions.get(i.id), world))
-        for i in ctx.snap.incidents
-    ]
+    made: dict[str, tuple[str | None, Doc]] = ctx.memo(("incident doc cache", world), dict)
+    out = []
+    for i in ctx.snap.incidents:
+        version = versions.get(i.id)
+        found = made.get(i.id)
+        if found is None or found[0] != version:
+            found = made[i.id] = (version, _incident_doc(ctx, i, version, world))
+        out.append(found[1])
+    if len(made) > 2 * len(out) + 100:  # forget deleted incidents now and then
+        for gone in made.keys() - versions.keys():
+            del made[gone]
+    return out
+
+
+def _incident_doc(ctx: BuildContext, i: Incident, version: str | None, world: int) -> Doc:
+    return Doc(f"/incidents/{i.id}", HTML, _incident_page(ctx, i), (version, world))
 
 
 def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
@@ -143,7 +155,7 @@ def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
     return ctx.lazy(
         key,
         "bar.html",
-        lambda: {"name": name, "days": [cell(ctx, d) for d in up.bar], "figure": figure},
+        lambda: {"name": name, "days": [bar_cell(ctx, d) for d in up.bar], "figure": figure},
     )
 
 
@@ -188,6 +200,28 @@ def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
         "iso": d.day.isoformat(),
         "number": d.day.day,
     }
+
+
+BAR_CELL = Markup("<li class={css} tabindex=0><span><b>{date}</b> {text}{lines}</span>")
+CALENDAR_CELL = Markup(
+    '<td class="d {css}" id="d-{iso}"><span class="num">{number}</span>'
+    '<span class="pct">{short}</span><span class="visually-hidden">{full_date}: {text}</span></td>'
+)
+
+
+def bar_cell(ctx: BuildContext, d: Day) -> Markup:
+    """One day of an uptime bar, as HTML; days are equal between publishes, so it is memoised."""
+
+    def make() -> Markup:
+        c = cell(ctx, d)
+        lines = Markup("").join(Markup("<br>{}").format(line) for line in c["lines"])
+        return BAR_CELL.format(css=c["css"], date=c["date"], text=c["text"], lines=lines)
+
+    return ctx.memo(("bar cell", d), make)
+
+
+def calendar_cell(ctx: BuildContext, d: Day) -> Markup:
+    return ctx.memo(("calendar cell", d), lambda: CALENDAR_CELL.format(**cell(ctx, d)))
 
 
 def _label(status: str) -> str:

@@ -11,7 +11,7 @@ from babel import Locale
 
 from statuspage.artifacts import HTML, Doc
 from statuspage.model import worst_status
-from statuspage.pages import cell, visible_components
+from statuspage.pages import calendar_cell, visible_components
 from statuspage.uptime import Day, overall, percent
 from statuspage.uptime_view import CALENDAR_MONTHS, Uptime, shown
 
@@ -129,7 +129,10 @@ def _month(ctx: BuildContext, up: Uptime, month: date, first_weekday: int) -> di
     days = {d.day: d for d in _in_month(up.days, month)}
     weeks = calendar.Calendar(first_weekday).monthdatescalendar(month.year, month.month)
     grid = [
-        [(cell(ctx, days.get(d) or Day(d, None)) if d.month == month.month else None) for d in week]
+        [
+            (calendar_cell(ctx, days.get(d) or Day(d, None)) if d.month == month.month else None)
+            for d in week
+        ]
         for week in weeks
     ]
     events = dict.fromkeys(e for d in days.values() for e in d.events)
