@@ -17,13 +17,14 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from markupsafe import Markup
 from starlette.applications import Starlette
 
 from statuspage import api, feeds, history_pages, pages, uptime_pages, wellknown
-from statuspage.artifacts import Artifact, CachePolicy, Doc, Site, make_artifact
+from statuspage.artifacts import Artifact, CachePolicy, Doc, Site, begin_artifact
 from statuspage.config import Settings
 from statuspage.render import Chrome, Renderer, asset_urls
 from statuspage.service import Clock, utcnow
@@ -122,23 +123,31 @@ class SiteBuilder:
     def build(self, snap: Snapshot) -> Site:
         ctx = BuildContext(snap, self.uptime.compute(snap), self.chrome(snap), self.renderer)
         ctx.previous_memo = self._memo
-        artifacts = {doc.path: self._artifact(doc) for doc in documents(ctx)}
+        started = {doc.path: self._artifact(doc) for doc in documents(ctx)}
         missing, broken = pages.error_docs(ctx)
-        not_found, server_error = self._artifact(missing, 404), self._artifact(broken, 500)
+        errors = self._artifact(missing, 404), self._artifact(broken, 500)
+        artifacts = {path: finish() for path, finish in started.items()}
+        not_found, server_error = errors[0](), errors[1]()
         self.renderer.sweep()
         self._memo = ctx.memo_used
         self._previous = {**artifacts, missing.path: not_found, broken.path: server_error}
         return Site(snap.revision, artifacts, not_found, server_error)
 
-    def _artifact(self, doc: Doc, status: int = 200) -> Artifact:
+    def _artifact(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
+        """The previous artifact when nothing it shows changed, else one being compressed."""
         previous = self._previous.get(doc.path)
         if previous is not None and doc.key is not None and previous.key == doc.key:
-            return previous
+            return partial(_same, previous)
         rendered = doc.render()
         body = rendered.encode() if isinstance(rendered, str) else rendered
         if previous is not None and previous.body == body:
-            return previous if previous.key == doc.key else replace(previous, key=doc.key)
-        return make_artifact(doc, body, self.cache_control, status)
+            kept = previous if previous.key == doc.key else replace(previous, key=doc.key)
+            return partial(_same, kept)
+        return begin_artifact(doc, body, self.cache_control, status)
+
+
+def _same(artifact: Artifact) -> Artifact:
+    return artifact
 
 
 def documents(ctx: BuildContext) -> Iterator[Doc]:
