@@ -78,10 +78,9 @@ class UptimeView:
 
     def __init__(self) -> None:
         self._closed: dict[str, _Closed] = {}
-        self._events: dict[tuple[str, str], Event] = {}
+        self._index = _EventIndex()
         self._counter = itertools.count(1)
         self._todays: dict[str, Day] = {}
-        self._by_component: tuple[object, dict[str, tuple[Event, ...]]] | None = None
 
     def compute(self, snap: Snapshot) -> Mapping[str, Uptime]:
         days = window(snap.today)
@@ -150,28 +149,56 @@ class UptimeView:
             found = _Closed(key, tuple(merged), (group_id, next(self._counter)))
         return found
 
-    def _events_by_component(self, snap: Snapshot) -> dict[str, tuple[Event, ...]]:
-        key = (snap.incidents_version, snap.today)
-        if self._by_component is None or self._by_component[0] != key:
-            self._by_component = (key, self._group_events(snap))
-        return self._by_component[1]
+    def _events_by_component(self, snap: Snapshot) -> Mapping[str, tuple[Event, ...]]:
+        return self._index.update(snap)
 
-    def _group_events(self, snap: Snapshot) -> dict[str, tuple[Event, ...]]:
+
+class _EventIndex:
+    """Incidents and maintenance per component (for tooltips), updated for what changed."""
+
+    def __init__(self) -> None:
+        self.day: date | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.versions: Mapping[str, str] = {}
+        self.placed: dict[str, tuple[str, ...]] = {}  # incident id -> its components
+        self.lists: dict[str, dict[str, Event]] = {}  # component id -> incident id -> event
+        self.out: dict[str, tuple[Event, ...]] = {}
+
+    def update(self, snap: Snapshot) -> Mapping[str, tuple[Event, ...]]:
+        if self.day != snap.today:  # the window moved: start afresh once a day
+            self._reset()
+            self.day = snap.today
+        current = snap.versions
+        changed = {i for i, v in current.items() if self.versions.get(i) != v}
+        changed |= self.versions.keys() - current.keys()
+        if not changed:
+            return self.out
         start = snap.taken_at - timedelta(days=BAR_DAYS + 40)
-        out: dict[str, list[Event]] = {}
-        used: dict[tuple[str, str], Event] = {}
+        touched: set[str] = set()
+        for incident_id in changed:
+            for component_id in self.placed.pop(incident_id, ()):
+                self.lists[component_id].pop(incident_id, None)
+                touched.add(component_id)
         for incident in snap.incidents:
-            if incident.resolved_at is not None and incident.resolved_at < start:
-                continue
-            if incident.is_maintenance and incident.status in ("scheduled", "cancelled"):
-                continue
-            key = (incident.id, snap.versions.get(incident.id, ""))
-            event = self._events.get(key) or _event(incident)
-            used[key] = event
-            for component_id in incident.component_ids:
-                out.setdefault(component_id, []).append(event)
-        self._events = used
-        return {cid: tuple(sorted(evs, key=lambda e: e.start)) for cid, evs in out.items()}
+            if incident.id in changed and _shown(incident, start):
+                self.placed[incident.id] = incident.component_ids
+                for component_id in incident.component_ids:
+                    self.lists.setdefault(component_id, {})[incident.id] = _event(incident)
+                    touched.add(component_id)
+        for component_id in touched:
+            events = self.lists.get(component_id, {}).values()
+            self.out[component_id] = tuple(sorted(events, key=lambda e: (e.start, e.id)))
+        self.versions = current
+        return self.out
+
+
+def _shown(incident: Incident, start: datetime) -> bool:
+    """Whether an incident belongs in the tooltips of the window beginning at `start`."""
+    if incident.resolved_at is not None and incident.resolved_at < start:
+        return False
+    return not (incident.is_maintenance and incident.status in ("scheduled", "cancelled"))
 
 
 def _event(incident: Incident) -> Event:
