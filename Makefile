@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit clean
+.PHONY: install demo test lint typecheck unit clean screenshots bench messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+screenshots: $(STAMP)  ## the demo page at 1280 and 390 px, light and dark, into screenshots/
+	bench/screenshots
+
+bench: $(STAMP)  ## read throughput against nginx, republish time on a large page (needs wrk, nginx-light)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null)
+	$(BIN)/python bench/read_throughput
+
+messages: $(STAMP)  ## extract the page's strings for translators (statuspage/locale/messages.pot)
+	mkdir -p statuspage/locale
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \
+		--project statuspage --no-location --sort-output -o statuspage/locale/messages.pot .
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import admin, pages
+from statuspage import admin, api, pages
 from statuspage.comms.kit import load_comms
 from statuspage.config import Settings, load_settings
+from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
 
@@ -21,6 +22,7 @@ log = logging.getLogger("statuspage")
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     """The ASGI app for one page; nothing is opened until the lifespan starts."""
+    published = Published()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -29,16 +31,25 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         service = Service(store, clock, comms=comms)
         app.state.settings = settings
         app.state.service = service
+        publisher = Publisher(store, settings, clock, published)
+        await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
+        watcher = asyncio.create_task(publisher.run(settings.poll_interval))
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
-    return Starlette(routes=[*admin.routes, *pages.routes], lifespan=lifespan)
+    return SiteApp(
+        published,
+        routes=[*admin.routes, *api.routes, *pages.routes],
+        exception_handlers=pages.exception_handlers,
+        lifespan=lifespan,
+    )
 
 
 async def _tick_forever(service: Service, interval: float) -> None:

@@ -41,6 +41,12 @@ class Settings:
     security_contact: str = ""
     social_url: str = ""
     social_handle: str = ""
+    # Cache-Control of the published page, API and feeds (seconds), fit for a CDN in front.
+    cache_max_age: int = 10
+    cache_stale_while_revalidate: int = 30
+    cache_stale_if_error: int = 86400
+    # One log line per request halves the throughput; the proxy or CDN in front logs anyway.
+    access_log: bool = False
     secret_key: str = _secret()
     # Admin API: requests a minute per API key (and failed attempts per address); 0 = no limit.
     api_rate_limit: float = 120.0

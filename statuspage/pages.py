@@ -1,34 +1,296 @@
-"""The human-readable page (a plain listing until the full page lands)."""
+"""The human-readable site: home, incident pages, history, error pages (rendered at publish time).
+
+Nothing here runs on a request for a published page: `build` yields the documents the
+publisher renders once per change. The `exception_handlers` answer unknown URLs and errors
+with the published error pages (JSON for the API).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 
-from statuspage.model import page_status
-from statuspage.service import Service
+from statuspage.artifacts import HTML, Doc
+from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
+from statuspage.render import COMPONENT_LABELS
+from statuspage.uptime import Day, percent
+from statuspage.uptime_view import Uptime, shown
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = Environment(
-    loader=FileSystemLoader(ROOT / "templates"), autoescape=select_autoescape(default=True)
+if TYPE_CHECKING:
+    from statuspage.publish import BuildContext
+
+PAST_DAYS = 7
+
+
+def build(ctx: BuildContext) -> Iterator[Doc]:
+    yield Doc("/", HTML, lambda: home(ctx))
+    names = tuple((c.id, c.name) for c in ctx.snap.components)
+    world = ctx.token("incident pages", (names, ctx.chrome))
+    yield from ctx.memo(
+        ("incident docs", ctx.snap.incidents_version, world), lambda: incident_docs(ctx, world)
+    )
+
+
+def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
+    """One page per incident, keyed by its version and by what every such page shows."""
+    versions = ctx.snap.versions
+    made: dict[str, tuple[str | None, Doc]] = ctx.memo(("incident doc cache", world), dict)
+    out = []
+    for i in ctx.snap.incidents:
+        version = versions.get(i.id)
+        found = made.get(i.id)
+        if found is None or found[0] != version:
+            found = made[i.id] = (version, _incident_doc(ctx, i, version, world))
+        out.append(found[1])
+    if len(made) > 2 * len(out) + 100:  # forget deleted incidents now and then
+        for gone in made.keys() - versions.keys():
+            del made[gone]
+    return out
+
+
+def _incident_doc(ctx: BuildContext, i: Incident, version: str | None, world: int) -> Doc:
+    return Doc(f"/incidents/{i.id}", HTML, _incident_page(ctx, i), (version, world))
+
+
+def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
+    """The 404 and 500 pages, in the same look as the rest."""
+    gettext = ctx.renderer.gettext
+
+    def page(heading: str, message: str) -> Any:
+        return lambda: ctx.render("error.html", title=heading, heading=heading, message=message)
+
+    missing = page(
+        gettext("Page not found"),
+        gettext("There is nothing at this address. It may have moved, or the link is mistyped."),
+    )
+    broken = page(
+        gettext("Something went wrong"),
+        gettext("This page could not be shown. Please try again in a moment."),
+    )
+    return Doc("/404", HTML, missing, cache="no-store"), Doc("/500", HTML, broken, cache="no-store")
+
+
+def home(ctx: BuildContext) -> str:
+    snap = ctx.snap
+    return ctx.render(
+        "home.html",
+        title=ctx.renderer.gettext("%(name)s status") % {"name": snap.page.name},
+        status=snap.status,
+        updated_at=snap.updated_at,
+        incidents=[notice(ctx, i) for i in snap.unresolved],
+        active=[notice(ctx, i) for i in snap.active_maintenance],
+        upcoming=[notice(ctx, i) for i in snap.upcoming_maintenance],
+        rows=list(component_rows(ctx)),
+        past=past_days(ctx),
+    )
+
+
+def notice(ctx: BuildContext, incident: Incident) -> Markup:
+    names = _names(ctx, incident)
+    key = (incident.id, ctx.snap.versions.get(incident.id), names, ctx.chrome)
+    return ctx.fragment(key, "notice.html", i=incident, names=names)
+
+
+def summary(ctx: BuildContext, incident: Incident) -> Markup:
+    key = (incident.id, ctx.snap.versions.get(incident.id), ctx.chrome)
+    return ctx.fragment(key, "summary.html", i=incident)
+
+
+def component_rows(ctx: BuildContext) -> Iterator[Markup]:
+    """Groups (with their members) and ungrouped components, in page order."""
+    groups = {g.id: g for g in ctx.snap.groups}
+    members: dict[str | None, list[Component]] = {}
+    for c in visible_components(ctx.snap.components):
+        members.setdefault(c.group_id, []).append(c)
+    seen: set[str] = set()
+    for c in ctx.snap.components:
+        if c.group_id is None and c in members.get(None, []):
+            yield component_row(ctx, c)
+        elif c.group_id in groups and c.group_id not in seen and members.get(c.group_id):
+            seen.add(c.group_id)
+            yield group_row(ctx, groups[c.group_id], members[c.group_id])
+
+
+def visible_components(components: Iterable[Component]) -> list[Component]:
+    """Components the page lists: "only show if degraded" ones only while not operational."""
+    return [
+        c
+        for c in components
+        if not (c.only_show_if_degraded and c.status is ComponentStatus.OPERATIONAL)
+    ]
+
+
+def component_row(ctx: BuildContext, c: Component) -> Markup:
+    up = ctx.uptime.get(c.id)
+    bar = uptime_bar(ctx, c.name, up) if (up and c.showcase) else Markup("")
+    return ctx.fragment((c, bar, ctx.chrome), "component.html", c=c, bar=bar)
+
+
+def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Markup:
+    rows = [component_row(ctx, c) for c in members]
+    status = worst_status(c.status for c in members)
+    up = ctx.uptime.get(g.id)
+    figure = percent(up.figure) if up else ""
+    key = (g, tuple(rows), status, figure)
+    return ctx.fragment(
+        key,
+        "group.html",
+        g=g,
+        members=rows,
+        status=status.value,
+        figure=figure,
+        open=status is not ComponentStatus.OPERATIONAL,
+    )
+
+
+def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
+    figure = percent(up.figure)
+    key = (name, up.stamp, shown(up.today), figure, ctx.chrome)
+    return ctx.lazy(
+        key,
+        "bar.html",
+        lambda: {"name": name, "days": [bar_cell(ctx, d) for d in up.bar], "figure": figure},
+    )
+
+
+CSS = {
+    None: "s-none",
+    ComponentStatus.OPERATIONAL: "s-ok",
+    ComponentStatus.UNDER_MAINTENANCE: "s-maint",
+    ComponentStatus.DEGRADED_PERFORMANCE: "s-minor",
+    ComponentStatus.PARTIAL_OUTAGE: "s-major",
+    ComponentStatus.MAJOR_OUTAGE: "s-critical",
+}
+
+
+def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
+    """What one day of a bar or calendar shows: class, date, uptime text, details."""
+    gettext = ctx.renderer.gettext
+    if d.uptime is None:
+        text, short = gettext("No data"), ""
+    else:
+        short = percent(d.uptime).removesuffix(".00") + "%"
+        text = gettext("%(pct)s %% uptime") % {"pct": percent(d.uptime)}
+    lines = []
+    for seconds, label in (
+        (d.major_seconds, "major_outage"),
+        (d.partial_seconds, "partial_outage"),
+    ):
+        if seconds:
+            span = ctx.renderer.duration(ctx.snap.taken_at, ctx.snap.taken_at + _secs(seconds))
+            lines.append(f"{gettext(_label(label))}: {span}")
+    if not lines and d.worst is not None and d.worst is not ComponentStatus.OPERATIONAL:
+        lines.append(gettext(_label(d.worst)))
+    lines += [name for _, name in d.events[:3]]
+    if len(d.events) > 3:
+        lines.append(gettext("and %(n)d more") % {"n": len(d.events) - 3})
+    return {
+        "css": CSS[d.worst],
+        "date": ctx.day(d.day, "MMM d"),
+        "full_date": ctx.day(d.day),
+        "text": text,
+        "short": short,
+        "lines": lines,
+        "iso": d.day.isoformat(),
+        "number": d.day.day,
+    }
+
+
+BAR_CELL = Markup("<li class={css} tabindex=0><span><b>{date}</b> {text}{lines}</span>")
+CALENDAR_CELL = Markup(
+    '<td class="d {css}" id="d-{iso}"><span class="num">{number}</span>'
+    '<span class="pct">{short}</span><span class="visually-hidden">{full_date}: {text}</span></td>'
 )
 
 
-async def home(request: Request) -> HTMLResponse:
-    service: Service = request.app.state.service
-    page, components = await service.page(), await service.list_components()
-    open_incidents = await service.list_incidents(open_only=True, kind=None)
-    html = TEMPLATES.get_template("plain.html").render(
-        page=page,
-        components=components,
-        incidents=open_incidents,
-        status=page_status(components, open_incidents),
+def bar_cell(ctx: BuildContext, d: Day) -> Markup:
+    """One day of an uptime bar, as HTML; days are equal between publishes, so it is memoised."""
+
+    def make() -> Markup:
+        c = cell(ctx, d)
+        lines = Markup("").join(Markup("<br>{}").format(line) for line in c["lines"])
+        return BAR_CELL.format(css=c["css"], date=c["date"], text=c["text"], lines=lines)
+
+    return ctx.memo(("bar cell", d), make)
+
+
+def calendar_cell(ctx: BuildContext, d: Day) -> Markup:
+    return ctx.memo(("calendar cell", d), lambda: CALENDAR_CELL.format(**cell(ctx, d)))
+
+
+def _label(status: str) -> str:
+    return COMPONENT_LABELS[str(status)]
+
+
+def _secs(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def past_days(ctx: BuildContext) -> list[tuple[str, list[Markup]]]:
+    """The last seven days, each with the incidents and maintenance that began on it."""
+    by_day: dict[date, list[Incident]] = {}
+    first = ctx.snap.today - timedelta(days=PAST_DAYS - 1)
+    for i in ctx.snap.incidents:  # newest first: stop at the first one before the week
+        if i.is_maintenance and i.status == "scheduled":
+            continue
+        day = shown_at(i).astimezone(ctx.snap.tz).date()
+        if day < first:
+            break
+        if day <= ctx.snap.today:
+            by_day.setdefault(day, []).append(i)
+    days = [ctx.snap.today - timedelta(days=n) for n in range(PAST_DAYS)]
+    return [(ctx.day(d), [summary(ctx, i) for i in by_day.get(d, [])]) for d in days]
+
+
+def shown_at(i: Incident) -> datetime:
+    """When an item belongs in lists: its window's start for maintenance, else its start."""
+    return i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
+
+
+def _names(ctx: BuildContext, incident: Incident) -> tuple[str, ...]:
+    found = (ctx.snap.component_by_id.get(cid) for cid in incident.component_ids)
+    return tuple(c.name for c in found if c is not None)
+
+
+def _incident_page(ctx: BuildContext, incident: Incident) -> Any:
+    return lambda: ctx.render(
+        "incident.html",
+        title=f"{incident.name} · {ctx.snap.page.name}",
+        section="history",
+        i=incident,
+        names=_names(ctx, incident),
     )
-    return HTMLResponse(html)
 
 
-routes = [Route("/", home)]
+async def not_found(request: Request, exc: Exception) -> Response:
+    """Unknown URL: the published 404 page, or a JSON error under /api/."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(
+            {"error": "not found"}, 404, headers={"Access-Control-Allow-Origin": "*"}
+        )
+    return _published_error(request, "not_found", 404)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "internal server error"}, 500)
+    return _published_error(request, "server_error", 500)
+
+
+def _published_error(request: Request, which: str, status: int) -> Response:
+    site = getattr(request.app.state, "published", None)
+    artifact = getattr(site.site, which, None) if site is not None and site.site else None
+    if artifact is None:
+        return Response("Not found" if status == 404 else "Server error", status)
+    headers = {"Cache-Control": "no-store"}
+    return Response(artifact.body, status, headers=headers, media_type="text/html")
+
+
+exception_handlers: dict[Any, Any] = {404: not_found, 500: server_error}
+routes: list[BaseRoute] = []

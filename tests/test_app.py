@@ -38,7 +38,7 @@ def test_the_home_page_lists_components_and_open_incidents(run_cli: RunCli, db_p
     with TestClient(create_app(Settings(db=db_path))) as client:
         html = client.get("/").text
     assert "Partial System Outage" in html
-    assert "API: Partial Outage" in html
+    assert '<h3 class="name">API</h3>' in html and "Partial outage" in html
     assert "&lt;b&gt;API&lt;/b&gt; errors" in html  # autoescaped
 
 
@@ -72,7 +72,7 @@ def test_statuspage_serve_runs_uvicorn_on_loopback(
                 assert time.monotonic() < deadline, "server did not start"
                 assert proc.poll() is None, (tmp_path / "serve.log").read_text()
                 time.sleep(0.1)
-        assert response.status_code == 200 and "API: Operational" in response.text
+        assert response.status_code == 200 and "All Systems Operational" in response.text
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -88,7 +88,7 @@ def test_the_server_performs_due_maintenance_transitions_on_its_own(
     )
     with TestClient(create_app(Settings(db=db_path, tick_interval=0.05))) as client:
         deadline = time.monotonic() + 5
-        while "DB: Under Maintenance" not in client.get("/").text:
+        while "Under maintenance" not in client.get("/").text:
             assert time.monotonic() < deadline, "the server did not start the maintenance"
             time.sleep(0.05)
         assert "Service Under Maintenance" in client.get("/").text

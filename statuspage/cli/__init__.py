@@ -10,6 +10,7 @@ from statuspage.cli.audit import audit
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
+from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
@@ -53,7 +54,7 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export"}
 
 for command in (
     init,
@@ -64,6 +65,7 @@ for command in (
     group,
     incident,
     maintenance,
+    export,
     plan,
     comms,
     token,

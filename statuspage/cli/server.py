@@ -90,6 +90,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         server_header=False,
+        access_log=ctx.settings.access_log,
     )
 
 

@@ -10,11 +10,13 @@ from statuspage.storage.incidents import IncidentQueries
 from statuspage.storage.outbox import OutboxQueries
 from statuspage.storage.outbox_claims import OutboxClaimQueries
 from statuspage.storage.page import PageQueries
+from statuspage.storage.public import PublicQueries
 from statuspage.storage.subscribers import SubscriberQueries
 from statuspage.storage.templates import TemplateQueries
 
 
 class Queries(
+    PublicQueries,
     PageQueries,
     ComponentQueries,
     IncidentQueries,

@@ -1,0 +1,77 @@
+"""`statuspage export DIR`: the whole public site as static files, at the same URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import click
+
+from statuspage.artifacts import Site
+from statuspage.cli.context import Context, pass_context
+from statuspage.publish import SiteBuilder
+from statuspage.service import Service
+from statuspage.snapshot import SnapshotReader
+
+# Files with these endings are written as they are named; every other page becomes NAME.html.
+KEEP = {".json", ".xml", ".txt", ".rss", ".atom", ".ics", ".css", ".js", ".svg", ".ico", ".png"}
+# Netlify and Cloudflare Pages read this file; other hosts ignore it.
+HEADERS = """\
+/api/*
+  Access-Control-Allow-Origin: *
+/*
+  Cache-Control: {cache}
+/static/*
+  Cache-Control: public, max-age=86400
+"""
+
+
+def file_name(url_path: str) -> str:
+    """Where a URL's file goes: / -> index.html, /incidents/x -> incidents/x.html."""
+    if url_path == "/":
+        return "index.html"
+    name = url_path.lstrip("/")
+    return name if PurePosixPath(name).suffix in KEEP else name + ".html"
+
+
+def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "") -> int:
+    """Write every artifact (and a .gz beside it, for servers that send precompressed files)."""
+    files = {file_name(path): artifact for path, artifact in site.artifacts.items()}
+    files["404.html"] = site.not_found
+    count = 0
+    for name, artifact in files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(artifact.body)
+        count += 1
+        if gzip and artifact.gzip is not None:
+            target.with_name(target.name + ".gz").write_bytes(artifact.gzip.body)
+            count += 1
+    (directory / "_headers").write_text(HEADERS.format(cache=cache))
+    return count + 1
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--gzip/--no-gzip", default=True, show_default=True, help="Also write NAME.gz files.")
+@pass_context
+def export(ctx: Context, directory: Path, gzip: bool) -> None:
+    """Write the whole public site (pages, JSON API, feeds, iCal, assets) as static files.
+
+    Pages go to NAME.html (/incidents/ID -> incidents/ID.html), which GitHub Pages,
+    Netlify, Cloudflare Pages and nginx (`try_files $uri $uri.html $uri/index.html`)
+    serve at the same URL as the server does.
+
+    \b
+    Example:
+      statuspage export public/ && rsync -a public/ host:/var/www/status/
+    """
+
+    async def use(svc: Service) -> Site:
+        reader = SnapshotReader(svc.store, svc.clock)
+        return SiteBuilder(ctx.settings).build(await reader.read())
+
+    site = ctx.run(use)
+    builder_cache = SiteBuilder(ctx.settings).cache_control
+    directory.mkdir(parents=True, exist_ok=True)
+    count = write_site(site, directory, gzip=gzip, cache=builder_cache)
+    click.echo(f"Wrote {count} files to {directory} (revision {site.revision}).")

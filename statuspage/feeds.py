@@ -1,0 +1,216 @@
+"""Feeds: /history.rss and /history.atom (feedgen), /feed.json (JSON Feed 1.1), /maintenance.ics.
+
+One entry per incident or maintenance, newest first. An entry's body lists the updates
+newest first: the time in the page's zone, the status label in bold, then the body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup
+
+from statuspage.artifacts import Doc
+from statuspage.markdown import plain
+from statuspage.model import ACTIVE_MAINTENANCE, Incident, MaintenanceStatus
+from statuspage.serialize import iso
+
+if TYPE_CHECKING:
+    from statuspage.publish import BuildContext
+
+FEED_LIMIT = 50
+CANCELLED_KEPT = timedelta(days=90)
+RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+JSON_FEED = "application/feed+json; charset=utf-8"
+ICS = "text/calendar; charset=utf-8"
+
+
+def build(ctx: BuildContext) -> Iterator[Doc]:
+    snap = ctx.snap
+    shown = tuple((i.id, snap.versions.get(i.id)) for i in entries(ctx))
+    key = (shown, snap.page, ctx.chrome)
+    feed: list[FeedGenerator] = []
+
+    def generator() -> FeedGenerator:  # built once for both RSS and Atom
+        if not feed:
+            feed.append(_feed(ctx))
+        return feed[0]
+
+    yield Doc("/history.rss", RSS, lambda: generator().rss_str(pretty=False), key)
+    yield Doc("/history.atom", ATOM, lambda: generator().atom_str(pretty=False), key)
+    yield Doc("/feed.json", JSON_FEED, lambda: json_feed(ctx), key)
+    windows = tuple((m.id, snap.versions.get(m.id)) for m in snap.maintenances)
+    names = tuple(c.name for c in snap.components)
+    ics_key = (windows, names, snap.page, snap.today)
+    yield Doc("/maintenance.ics", ICS, lambda: ical(ctx), ics_key)
+
+
+def entries(ctx: BuildContext) -> Sequence[Incident]:
+    return ctx.snap.incidents[:FEED_LIMIT]
+
+
+def url(ctx: BuildContext, path: str) -> str:
+    return ctx.snap.page.url.rstrip("/") + path
+
+
+def last_change(ctx: BuildContext) -> datetime:
+    """When the feed's entries last changed (not the components: they are not in it)."""
+    return max((i.updated_at for i in entries(ctx)), default=ctx.snap.page.updated_at)
+
+
+def entry_html(ctx: BuildContext, incident: Incident) -> Markup:
+    key = (incident.id, ctx.snap.versions.get(incident.id), ctx.chrome)
+    return ctx.fragment(key, "feed_entry.html", i=incident)
+
+
+def _feed(ctx: BuildContext) -> FeedGenerator:
+    page, gettext = ctx.snap.page, ctx.renderer.gettext
+    fg = FeedGenerator()
+    fg.id(url(ctx, "/history"))
+    fg.title(gettext("%(name)s status history") % {"name": page.name})
+    fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": page.name})
+    fg.link(href=url(ctx, "/"), rel="alternate")
+    fg.link(href=url(ctx, "/history.atom"), rel="self")
+    fg.language(ctx.renderer.locale)
+    fg.updated(last_change(ctx))
+    fg.lastBuildDate(last_change(ctx))
+    fg.generator("statuspage")
+    for incident in entries(ctx):
+        link = url(ctx, f"/incidents/{incident.id}")
+        entry = fg.add_entry(order="append")
+        entry.id(link)
+        entry.guid(link, permalink=True)
+        entry.title(incident.name)
+        entry.link(href=link)
+        entry.published(incident.created_at)
+        entry.updated(incident.updated_at)
+        html = str(entry_html(ctx, incident))
+        entry.content(html, type="html")
+        entry.description(html)
+    return fg
+
+
+def json_feed(ctx: BuildContext) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    page = ctx.snap.page
+    items = [
+        {
+            "id": url(ctx, f"/incidents/{i.id}"),
+            "url": url(ctx, f"/incidents/{i.id}"),
+            "title": i.name,
+            "content_html": str(entry_html(ctx, i)),
+            "summary": plain(i.updates[0].body) if i.updates else "",
+            "date_published": iso(i.created_at),
+            "date_modified": iso(i.updated_at),
+            "tags": [i.kind.value, i.impact.value],
+        }
+        for i in entries(ctx)
+    ]
+    body = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": ctx.renderer.gettext("%(name)s status history") % {"name": page.name},
+        "home_page_url": url(ctx, "/"),
+        "feed_url": url(ctx, "/feed.json"),
+        "description": ctx.renderer.gettext("Incidents and maintenance of %(name)s")
+        % {"name": page.name},
+        "language": ctx.renderer.locale,
+        "items": items,
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1).encode()
+
+
+def calendar_items(ctx: BuildContext) -> list[Incident]:
+    """Scheduled and in-progress maintenance, and recently cancelled ones (calendars drop them)."""
+    keep = ctx.snap.taken_at - CANCELLED_KEPT
+    out = []
+    for m in ctx.snap.maintenances:
+        if m.scheduled_for is None or m.scheduled_until is None:
+            continue
+        live = m.status == MaintenanceStatus.SCHEDULED or m.status in ACTIVE_MAINTENANCE
+        cancelled = m.status == MaintenanceStatus.CANCELLED and m.scheduled_until >= keep
+        if live or cancelled:
+            out.append(m)
+    return out
+
+
+def ical(ctx: BuildContext) -> bytes:
+    """An iCalendar (RFC 5545) feed: one VEVENT per maintenance window, stable UIDs."""
+    page = ctx.snap.page
+    host = urlsplit(page.url).hostname or "statuspage"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//statuspage//maintenance calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:" + _text(ctx.renderer.gettext("%(name)s maintenance") % {"name": page.name}),
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+    ]
+    for m in calendar_items(ctx):
+        lines += _vevent(ctx, m, host)
+    lines.append("END:VCALENDAR")
+    return ("".join(_fold(line) + "\r\n" for line in lines)).encode()
+
+
+def _vevent(ctx: BuildContext, m: Incident, host: str) -> list[str]:
+    assert m.scheduled_for is not None and m.scheduled_until is not None
+    names = [
+        ctx.snap.component_by_id[c].name for c in m.component_ids if c in ctx.snap.component_by_id
+    ]
+    description = plain(m.updates[0].body, limit=2000) if m.updates else ""
+    if names:
+        description += "\n\n" + ctx.renderer.gettext("Affects: %(names)s") % {
+            "names": ", ".join(names)
+        }
+    link = url(ctx, f"/incidents/{m.id}")
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{m.id}@{host}",
+        "DTSTAMP:" + _utc(m.updated_at),
+        "LAST-MODIFIED:" + _utc(m.updated_at),
+        "CREATED:" + _utc(m.created_at),
+        "SEQUENCE:" + str(len(m.updates)),
+        "DTSTART:" + _utc(m.scheduled_for),
+        "DTEND:" + _utc(m.scheduled_until),
+        "SUMMARY:" + _text(m.name),
+        "DESCRIPTION:" + _text(f"{description}\n\n{link}".strip()),
+        "URL:" + link,
+        "STATUS:" + ("CANCELLED" if m.status == MaintenanceStatus.CANCELLED else "CONFIRMED"),
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def _utc(at: datetime) -> str:
+    return (iso(at) or "").replace("-", "").replace(":", "")[:15] + "Z"
+
+
+def _text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    out, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)

@@ -1,0 +1,56 @@
+"""`statuspage export DIR`: the public site as files at the same URLs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import feedparser
+
+from statuspage.cli.export import file_name
+from tests.conftest import RunCli
+
+
+def test_urls_map_to_files_that_static_hosts_serve() -> None:
+    assert file_name("/") == "index.html"
+    assert file_name("/incidents/abc123") == "incidents/abc123.html"
+    assert file_name("/history/2026-03") == "history/2026-03.html"
+    assert file_name("/api/v2/summary.json") == "api/v2/summary.json"
+    assert file_name("/history.atom") == "history.atom"
+    assert file_name("/.well-known/security.txt") == ".well-known/security.txt"
+
+
+def test_export_writes_the_whole_site(run_cli: RunCli, tmp_path: Path) -> None:
+    run_cli("component", "add", "API")
+    declared = run_cli(
+        "incident", "declare", "API errors", "--impact", "major", "--component", "API",
+        "-m", "Looking.", "--json",
+    )  # fmt: skip
+    incident_id = json.loads(declared.output)["id"]
+    out = tmp_path / "public"
+    result = run_cli("export", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    for name in (
+        "index.html", f"incidents/{incident_id}.html", "history.html", "uptime.html",
+        "api/v2/summary.json", "api/v2/components.json", "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances/upcoming.json", "history.rss", "history.atom",
+        "feed.json", "maintenance.ics", "robots.txt", "sitemap.xml", "404.html",
+        "static/style.css", "static/page.js", "favicon.ico", "_headers",
+    ):  # fmt: skip
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "api/v2/summary.json").read_text())
+    assert [i["id"] for i in summary["incidents"]] == [incident_id]
+    assert feedparser.parse((out / "history.atom").read_bytes()).bozo == 0
+    index = (out / "index.html").read_bytes()
+    assert gzip.decompress((out / "index.html.gz").read_bytes()) == index
+    assert b"API errors" in index
+    assert "Access-Control-Allow-Origin: *" in (out / "_headers").read_text()
+
+
+def test_export_without_gzip_writes_no_gz_files(run_cli: RunCli, tmp_path: Path) -> None:
+    run_cli("component", "add", "API")
+    assert run_cli("export", str(tmp_path / "p"), "--no-gzip").exit_code == 0
+    assert not list((tmp_path / "p").rglob("*.gz"))
+    assert (tmp_path / "p" / "index.html").is_file()
