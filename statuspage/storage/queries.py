@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from statuspage.storage.components import ComponentQueries
+from statuspage.storage.delivery import DeliveryQueries
+from statuspage.storage.delivery_admin import DeliveryAdminQueries
 from statuspage.storage.incidents import IncidentQueries
 from statuspage.storage.outbox import OutboxQueries
 from statuspage.storage.outbox_claims import OutboxClaimQueries
@@ -17,5 +19,7 @@ class Queries(
     SubscriberQueries,
     OutboxQueries,
     OutboxClaimQueries,
+    DeliveryQueries,
+    DeliveryAdminQueries,
 ):
     """Every query, on the connection of one transaction."""
