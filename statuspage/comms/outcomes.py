@@ -84,9 +84,14 @@ def failed(claimed: Claimed, reason: str, code: str | None = None) -> Outcome:
 
 
 def after_error(
-    claimed: Claimed, error: DeliveryError, policy: RetryPolicy, now: datetime
+    claimed: Claimed,
+    error: DeliveryError,
+    policy: RetryPolicy,
+    now: datetime,
+    ambiguous_since: datetime | None = None,
 ) -> Outcome:
-    """The row's fate after the channel raised `error`."""
+    """The row's fate after the channel raised `error`. `ambiguous_since`: an earlier
+    attempt's outcome is still unknown (a lookup failed), so the row stays ambiguous."""
     if isinstance(error, PermanentDeliveryError):
         return _permanent(claimed, error)
     assert isinstance(error, TransientDeliveryError)
@@ -95,18 +100,25 @@ def after_error(
         settlement = Settlement(
             row.id, OutboxState.QUEUED, provider_code=error.provider_code, error=reason,
             next_attempt_at=policy.busy_attempt(now, error.retry_after), refund=True,
+            ambiguous_since=ambiguous_since,
         )  # fmt: skip
         return Outcome(claimed, settlement, BUSY, Effects(busy=error))
     if policy.gives_up(row.attempts):
         gave_up = f"gave up after {row.attempts} attempts: {reason}"
+        if ambiguous_since is not None:
+            gave_up += " (an attempt may have reached the provider; check before resending)"
         return failed(claimed, gave_up, error.provider_code)
-    ambiguous = now if isinstance(error, AmbiguousDelivery) else None
+    if isinstance(error, AmbiguousDelivery):
+        ambiguous_since = ambiguous_since or now
+    if ambiguous_since is not None:
+        next_at = policy.ambiguous_attempt(now, row.attempts)
+    else:
+        next_at = policy.next_attempt(now, row.attempts, error.retry_after)
     settlement = Settlement(
         row.id, OutboxState.QUEUED, provider_code=error.provider_code, error=reason,
-        next_attempt_at=policy.next_attempt(now, row.attempts, error.retry_after),
-        ambiguous_since=ambiguous,
+        next_attempt_at=next_at, ambiguous_since=ambiguous_since,
     )  # fmt: skip
-    return Outcome(claimed, settlement, AMBIGUOUS if ambiguous else RETRY)
+    return Outcome(claimed, settlement, AMBIGUOUS if ambiguous_since else RETRY)
 
 
 def _permanent(claimed: Claimed, error: PermanentDeliveryError) -> Outcome:

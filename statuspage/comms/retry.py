@@ -15,6 +15,7 @@ class RetryPolicy:
     max_attempts: int = 8
     base: float = 30.0  # seconds before the second attempt (about: jitter applies)
     cap: float = 3600.0
+    ambiguous_delay: float = 120.0  # before an attempt of unknown outcome is looked up
     rand: Callable[[], float] = random.random
 
     def gives_up(self, attempts: int) -> bool:
@@ -34,4 +35,10 @@ class RetryPolicy:
 
     def busy_attempt(self, now: datetime, retry_after: float | None) -> datetime:
         wait = retry_after if retry_after is not None else BUSY_DELAY * (1 + self.rand())
+        return now + timedelta(seconds=min(self.cap, wait))
+
+    def ambiguous_attempt(self, now: datetime, attempts: int) -> datetime:
+        """When to look up an attempt of unknown outcome: late enough for the provider to
+        show it, and never sooner than the backoff."""
+        wait = max(self.ambiguous_delay, self.delay(attempts))
         return now + timedelta(seconds=min(self.cap, wait))

@@ -121,13 +121,13 @@ class DeliveryQueries(QueryBase):
                 settled.append(s.row_id)
         return settled
 
-    async def release_claims(self, owner: str, now: datetime) -> int:
-        """Give back rows claimed but never attempted (a dispatcher stopping cleanly)."""
+    async def release_claims(self, owner: str, row_ids: Sequence[int], now: datetime) -> int:
+        """Give back claimed rows never attempted (a dispatcher stopping cleanly)."""
         return await self.execute(
             "UPDATE outbox SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,"
-            " attempts = MAX(attempts - 1, 0), updated_at = :now"
-            " WHERE state = 'sending' AND lease_owner = :owner",
-            {"owner": owner, "now": ts(now)},
+            " attempts = MAX(attempts - 1, 0), updated_at = :now WHERE state = 'sending'"
+            " AND lease_owner = :owner AND id IN (SELECT value FROM json_each(:ids))",
+            {"owner": owner, "now": ts(now), "ids": json.dumps(list(row_ids))},
         )
 
     async def contacts(self, subscriber_ids: Iterable[str]) -> dict[str, Contact]:
