@@ -6,7 +6,8 @@ logs once and `comms status` shows; its messages stay queued until it is configu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from statuspage.comms.channels import Channel
 from statuspage.comms.channels.bluesky import BlueskyChannel
@@ -15,7 +16,7 @@ from statuspage.comms.channels.mastodon import MastodonChannel
 from statuspage.comms.channels.slack import SlackChannel
 from statuspage.comms.channels.sms import SmsChannel, TwilioConfig
 from statuspage.comms.channels.webhook import WebhookChannel, secret_bytes
-from statuspage.comms.dispatcher import Dispatcher, Timing
+from statuspage.comms.dispatcher import Dispatcher, Timing, utcnow
 from statuspage.comms.kit import Comms
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.plan import Network, Plan
@@ -117,6 +118,7 @@ async def make_dispatcher(
     comms: Comms,
     environ: Mapping[str, str],
     channels: Mapping[str, Channel] | None = None,
+    now: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
     """The dispatcher for these settings (channels may be given, e.g. fakes in tests)."""
     async with store.read() as q:
@@ -133,5 +135,5 @@ async def make_dispatcher(
     return Dispatcher(
         store, comms.plan, comms.templates, made, limits_for(settings),
         signer=LinkSigner(settings.secret_key), environ=environ, unconfigured=missing,
-        policy=policy, timing=Timing(settings.dispatch_lease, settings.dispatch_poll),
+        policy=policy, timing=Timing(settings.dispatch_lease, settings.dispatch_poll), now=now,
     )  # fmt: skip

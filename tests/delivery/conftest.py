@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
 
 from statuspage.comms.channels import Channel
 from statuspage.comms.channels.fake import RecordingChannel
-from statuspage.comms.dispatcher import Dispatcher, Timing
+from statuspage.comms.dispatcher import Dispatcher, Report, Timing
 from statuspage.comms.kit import Comms
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.retry import RetryPolicy
+from statuspage.comms.wiring import build_channels
+from statuspage.comms.wiring import make_dispatcher as wired_dispatcher
 from statuspage.comms.worker import Limits
+from statuspage.config import Settings
 from statuspage.model import Channel as SubscriberChannel
 from statuspage.service import Service
+from statuspage.storage.delivery import Claimed
 from statuspage.storage.outbox import OutboxRow
 from tests.comms.conftest import add_subscriber, comms, csvc, rows  # noqa: F401
 from tests.conftest import FakeClock
+from tests.delivery.standins import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    WEBHOOK_SECRET,
+    BlueskyStandIn,
+    MastodonStandIn,
+    SlackStandIn,
+    SmtpRecorder,
+    TwilioStandIn,
+    WebhookReceiver,
+    serve,
+    smtp_server,
+)
 
 SECRET = "test-secret-key"
 CHANNELS = ("email", "sms", "webhook", "slack", "social")
@@ -80,3 +101,95 @@ def by_state(found: list[OutboxRow]) -> dict[str, int]:
     for r in found:
         counts[r.state.value] = counts.get(r.state.value, 0) + 1
     return counts
+
+
+# --- real channels against the stand-ins ----------------------------------------------
+
+
+@dataclass
+class Providers:
+    smtp: SmtpRecorder
+    smtp_port: int
+    twilio: TwilioStandIn
+    twilio_url: str
+    hooks: WebhookReceiver
+    hooks_url: str
+    slack: SlackStandIn
+    slack_url: str
+    mastodon: MastodonStandIn
+    mastodon_url: str
+    bluesky: BlueskyStandIn
+    bluesky_url: str
+
+    def settings(self, db: Path, **changes: object) -> Settings:
+        base = Settings(
+            db=db, secret_key=SECRET, dispatch_poll=0.01, dispatch_backoff=60,
+            smtp_host="127.0.0.1", smtp_port=self.smtp_port, smtp_security="none",
+            smtp_from="Acme Status <status@acme.test>", email_concurrency=2,
+            twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
+            twilio_messaging_service_sid="MG" + "1" * 32, twilio_api_url=self.twilio_url,
+            sms_rate=1000, webhook_secret=WEBHOOK_SECRET, webhook_allow_http=True,
+            webhook_allow_private=True, mastodon_url=self.mastodon_url,
+            mastodon_token=self.mastodon.token, bluesky_url=self.bluesky_url,
+            bluesky_app_password=self.bluesky.password, social_rate=1000,
+            email_rate=1000, webhook_rate=1000, slack_rate=1000,
+        )  # fmt: skip
+        return base.replace(**changes)
+
+
+@pytest.fixture
+async def providers() -> AsyncIterator[Providers]:
+    twilio, hooks, slack = TwilioStandIn(), WebhookReceiver(), SlackStandIn()
+    mastodon, bluesky = MastodonStandIn(), BlueskyStandIn()
+    async with (
+        smtp_server() as (smtp, smtp_port),
+        serve(twilio.app()) as twilio_url,
+        serve(hooks.app()) as hooks_url,
+        serve(slack.app()) as slack_url,
+        serve(mastodon.app()) as mastodon_url,
+        serve(bluesky.app()) as bluesky_url,
+    ):
+        yield Providers(smtp, smtp_port, twilio, twilio_url, hooks, hooks_url, slack, slack_url,
+                        mastodon, mastodon_url, bluesky, bluesky_url)  # fmt: skip
+
+
+async def real_dispatcher(
+    svc: Service,
+    settings: Settings,
+    clock: FakeClock,
+    only: tuple[str, ...] = CHANNELS,
+    environ: Mapping[str, str] | None = None,
+) -> Dispatcher:
+    """A dispatcher with the real channels of `only` (the others are left out)."""
+    kit = svc.comms
+    assert isinstance(kit, Comms)
+    page = await svc.page()
+    made = build_channels(settings, kit.plan, page.url)
+    for name in set(made) - set(only):
+        await made.pop(name).aclose()
+    return await wired_dispatcher(settings, svc.store, kit, environ or {}, made, now=clock)
+
+
+async def dispatch_once(
+    svc: Service,
+    settings: Settings,
+    clock: FakeClock,
+    only: tuple[str, ...] = CHANNELS,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
+    dispatcher = await real_dispatcher(svc, settings, clock, only, environ)
+    try:
+        return await dispatcher.run_once()
+    finally:
+        await dispatcher.aclose()
+
+
+async def row_to(svc: Service, address: str) -> Claimed:
+    """The one outbox row to the subscriber with this address."""
+    async with svc.store.read() as q:
+        found = [r for r in await q.outbox_rows() if r.recipient_kind == "subscriber"]
+        contacts = await q.contacts([r.recipient_id for r in found])
+        (row,) = [r for r in found if contacts[r.recipient_id].address == address]
+        claimed = await q.outbox_row(row.id)
+    assert claimed is not None
+    return claimed

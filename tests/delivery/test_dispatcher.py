@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from statuspage.service import Service
-from statuspage.storage.outbox import OutboxState
 from tests.conftest import FakeClock
-from tests.delivery.conftest import by_state, declare_sev1, fakes, make_dispatcher, rows, subscribers
+from tests.delivery.conftest import (
+    by_state,
+    declare_sev1,
+    fakes,
+    make_dispatcher,
+    rows,
+    subscribers,
+)
 
 
 async def test_every_queued_message_is_sent_once_and_recorded_with_its_provider_id(
