@@ -1,4 +1,5 @@
-"""create_app(settings) -> Starlette: the lifespan opens the store and runs the ticker."""
+"""create_app(settings) -> Starlette: the lifespan opens the store, runs the ticker and the
+dispatcher that sends the outbox."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import pages
+from statuspage import hooks, pages
 from statuspage.comms.kit import load_comms
+from statuspage.comms.wiring import make_dispatcher
 from statuspage.config import Settings, load_settings
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
@@ -30,15 +32,23 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         app.state.settings = settings
         app.state.service = service
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
+        dispatcher = None
+        if comms is not None and settings.dispatcher:
+            dispatcher = await make_dispatcher(settings, store, comms, os.environ)
+        sending = asyncio.create_task(dispatcher.run()) if dispatcher else None
         try:
             yield
         finally:
+            if dispatcher is not None and sending is not None:
+                dispatcher.stop()  # sends under way finish; unsent claims are given back
+                await sending
+                await dispatcher.aclose()
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await store.close()
 
-    return Starlette(routes=[*pages.routes], lifespan=lifespan)
+    return Starlette(routes=[*hooks.routes, *pages.routes], lifespan=lifespan)
 
 
 async def _tick_forever(service: Service, interval: float) -> None:
