@@ -134,7 +134,7 @@ class TwilioStandIn:
         message = self._message(form)
         self.created.append(message)
         if to in self.hang:
-            await asyncio.sleep(30)
+            await asyncio.sleep(1.0)  # longer than the client waits
         return web.json_response(message, status=201)
 
     def _message(self, form: dict[str, str]) -> dict[str, str]:

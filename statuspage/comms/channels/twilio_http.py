@@ -3,6 +3,7 @@ URL: tests and benchmarks point the real client at a local stand-in for the API.
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -49,9 +50,13 @@ class TwilioHttp(AsyncHttpClient):  # type: ignore[misc]
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self.connections)
             self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        headers = dict(headers or {})
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
         async with self._session.request(
             method.upper(), self._url(url), params=_pairs(params), data=_pairs(data) or None,
-            headers=headers, auth=aiohttp.BasicAuth(*auth) if auth else None,
+            headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout or self.timeout),
             allow_redirects=allow_redirects,
         ) as resp:  # fmt: skip
