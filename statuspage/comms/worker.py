@@ -86,6 +86,8 @@ class ChannelWorker:
                 task = asyncio.create_task(self._deliver(c, loaded))
                 self._tasks[task] = c.row.id
                 task.add_done_callback(self._tasks.pop)
+        if once and self._tasks and not self.shared.stopping.is_set():
+            await asyncio.wait(list(self._tasks))  # what was claimed goes out, at its pace
         await self.finish()
 
     async def finish(self, grace: float = 15.0) -> None:
