@@ -9,6 +9,7 @@ import click
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group
+from statuspage.cli.delivery import dispatch, retry, status
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
@@ -41,6 +42,8 @@ def cli(ctx: click.Context, db: Path) -> None:
 
 for command in (init, serve, tick, page, component, group, incident, maintenance, plan, comms):
     cli.add_command(command)
+for command in (dispatch, status, retry):
+    comms.add_command(command)
 
 
 def main() -> None:

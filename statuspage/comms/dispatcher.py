@@ -188,6 +188,6 @@ class Dispatcher:
             queued = await q.queued_by_channel()
         for name, reason in sorted(self.unconfigured.items()):
             log.warning(
-                "%s is not configured (%s): its %d queued messages wait until it is",
-                name, reason, queued.get(name, 0),
+                "%s is not configured (%s): %d queued messages wait; its messages stay"
+                " queued until it is", name, reason, queued.get(name, 0),
             )  # fmt: skip

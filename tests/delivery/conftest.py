@@ -14,6 +14,7 @@ from statuspage.comms.dispatcher import Dispatcher, Report, Timing
 from statuspage.comms.kit import Comms
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.retry import RetryPolicy
+from statuspage.comms.validate import load_plan
 from statuspage.comms.wiring import build_channels
 from statuspage.comms.wiring import make_dispatcher as wired_dispatcher
 from statuspage.comms.worker import Limits
@@ -22,7 +23,7 @@ from statuspage.model import Channel as SubscriberChannel
 from statuspage.service import Service
 from statuspage.storage.delivery import Claimed
 from statuspage.storage.outbox import OutboxRow
-from tests.comms.conftest import add_subscriber, comms, csvc, rows  # noqa: F401
+from tests.comms.conftest import add_subscriber, csvc, rows  # noqa: F401
 from tests.conftest import FakeClock
 from tests.delivery.standins import (
     ACCOUNT_SID,
@@ -39,7 +40,15 @@ from tests.delivery.standins import (
 )
 
 SECRET = "test-secret-key"
+PLAN = Path(__file__).parent / "plans" / "delivery.yaml"
+SLACK_ENV = {"ACME_SLACK_URL": "https://hooks.slack.test/comms"}  # for fakes only
 CHANNELS = ("email", "sms", "webhook", "slack", "social")
+
+
+@pytest.fixture
+def comms() -> Comms:
+    """The plan the `csvc` service plans with (overrides the comms tests' small plan)."""
+    return Comms(load_plan(PLAN))
 
 
 def fakes(*names: str) -> dict[str, RecordingChannel]:
@@ -67,7 +76,7 @@ def make_dispatcher(
         channels,
         limits or {name: Limits(rate=10_000, concurrency=8, burst=100) for name in channels},
         signer=LinkSigner(SECRET),
-        environ=environ or {},
+        environ=SLACK_ENV if environ is None else environ,
         unconfigured=unconfigured,
         policy=policy or RetryPolicy(max_attempts=3, base=60, rand=lambda: 0.5),
         timing=Timing(lease=lease, poll=0.01),

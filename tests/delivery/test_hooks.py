@@ -14,9 +14,9 @@ from statuspage.config import Settings
 from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
-from tests.comms.conftest import SMALL_PLAN, add_subscriber, rows
+from tests.comms.conftest import add_subscriber, rows
 from tests.conftest import FakeClock
-from tests.delivery.conftest import Providers, declare_sev1, dispatch_once, row_to
+from tests.delivery.conftest import PLAN, Providers, declare_sev1, dispatch_once, row_to
 from tests.delivery.standins import AUTH_TOKEN
 
 PAGE = "https://status.acme.test"
@@ -25,7 +25,7 @@ ANN = "+14155550123"
 
 @pytest.fixture
 def client(csvc: Service, db_path: Path) -> Iterator[TestClient]:
-    settings = Settings(db=db_path, twilio_auth_token=AUTH_TOKEN, comms_plan=str(SMALL_PLAN),
+    settings = Settings(db=db_path, twilio_auth_token=AUTH_TOKEN, comms_plan=str(PLAN),
                         dispatcher=False, secret_key="k")  # fmt: skip
     with TestClient(create_app(settings)) as test_client:
         yield test_client

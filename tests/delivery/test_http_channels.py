@@ -47,7 +47,7 @@ async def test_a_receiver_that_cannot_verify_the_signature_gets_nothing_it_accep
     await dispatch_once(csvc, providers.settings(db_path), clock, only=("webhook",))
     assert providers.hooks.rejected == 1 and providers.hooks.received == []
     assert (await row_to(csvc, url)).row.state is OutboxState.QUEUED  # 401: retried later
-    assert WEBHOOK_SECRET != providers.hooks.secret
+    assert providers.hooks.secret != WEBHOOK_SECRET
 
 
 async def test_410_gone_unsubscribes_and_other_errors_are_retried(
