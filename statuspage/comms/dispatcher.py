@@ -120,14 +120,26 @@ class Dispatcher:
         if not await self._lead():
             lease = await self._lease_holder()
             return Report(False, lease, unconfigured=self.unconfigured)
+        keeper = asyncio.create_task(self._keep_leases())
         try:
-            await asyncio.gather(*(w.run(once=True) for w in self.workers.values()))
+            await self._rounds()
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             await self._resign()
         async with self.store.read() as q:
             queued = await q.queued_by_channel()
         tally = {name: w.tally for name, w in self.workers.items()}
         return Report(True, None, tally, self.unconfigured, queued)
+
+    async def _rounds(self, most: int = 5) -> None:
+        """Send what is due, again while a round sets off more (an alert to the owners)."""
+        for _ in range(most):
+            before = sum(sum(w.tally.values()) for w in self.workers.values())
+            await asyncio.gather(*(w.run(once=True) for w in self.workers.values()))
+            if sum(sum(w.tally.values()) for w in self.workers.values()) == before:
+                return
 
     def stop(self) -> None:
         self._stop.set()
@@ -152,13 +164,21 @@ class Dispatcher:
             self.shared.stopping.set()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _keep_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self.timing.lease / 3)
+            await self._lead()
+
     async def _lead(self) -> bool:
+        """Take or renew the dispatcher's lease, and the leases of the rows it holds."""
         now = self.now()
         notes = {"channels": sorted(self.channels), "unconfigured": self.unconfigured}
         try:
             async with self.store.write(public=False) as q:
                 until = now + timedelta(seconds=self.timing.lease)
                 leading = await q.lead_dispatch(self.owner, now, until, notes)
+                if leading:
+                    await q.renew_claims(self.owner, until)
         except Exception:
             log.exception("dispatcher %s could not renew its lease", self.owner)
             return False

@@ -62,20 +62,27 @@ class ChannelWorker:
         self.tally: Counter[str] = Counter()
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._waiting: set[int] = set()  # claimed, not yet handed to the channel
+        # Messages being sent or sent and not yet recorded: at most the concurrency, which
+        # bounds what a crash can make us send twice.
+        self._slots = asyncio.Semaphore(limits.concurrency)
         self._last_slowdown = 0.0
 
-    def room(self) -> int:
+    def capacity(self) -> int:
+        """How many rows may be claimed at once: a batch, a few per sender, and never
+        more than the rate sends in a quarter of the lease. (The dispatcher also renews
+        the leases of what it holds, so a slow provider never lets one run out.)"""
         by_rate = int(self.bucket.current_rate * self.shared.lease / 4)
-        return min(self.limits.concurrency, max(1, by_rate)) - len(self._tasks)
+        return min(self.limits.batch, 8 * self.limits.concurrency, max(1, by_rate))
 
     async def run(self, once: bool = False) -> None:
         """Send until stopped (or, with `once`, until nothing is due)."""
         while not self.shared.stopping.is_set():
-            room = self.room()
-            if room <= 0:
+            capacity = self.capacity()
+            room = capacity - len(self._tasks)
+            if room < max(1, capacity // 4):  # claim in batches, not one row at a time
                 await asyncio.wait(list(self._tasks), return_when=asyncio.FIRST_COMPLETED)
                 continue
-            claimed, loaded = await self._claim(min(room, self.limits.batch))
+            claimed, loaded = await self._claim(room)
             if not claimed:
                 if once:
                     break
@@ -120,17 +127,20 @@ class ChannelWorker:
         return claimed, loaded
 
     async def _deliver(self, c: Claimed, loaded: Loaded | None) -> None:
-        try:
-            outcome = await self._attempt(c, loaded)
-        except Exception as exc:  # a bug must not lose the row: retry it, and say so
-            log.exception("%s: unexpected error sending row %s", self.name, c.row.id)
-            error = TransientDeliveryError(f"unexpected {type(exc).__name__}")
-            outcome = after_error(
-                c, error, self.shared.policy, self.shared.now(), c.ambiguous_since
-            )
-        self._waiting.discard(c.row.id)
-        self.tally[outcome.kind] += 1
-        self._react(outcome)
+        async with self._slots:
+            try:
+                outcome = await self._attempt(c, loaded)
+            except Exception as exc:  # a bug must not lose the row: retry it, and say so
+                log.exception("%s: unexpected error sending row %s", self.name, c.row.id)
+                error = TransientDeliveryError(f"unexpected {type(exc).__name__}")
+                now = self.shared.now()
+                outcome = after_error(c, error, self.shared.policy, now, c.ambiguous_since)
+            self._waiting.discard(c.row.id)
+            self.tally[outcome.kind] += 1
+            self._react(outcome)
+            await self._record(c, outcome)
+
+    async def _record(self, c: Claimed, outcome: Outcome) -> None:
         try:
             if not await self.shared.settler.record(outcome):
                 log.warning("%s: row %s was taken over before its outcome was recorded",

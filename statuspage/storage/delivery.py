@@ -114,12 +114,25 @@ class DeliveryQueries(QueryBase):
         self, owner: str, settlements: Sequence[Settlement], now: datetime
     ) -> list[int]:
         """Record outcomes of rows this owner still holds; returns the ids settled."""
-        settled = []
-        for s in settlements:
-            changed = await self.execute(_SETTLE, _settle_params(owner, s, now))
-            if changed == 1:
-                settled.append(s.row_id)
-        return settled
+        before = self.conn.total_changes
+        await self.executemany(_SETTLE, [_settle_params(owner, s, now) for s in settlements])
+        if self.conn.total_changes - before == len(settlements):
+            return [s.row_id for s in settlements]
+        # Some leases were lost (another dispatcher took rows over): which ones?
+        rows = await self.fetchall(
+            "SELECT id FROM outbox WHERE lease_owner IS NULL"
+            " AND id IN (SELECT value FROM json_each(?)) AND updated_at = ?",
+            (json.dumps([s.row_id for s in settlements]), ts(now)),
+        )
+        return [r["id"] for r in rows]
+
+    async def renew_claims(self, owner: str, until: datetime) -> int:
+        """Extend the leases of the rows this owner holds (it is alive and sending)."""
+        return await self.execute(
+            "UPDATE outbox SET lease_expires_at = :until WHERE state = 'sending'"
+            " AND lease_owner = :owner",
+            {"owner": owner, "until": ts(until)},
+        )
 
     async def release_claims(self, owner: str, row_ids: Sequence[int], now: datetime) -> int:
         """Give back claimed rows never attempted (a dispatcher stopping cleanly)."""
