@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import socket
 import sqlite3
@@ -37,7 +38,8 @@ from statuspage.model import new_id
 from statuspage.service import Service
 from statuspage.storage import Store
 
-MIX = {"email": 60_000, "sms": 30_000, "webhook": 10_000}
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # e.g. 0.1 for a quick look
+MIX = {k: int(v * SCALE) for k, v in {"email": 60_000, "sms": 30_000, "webhook": 10_000}.items()}
 TARGETS = {"email": 500, "sms": 500, "webhook": 1000}
 SMS_LIMIT, LIMITED_SECONDS = 50.0, 20.0
 HERE = Path(__file__).resolve().parent

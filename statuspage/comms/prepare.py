@@ -19,11 +19,12 @@ from jinja2 import TemplateError
 from statuspage.comms.alerts import alert_vars
 from statuspage.comms.audience import contact_address
 from statuspage.comms.channels import Message, PostRef
-from statuspage.comms.context import Facts, Recipient, recipient_vars, shared_vars
+from statuspage.comms.context import Facts, Recipient, shared_vars
 from statuspage.comms.lengths import sms_length
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.messages import Rendered, Templates
 from statuspage.comms.outcomes import Outcome, cancelled, failed
+from statuspage.comms.personalise import Personaliser
 from statuspage.comms.plan import Channel, Plan
 from statuspage.comms.render import Renderer
 from statuspage.errors import StatuspageError
@@ -42,6 +43,7 @@ class _EventFacts:
     facts: Facts
     read_at: float
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # per language
+    rendered: dict[tuple[str, str, str], Rendered | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Preparer:
         self.signer = signer
         self.environ = environ
         self.renderer = Renderer(plan, templates, signer, environ)
+        self.personaliser = Personaliser(templates, signer, plan.sms.smart_encoding)
         self._clock = clock
         self._facts: dict[str, _EventFacts] = {}
 
@@ -150,13 +153,12 @@ class Preparer:
     def _render(self, known: _EventFacts, r: Recipient, template: str, language: str) -> Rendered:
         shared = known.shared.get(language)
         if shared is None:
-            shared = known.shared[language] = shared_vars(known.facts, language)
-        variables = {**shared, **recipient_vars(known.facts, r, self.signer)}
-        variables["alert"] = alert_vars(known.event.detail)
-        return self.templates.render(
-            Channel(r.channel), template, language, variables,
-            smart_sms=self.plan.sms.smart_encoding,
-        )  # fmt: skip
+            shared = known.shared[language] = {
+                **shared_vars(known.facts, language), "alert": alert_vars(known.event.detail),
+            }  # fmt: skip
+        if r.subscriber_id is not None:
+            return self.personaliser.render(known.facts, shared, r, template, known.rendered)
+        return self.personaliser.full(known.facts, shared, r, template)
 
     def _message(
         self, c: Claimed, known: _EventFacts, r: Recipient, rendered: Rendered, loaded: Loaded
@@ -165,7 +167,7 @@ class Preparer:
         page_id = loaded.page.id if loaded.page else "page"
         unsubscribe = token = None
         if r.subscriber_id is not None and loaded.page is not None:
-            token = self.signer.token(r.subscriber_id, "unsubscribe")
+            token = self.personaliser.personal(r.subscriber_id).unsubscribe
             unsubscribe = f"{loaded.page.url.rstrip('/')}/subscriptions/unsubscribe?token={token}"
         thread = loaded.threads.get(row.incident_id)
         reply_to = None
