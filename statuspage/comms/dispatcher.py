@@ -178,7 +178,7 @@ class Dispatcher:
                 until = now + timedelta(seconds=self.timing.lease)
                 leading = await q.lead_dispatch(self.owner, now, until, notes)
                 if leading:
-                    await q.renew_claims(self.owner, until)
+                    await q.renew_claims(self.owner, until, self.shared.settler.abandoned)
         except Exception:
             log.exception("dispatcher %s could not renew its lease", self.owner)
             return False

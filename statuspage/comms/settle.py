@@ -20,6 +20,7 @@ from statuspage.comms.receipts import apply_kept_reports
 from statuspage.storage import Queries, Store
 
 log = logging.getLogger("statuspage.dispatch")
+RETRY_WAITS = (0.5, 2.0, 5.0)  # seconds between attempts to record outcomes
 
 
 class Settler:
@@ -30,6 +31,9 @@ class Settler:
         self.now = now
         self._pending: list[tuple[Outcome, asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
+        # Rows whose outcome could not be recorded: their leases are no longer renewed, so
+        # they run out and the rows are tried again (looked up first where possible).
+        self.abandoned: set[int] = set()
 
     async def record(self, outcome: Outcome) -> bool:
         """Record one outcome; False when the row's lease was lost (another took it)."""
@@ -43,9 +47,10 @@ class Settler:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                settled = await self._commit([o for o, _ in batch])
-            except Exception as exc:  # the rows stay claimed; their leases expire; retried
+                settled = await self._commit_with_retries([o for o, _ in batch])
+            except Exception as exc:  # given up: the rows' leases run out; they are retried
                 log.exception("could not record %d outcomes", len(batch))
+                self.abandoned.update(o.row_id for o, _ in batch)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
@@ -53,6 +58,15 @@ class Settler:
             for outcome, future in batch:
                 if not future.done():
                     future.set_result(outcome.row_id in settled)
+
+    async def _commit_with_retries(self, outcomes: list[Outcome]) -> set[int]:
+        for wait in RETRY_WAITS:
+            try:
+                return await self._commit(outcomes)
+            except Exception:  # the database is busy or locked: try again shortly
+                log.warning("recording %d outcomes failed; again in %.1f s", len(outcomes), wait)
+                await asyncio.sleep(wait)
+        return await self._commit(outcomes)
 
     async def _commit(self, outcomes: list[Outcome]) -> set[int]:
         now = self.now()

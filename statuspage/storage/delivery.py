@@ -126,12 +126,14 @@ class DeliveryQueries(QueryBase):
         )
         return [r["id"] for r in rows]
 
-    async def renew_claims(self, owner: str, until: datetime) -> int:
+    async def renew_claims(
+        self, owner: str, until: datetime, except_ids: Iterable[int] = ()
+    ) -> int:
         """Extend the leases of the rows this owner holds (it is alive and sending)."""
         return await self.execute(
             "UPDATE outbox SET lease_expires_at = :until WHERE state = 'sending'"
-            " AND lease_owner = :owner",
-            {"owner": owner, "until": ts(until)},
+            " AND lease_owner = :owner AND id NOT IN (SELECT value FROM json_each(:skip))",
+            {"owner": owner, "until": ts(until), "skip": json.dumps(list(except_ids))},
         )
 
     async def release_claims(self, owner: str, row_ids: Sequence[int], now: datetime) -> int:

@@ -148,11 +148,23 @@ class EmailChannel:
             smtp, reused = await self._connection()
             try:
                 await self._transaction(smtp, reused, sender, message.to, data)
-            except Exception:
+            except DeliveryError:
+                await self._reuse_or_close(smtp)
+                raise
+            except BaseException:
                 await self._discard(smtp)
                 raise
             self._idle.append(smtp)
         return Receipt(message.key)
+
+    async def _reuse_or_close(self, smtp: aiosmtplib.SMTP) -> None:
+        """After a refusal the server answered, RSET keeps the connection usable."""
+        try:
+            await smtp.rset()
+        except Exception:
+            await self._discard(smtp)
+        else:
+            self._idle.append(smtp)
 
     async def _transaction(
         self, smtp: aiosmtplib.SMTP, reused: bool, sender: str, to: str, data: bytes
@@ -160,10 +172,11 @@ class EmailChannel:
         try:
             try:
                 await smtp.mail(sender)
-            except aiosmtplib.SMTPServerDisconnected:
+            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
                 if not reused:
                     raise
-                await smtp.connect()  # the server closed an idle connection: nothing was sent
+                smtp.close()  # the server closed an idle connection: nothing was sent
+                await smtp.connect()
                 await smtp.mail(sender)
             await smtp.rcpt(to)
             await smtp.data(data)
