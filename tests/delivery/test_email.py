@@ -95,3 +95,19 @@ async def test_smtp_5xx_fails_the_message_and_4xx_retries_it(
     assert "No such user" in (gone.row.last_error or "")
     assert full.row.state is OutboxState.QUEUED and full.provider_code == "452"
     assert full.row.next_attempt_at > clock.current
+
+
+async def test_a_title_in_any_script_reaches_the_subject_intact(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    incident = await csvc.declare_incident(
+        "Störung der API — 支付", message="Wir prüfen das. Ещё минуту.", severity="SEV2",
+        components=[("API", None)],
+    )  # fmt: skip
+    assert incident
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    (mail,) = providers.smtp.to(ANN)
+    assert "Störung der API — 支付" in mail["Subject"]
+    text = mail.get_body(("plain",))
+    assert text is not None and "Ещё минуту." in text.get_content()
