@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import time
 from pathlib import Path
 
@@ -201,11 +202,39 @@ async def test_mastodon_threads_and_a_resend_with_the_same_idempotency_key_is_no
     from statuspage.comms.status import approve
 
     await approve(csvc.store, incident, "Dana", csvc.now())
-    # The update's row as if a dispatcher died after posting it: claimed, lease expired.
-    async with csvc.store.write() as q:
-        await q.claim_channel("dead", "social", clock.current, clock.current, 10)
+    await dispatch_once(csvc, settings, clock, only=("social",))
+    update = [r for r in await rows(csvc) if r.channel == "social"][-1]
+    interrupt(db_path, update.id)  # as if the dispatcher died after posting, before recording
     await dispatch_once(csvc, settings, clock, only=("social",))
     first, second = providers.mastodon.statuses
     assert second["in_reply_to_id"] == first["id"] and first["in_reply_to_id"] is None
-    assert providers.mastodon.repeats == 0
     assert "Found it." in second["content"]
+    assert providers.mastodon.repeats == 1  # the resend carried the same Idempotency-Key
+    again = next(r for r in await rows(csvc) if r.id == update.id)
+    assert again.state is OutboxState.SENT and again.provider_message_id == second["id"]
+
+
+async def test_a_bluesky_post_sent_again_after_a_crash_is_found_not_posted_twice(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await declare_sev1(csvc)
+    settings = providers.settings(db_path)
+    await dispatch_once(csvc, settings, clock, only=("social",))
+    (row,) = [r for r in await rows(csvc) if r.channel == "social"]
+    interrupt(db_path, row.id)
+    await dispatch_once(csvc, settings, clock, only=("social",))
+    assert len(providers.bluesky.records) == 1
+    (again,) = [r for r in await rows(csvc) if r.channel == "social"]
+    assert again.state is OutboxState.SENT and again.provider_message_id == row.provider_message_id
+
+
+def interrupt(db: Path, row_id: int) -> None:
+    """Put a sent row back as a dead dispatcher leaves it: claimed, its lease run out."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "UPDATE outbox SET state = 'sending', lease_owner = 'dead',"
+            " lease_expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?",
+            (row_id,),
+        )
+    conn.close()
