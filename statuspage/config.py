@@ -66,6 +66,7 @@ class Settings:
     smtp_password: str = _secret()
     smtp_from: str = ""  # e.g. "Acme Status <status@acme.example>"
     smtp_timeout: float = 30.0
+    smtp_ca_file: str = ""  # a CA bundle to trust for the SMTP server (a private CA)
     email_unsubscribe_mailto: str = ""  # default: the From address
     email_rate: float = 20.0  # messages per second
     email_concurrency: int = 8  # SMTP connections (and messages in flight)

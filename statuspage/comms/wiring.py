@@ -83,6 +83,7 @@ def build_channels(s: Settings, plan: Plan, page_url: str) -> dict[str, Channel]
         made["email"] = EmailChannel(SmtpConfig(
             s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_from, s.smtp_user,
             s.smtp_password, s.smtp_timeout, s.email_unsubscribe_mailto, s.email_concurrency,
+            s.smtp_ca_file,
         ))  # fmt: skip
     if "sms" not in missing:
         made["sms"] = SmsChannel(TwilioConfig(

@@ -12,6 +12,7 @@ import base64
 import itertools
 import json
 import socket
+import ssl
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -48,6 +50,7 @@ class SmtpRecorder:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
     connections: int = 0
+    sessions: list[tuple[bool, bytes | None]] = field(default_factory=list)  # TLS?, login
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:  # fmt: skip
@@ -66,17 +69,37 @@ class SmtpRecorder:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        login = session.auth_data.login if session.authenticated else None
+        self.sessions.append((session.ssl is not None, login))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
 
+def _login(users: dict[str, str]) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (
+            users.get(data.login.decode()) == data.password.decode()
+        )
+        return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
+
+    return check
+
+
 @asynccontextmanager
-async def smtp_server() -> AsyncIterator[tuple[SmtpRecorder, int]]:
+async def smtp_server(
+    tls: ssl.SSLContext | None = None, users: dict[str, str] | None = None
+) -> AsyncIterator[tuple[SmtpRecorder, int]]:
+    """An SMTP server; with `tls`, STARTTLS is required (and login, given `users`)."""
     recorder = SmtpRecorder()
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    extra: dict[str, Any] = {}
+    if tls is not None:
+        extra = {"tls_context": tls, "require_starttls": True}
+    if users:
+        extra |= {"authenticator": _login(users), "auth_required": True}
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, **extra)
     await asyncio.to_thread(controller.start)
     try:
         yield recorder, port

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
+import trustme
+
+from statuspage.config import Settings
 from statuspage.model import Channel
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber
 from tests.conftest import FakeClock
-from tests.delivery.conftest import Providers, declare_sev1, dispatch_once, row_to
+from tests.delivery.conftest import PLAN, Providers, declare_sev1, dispatch_once, row_to
+from tests.delivery.standins import smtp_server
 
 ANN = "ann@example.test"
 
@@ -111,3 +116,40 @@ async def test_a_title_in_any_script_reaches_the_subject_intact(
     assert "Störung der API — 支付" in mail["Subject"]
     text = mail.get_body(("plain",))
     assert text is not None and "Ещё минуту." in text.get_content()
+
+
+async def test_starttls_is_verified_against_the_configured_ca_and_login_goes_over_it(
+    csvc: Service, clock: FakeClock, db_path: Path, tmp_path: Path
+) -> None:
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    async with smtp_server(server_context, {"status": "s3cret"}) as (smtp, port):
+        settings = Settings(
+            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            smtp_security="starttls", smtp_user="status", smtp_password="s3cret",
+            smtp_from="status@acme.test", smtp_ca_file=str(tmp_path / "ca.pem"),
+            comms_plan=str(PLAN), dispatch_poll=0.01,
+        )  # fmt: skip
+        await dispatch_once(csvc, settings, clock, only=("email",))
+        assert smtp.to(ANN) and set(smtp.sessions) == {(True, b"status")}
+
+
+async def test_an_untrusted_certificate_sends_nothing(
+    csvc: Service, clock: FakeClock, db_path: Path
+) -> None:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    async with smtp_server(server_context) as (smtp, port):
+        settings = Settings(
+            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            smtp_from="status@acme.test", comms_plan=str(PLAN), dispatch_poll=0.01,
+        )  # fmt: skip
+        report = await dispatch_once(csvc, settings, clock, only=("email",))
+    assert smtp.messages == [] and report.tally["email"]["sent"] == 0
+    assert (await row_to(csvc, ANN)).row.state is OutboxState.QUEUED
