@@ -25,6 +25,14 @@ from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.service import Service
 
 
+LABELS = {
+    "busy": "put back (provider busy)",
+    "retry": "to retry later",
+    "ambiguous": "of unknown outcome (to look up)",
+    "cancelled": "skipped (subscriber gone)",
+}
+
+
 @click.command("dispatch")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
 @pass_context
@@ -72,7 +80,7 @@ def format_report(report: Report) -> str:
     for name in CHANNELS:
         tally = report.tally.get(name)
         if tally:
-            parts = ", ".join(f"{n} {kind}" for kind, n in sorted(tally.items()))
+            parts = ", ".join(f"{n} {LABELS.get(kind, kind)}" for kind, n in sorted(tally.items()))
             lines.append(f"{name}: {parts}")
     for name, reason in sorted(report.unconfigured.items()):
         waiting = report.queued.get(name, 0)
@@ -169,13 +177,14 @@ def _notes(found: DeliveryStatus, tz: str) -> list[str]:
         for f in found.failures:
             code = f" [{f.code}]" if f.code else ""
             lines.append(f"  {f.phase} {f.channel}: {f.count} - {f.reason}{code}")
-    retrying = found.retrying()
-    if retrying:
-        lines += ["", "Waiting to be retried:"]
-        for r in retrying:
-            when = local(r.next_attempt_at, tz) if r.next_attempt_at else "?"
-            doubt = f", {r.ambiguous} to be looked up first" if r.ambiguous else ""
-            lines.append(f"  {r.phase} {r.channel}: {r.count} queued, next {when}{doubt}")
+    if found.waits:
+        lines += ["", "Queued again after a failure:"]
+        for wait, at in found.waits:
+            code = f" [{wait.code}]" if wait.code else ""
+            lines.append(f"  {wait.phase} {wait.channel}: {wait.count}, next attempt "
+                         f"{local(at, tz)} - {wait.reason}{code}")  # fmt: skip
+    if found.ambiguous():
+        lines.append(f"  ({found.ambiguous()} of unknown outcome: looked up before sending again)")
     waiting = {c.channel for c in found.counts if c.state == "queued"}
     for channel, reason in sorted(found.unconfigured.items()):
         if channel in waiting:

@@ -22,6 +22,7 @@ class DeliveryStatus:
     failures: list[FailureCount]
     dispatcher: DispatcherLease | None
     blocks: list[tuple[str, str, str, str]]
+    waits: list[tuple[FailureCount, datetime]] = field(default_factory=list)
     unconfigured: dict[str, str] = field(default_factory=dict)
 
     def table(self) -> list[tuple[str, str, dict[str, int]]]:
@@ -31,8 +32,8 @@ class DeliveryStatus:
             rows.setdefault((c.phase, c.channel), dict.fromkeys(STATES, 0))[c.state] = c.count
         return [(phase, channel, counts) for (phase, channel), counts in rows.items()]
 
-    def retrying(self) -> list[StateCount]:
-        return [c for c in self.counts if c.state == "queued" and (c.retrying or c.ambiguous)]
+    def ambiguous(self) -> int:
+        return sum(c.ambiguous for c in self.counts if c.state == "queued")
 
 
 async def delivery_status(
@@ -50,10 +51,11 @@ async def delivery_status(
         failures = await q.delivery_failures(incident.id)
         lease = await q.dispatcher_lease()
         blocks = await q.blocks()
+        waits = await q.delivery_waits(incident.id)
     unconfigured = unconfigured_here
     if lease is not None and lease.expires_at > now:
         unconfigured = dict(lease.notes.get("unconfigured") or {})
-    return DeliveryStatus(incident, counts, failures, lease, blocks, unconfigured)
+    return DeliveryStatus(incident, counts, failures, lease, blocks, waits, unconfigured)
 
 
 async def retry_failed(

@@ -176,11 +176,14 @@ class ChannelWorker:
         busy = outcome.effects.busy
         if busy is None:
             return
-        if busy.retry_after:
-            self.bucket.pause(busy.retry_after)
-            log.warning("%s: provider busy (%s); pausing %.0f s", self.name, busy, busy.retry_after)
-            return
         now = asyncio.get_running_loop().time()
+        if busy.retry_after:
+            if now >= self._last_slowdown + busy.retry_after:  # say it once per pause
+                log.warning("%s: provider busy (%s); pausing %.0f s", self.name, busy,
+                            busy.retry_after)  # fmt: skip
+                self._last_slowdown = now
+            self.bucket.pause(busy.retry_after)
+            return
         if now - self._last_slowdown >= 1.0:
             self._last_slowdown = now
             share = self.bucket.slow_down()

@@ -41,7 +41,7 @@ class StateCount:
     channel: str
     state: str
     count: int
-    retrying: int  # queued after a failed attempt
+    retrying: int  # queued again after a failed attempt
     ambiguous: int  # an attempt's outcome unknown (being reconciled)
     next_attempt_at: datetime | None
 
@@ -92,7 +92,7 @@ class DeliveryAdminQueries(QueryBase):
     async def delivery_counts(self, incident_id: str) -> list[StateCount]:
         rows = await self.fetchall(
             "SELECT e.phase, o.channel, o.state, COUNT(*) AS n,"
-            " SUM(o.state = 'queued' AND o.attempts > 0) AS retrying,"
+            " SUM(o.state = 'queued' AND o.last_error IS NOT NULL) AS retrying,"
             " SUM(o.ambiguous_since IS NOT NULL) AS ambiguous,"
             " MIN(CASE WHEN o.state = 'queued' THEN o.next_attempt_at END) AS next_at"
             " FROM outbox o JOIN comms_events e ON e.id = o.event_id"
@@ -120,6 +120,23 @@ class DeliveryAdminQueries(QueryBase):
             FailureCount(r["phase"], r["channel"], r["provider_code"], r["reason"], r["n"])
             for r in rows
         ]
+
+    async def delivery_waits(self, incident_id: str) -> list[tuple[FailureCount, datetime]]:
+        """Queued rows that failed before, by reason, with the next attempt's time."""
+        rows = await self.fetchall(
+            "SELECT e.phase, o.channel, o.provider_code, o.last_error AS reason,"
+            " COUNT(*) AS n, MIN(o.next_attempt_at) AS next_at,"
+            " SUM(o.ambiguous_since IS NOT NULL) AS ambiguous"
+            " FROM outbox o JOIN comms_events e ON e.id = o.event_id"
+            " WHERE o.incident_id = ? AND o.state = 'queued' AND o.last_error IS NOT NULL"
+            " GROUP BY e.phase, o.channel, o.provider_code, o.last_error ORDER BY n DESC",
+            (incident_id,),
+        )
+        return [
+            (FailureCount(r["phase"], r["channel"], r["provider_code"], r["reason"], r["n"]),
+             parse_ts(r["next_at"]))
+            for r in rows
+        ]  # fmt: skip
 
     async def blocks(self) -> list[tuple[str, str, str, str]]:
         rows = await self.fetchall(
