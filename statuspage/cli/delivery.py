@@ -24,7 +24,6 @@ from statuspage.comms.kit import Comms, LazyComms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.service import Service
 
-
 LABELS = {
     "busy": "put back (provider busy)",
     "retry": "to retry later",
