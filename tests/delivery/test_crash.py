@@ -148,3 +148,32 @@ async def test_a_dispatcher_killed_mid_batch_loses_nothing_and_repeats_only_what
 
     assert len(providers.mastodon.statuses) == INCIDENTS  # repeats kept out by the key
     assert at_kill > 0
+
+
+async def test_sigterm_lets_sends_under_way_finish_and_gives_back_the_rest(
+    providers: Providers, tmp_path: Path
+) -> None:
+    db, plan, log = tmp_path / "term.db", crash_plan(tmp_path), tmp_path / "dispatch.log"
+    await prepare(db, plan, providers.hooks_url)
+    env = environment(providers, db, plan) | {"STATUSPAGE_SMS_RATE": "5"}
+    running = await dispatch(env, log)
+    for _ in range(400):  # until a few SMS went out, at most 20 s
+        await asyncio.sleep(0.05)
+        if len(providers.twilio.created) >= 3:
+            break
+    running.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(running.wait(), 30) == 0, log.read_text()
+    conn = sqlite3.connect(db)
+    try:
+        sms = dict(conn.execute(
+            "SELECT state, COUNT(*) FROM outbox WHERE channel = 'sms' GROUP BY state"
+        ).fetchall())  # fmt: skip
+        untried = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE channel = 'sms' AND state = 'queued'"
+            " AND attempts = 0 AND lease_owner IS NULL"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert "sending" not in sms  # nothing left claimed: no lease to wait for
+    assert sms["sent"] == len(providers.twilio.created)
+    assert untried == sms["queued"] > 0
