@@ -47,3 +47,18 @@ def test_a_template_that_cuts_a_link_is_rendered_in_full_for_everyone(tmp_path: 
     found, cache = render_for(Templates((tmp_path, SHIPPED)), "odd", ["sub000000001", "sub2"])
     assert list(cache.values()) == [FULL]
     assert found[0].html == "<p>SUB000000001</p>" and found[1].html == "<p>SUB2</p>"
+
+
+def test_the_delivery_alert_renders_on_every_owner_channel() -> None:
+    facts = typical(Phase.DECLARED, None, None)
+    alert = {"channel": "sms", "template": "declared", "language": "en", "code": "30007",
+             "reason": "30007: carrier filtered the message",
+             "command": "statuspage comms retry --channel sms"}  # fmt: skip
+    personaliser = Personaliser(Templates((SHIPPED,)), LinkSigner("k"), smart_sms=True)
+    variables = {**shared_vars(facts, "en"), "alert": alert}
+    for channel in ("email", "sms", "slack"):
+        r = Recipient("owner", channel, "en", address="x")
+        found = personaliser.full(facts, variables, r, "delivery_alert")
+        assert "statuspage comms retry --channel sms" in found.text, channel
+    assert "Delivery stopped" in (personaliser.full(facts, variables, Recipient(
+        "owner", "email", "en", address="x"), "delivery_alert").subject or "")  # fmt: skip
