@@ -142,13 +142,12 @@ async def test_slack_paces_each_url_to_one_message_a_second_and_no_more(
     await add_subscriber(csvc, Channel.SLACK, shared)
     await add_subscriber(csvc, Channel.SLACK, other)
     await declare_sev1(csvc)
-    started = time.monotonic()
     await dispatch_once(csvc, providers.settings(db_path), clock, only=("slack",))
     times = {path: [t for p, t, _ in providers.slack.posts if p == path] for path in
              ("/shared", "/other")}  # fmt: skip
     assert len(times["/shared"]) == 2 and len(times["/other"]) == 1
     assert times["/shared"][1] - times["/shared"][0] >= 0.95
-    assert times["/other"][0] - started < 0.9
+    assert times["/other"][0] < times["/shared"][1]  # another URL does not wait its turn
 
 
 async def test_slack_404_no_service_unsubscribes_a_subscriber(

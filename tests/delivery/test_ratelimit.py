@@ -56,7 +56,7 @@ async def test_the_achieved_rate_matches_the_limit_in_real_time() -> None:
     for _ in range(41):
         await bucket.acquire()
     elapsed = time.monotonic() - started
-    assert 0.97 <= elapsed <= 1.1  # 40 after the first, at 40/s
+    assert 0.97 <= elapsed <= 1.3  # 40 after the first, at 40/s (never sooner)
 
 
 def test_backoff_doubles_with_jitter_and_respects_the_cap_and_retry_after() -> None:
