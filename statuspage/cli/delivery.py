@@ -126,14 +126,20 @@ def status(ctx: Context, incident_id: str, as_json: bool) -> None:
 @pass_context
 def retry(ctx: Context, incident_id: str | None, channel: str | None) -> None:
     """Queue failed messages again, after fixing what failed them (a template, a setting,
-    an address). Stopped templates are released too. Superseded messages stay superseded.
+    an address); without INCIDENT, those of every open incident. Stopped templates are
+    released too. A customer's failed message that a newer one of the incident follows is
+    not sent again (it would arrive stale): it is marked superseded.
 
     \b
     Example:
       statuspage comms retry 8kq2m4x7p1za --channel sms
     """
-    counts = ctx.run(lambda svc: retry_failed(svc.store, svc.now(), incident_id, channel))
+    counts, stale = ctx.run(
+        lambda svc: retry_failed(svc.store, svc.now(), incident_id, channel)
+    )
     total = sum(counts.values())
+    if stale:
+        click.echo(f"Not sent again: {stale} (a newer message of the incident replaced them).")
     if not total:
         click.echo("No failed messages to send again.")
         return

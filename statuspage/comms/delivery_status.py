@@ -60,8 +60,9 @@ async def delivery_status(
 
 async def retry_failed(
     store: Store, now: datetime, incident_id: str | None, channel: str | None
-) -> dict[str, int]:
-    """Queue failed messages again (of one incident, on one channel); counts per channel."""
+) -> tuple[dict[str, int], int]:
+    """Queue failed messages again (of one incident, else of every open one; of one channel,
+    else of all): counts per channel, and the stale ones superseded instead."""
     if channel is not None and channel not in CHANNELS:
         raise InvalidInput(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
     async with store.write(public=False) as q:

@@ -6,6 +6,7 @@ logs once and `comms status` shows; its messages stay queued until it is configu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from statuspage.errors import InvalidInput
 from statuspage.storage import Store
 
 STATUS_HOOK = "/hooks/twilio/status"
+log = logging.getLogger("statuspage.dispatch")
 
 
 def limits_for(s: Settings) -> dict[str, Limits]:
@@ -127,6 +129,9 @@ async def make_dispatcher(
     page_url = page.url if page else settings.public_url
     if channels is None:
         channels = build_channels(settings, comms.plan, page_url)
+    if "sms" in channels and not page_url.startswith("https://"):
+        log.warning("SMS delivery reports go to %s%s, which Twilio cannot reach over https;"
+                    " set the page URL (statuspage page set --url)", page_url, STATUS_HOOK)  # fmt: skip
     made = dict(channels)
     missing = {k: v for k, v in missing_settings(settings, comms.plan).items() if k not in made}
     policy = RetryPolicy(

@@ -12,10 +12,27 @@ from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts
 
 LEADER = "main"
-# Failed rows of an incident (or all) on a channel (or all), and the blocks they ran into.
+# `comms retry`: failed rows of one incident (or of every open one) on a channel (or all).
+# A customer's failed message that a newer one of the incident follows is not sent again
+# (it would arrive stale, after the news that replaced it): it is superseded instead.
+_SUPERSEDE_STALE = (
+    "UPDATE outbox SET state = 'superseded', updated_at = :now, superseded_by = (SELECT"
+    " n.event_id FROM outbox n WHERE n.incident_id = outbox.incident_id"
+    " AND n.recipient_kind = outbox.recipient_kind AND n.recipient_id = outbox.recipient_id"
+    " AND n.channel = outbox.channel AND n.id > outbox.id ORDER BY n.id DESC LIMIT 1)"
+    " WHERE state = 'failed' AND recipient_kind != 'owner'"
+    " AND (incident_id = :incident OR (:incident IS NULL AND incident_id IN (SELECT id FROM"
+    "   incidents WHERE status NOT IN ('resolved', 'postmortem', 'completed', 'cancelled'))))"
+    " AND (:channel IS NULL OR channel = :channel)"
+    " AND EXISTS (SELECT 1 FROM outbox n WHERE n.incident_id = outbox.incident_id"
+    "   AND n.recipient_kind = outbox.recipient_kind AND n.recipient_id = outbox.recipient_id"
+    "   AND n.channel = outbox.channel AND n.id > outbox.id"
+    "   AND n.state NOT IN ('superseded', 'cancelled'))"
+)
 _UNBLOCK = (
     "DELETE FROM comms_blocks WHERE EXISTS (SELECT 1 FROM outbox WHERE state = 'failed'"
-    " AND (:incident IS NULL OR incident_id = :incident)"
+    " AND (incident_id = :incident OR (:incident IS NULL AND incident_id IN (SELECT id FROM"
+    "   incidents WHERE status NOT IN ('resolved', 'postmortem', 'completed', 'cancelled'))))"
     " AND (:channel IS NULL OR outbox.channel = :channel)"
     " AND outbox.channel = comms_blocks.channel AND outbox.template = comms_blocks.template"
     " AND outbox.language = comms_blocks.language)"
@@ -23,9 +40,12 @@ _UNBLOCK = (
 _REQUEUE = (
     "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = :now,"
     " ambiguous_since = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now"
-    " WHERE state = 'failed' AND (:incident IS NULL OR incident_id = :incident)"
+    " WHERE state = 'failed'"
+    " AND (incident_id = :incident OR (:incident IS NULL AND incident_id IN (SELECT id FROM"
+    "   incidents WHERE status NOT IN ('resolved', 'postmortem', 'completed', 'cancelled'))))"
     " AND (:channel IS NULL OR channel = :channel) RETURNING channel"
 )
+
 
 @dataclass(frozen=True)
 class DispatcherLease:
@@ -152,12 +172,14 @@ class DeliveryAdminQueries(QueryBase):
 
     async def retry_failed(
         self, now: datetime, incident_id: str | None, channel: str | None
-    ) -> dict[str, int]:
-        """Queue failed rows again (and lift the template blocks they ran into)."""
+    ) -> tuple[dict[str, int], int]:
+        """Queue failed rows again (and lift the template blocks they ran into); returns
+        the rows queued per channel, and how many were superseded as stale instead."""
         scope = {"incident": incident_id, "channel": channel, "now": ts(now)}
+        stale = await self.execute(_SUPERSEDE_STALE, scope)
         await self.execute(_UNBLOCK, scope)
         rows = await self.fetchall(_REQUEUE, scope)
         counts: dict[str, int] = {}
         for r in rows:
             counts[r["channel"]] = counts.get(r["channel"], 0) + 1
-        return counts
+        return counts, stale

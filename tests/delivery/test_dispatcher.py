@@ -10,6 +10,8 @@ import pytest
 
 from statuspage.comms.channels import Receipt
 from statuspage.comms.channels.fake import RecordingChannel
+from statuspage.comms.delivery_status import retry_failed
+from statuspage.comms.retry import RetryPolicy
 from statuspage.comms.status import approve
 from statuspage.comms.worker import Limits
 from statuspage.errors import (
@@ -276,3 +278,32 @@ async def test_stopping_gives_back_claims_not_yet_sent(csvc: Service, clock: Fak
     assert len(channel.sent) == 1  # one token at once, the next a second later
     assert sorted(r.state.value for r in sms) == ["queued"] * (len(sms) - 1) + ["sent"]
     assert {r.attempts for r in sms if r.state is OutboxState.QUEUED} == {0}
+
+
+async def test_retry_sends_failed_messages_again_but_not_ones_a_newer_message_replaced(
+    csvc: Service, clock: FakeClock
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, "ann@example.test")
+    incident = await declare_sev1(csvc)
+    down = {"on": True}
+    error = TransientDeliveryError("421 try later", "421")
+    email = RecordingChannel("email", script=lambda m: error if down["on"] else None)
+    policy = RetryPolicy(max_attempts=1)
+    await make_dispatcher(csvc, clock, {"email": email}, policy=policy).run_once()
+    assert {r.state for r in await rows(csvc) if r.channel == "email"} == {OutboxState.FAILED}
+    other = await csvc.declare_incident("Web slow", message="Looking.", severity="SEV2",
+                                        components=[("Web", None)])  # fmt: skip
+    await make_dispatcher(csvc, clock, {"email": email}, policy=policy).run_once()
+    await csvc.resolve_incident(other.id, message="Fine again.")
+    clock.advance(minutes=5)
+    await csvc.update_incident(incident, message="Found it.", status="identified")
+    await approve(csvc.store, incident, "Dana", csvc.now())
+    down["on"] = False
+    await make_dispatcher(csvc, clock, {"email": email}, policy=policy).run_once()
+    counts, stale = await retry_failed(csvc.store, csvc.now(), None, "email")
+    declared = [r for r in await rows(csvc) if r.incident_id == incident and r.channel == "email"]
+    ann_first = next(r for r in declared if r.recipient_kind == "subscriber")
+    assert stale == 1 and ann_first.state is OutboxState.SUPERSEDED  # she has the newer one
+    assert counts == {"email": 2}  # the owners' declared mails: owners get everything
+    # A resolved incident's failures stay as they are unless it is named.
+    assert OutboxState.FAILED in {r.state for r in await rows(csvc) if r.incident_id == other.id}
