@@ -130,8 +130,10 @@ async def make_dispatcher(
     if channels is None:
         channels = build_channels(settings, comms.plan, page_url)
     if "sms" in channels and not page_url.startswith("https://"):
-        log.warning("SMS delivery reports go to %s%s, which Twilio cannot reach over https;"
-                    " set the page URL (statuspage page set --url)", page_url, STATUS_HOOK)  # fmt: skip
+        log.warning(
+            "SMS delivery reports go to %s%s, which Twilio cannot reach over https;"
+            " set the page URL (statuspage page set --url)", page_url, STATUS_HOOK,
+        )  # fmt: skip
     made = dict(channels)
     missing = {k: v for k, v in missing_settings(settings, comms.plan).items() if k not in made}
     policy = RetryPolicy(
