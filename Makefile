@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit clean screenshots bench messages
+.PHONY: install demo test lint typecheck unit clean screenshots bench bench-fanout messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ messages: $(STAMP)  ## extract the page's strings for translators (statuspage/lo
 	mkdir -p statuspage/locale
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \
 		--project statuspage --no-location --sort-output -o statuspage/locale/messages.pot .
+
+bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, local receivers (minutes)
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""create_app(settings) -> Starlette: the lifespan opens the store and runs the ticker."""
+"""create_app(settings) -> Starlette: the lifespan opens the store, runs the ticker and the
+dispatcher that sends the outbox."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import admin, api, pages
+from statuspage import admin, api, hooks, pages
 from statuspage.comms.kit import load_comms
+from statuspage.comms.wiring import make_dispatcher
 from statuspage.config import Settings, load_settings
 from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Clock, Service, utcnow
@@ -35,9 +37,17 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
         watcher = asyncio.create_task(publisher.run(settings.poll_interval))
+        dispatcher = None
+        if comms is not None and settings.dispatcher:
+            dispatcher = await make_dispatcher(settings, store, comms, os.environ)
+        sending = asyncio.create_task(dispatcher.run()) if dispatcher else None
         try:
             yield
         finally:
+            if dispatcher is not None and sending is not None:
+                dispatcher.stop()  # sends under way finish; unsent claims are given back
+                await sending
+                await dispatcher.aclose()
             for task in (ticker, watcher):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -46,7 +56,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *api.routes, *pages.routes],
+        routes=[*admin.routes, *hooks.routes, *api.routes, *pages.routes],
         exception_handlers=pages.exception_handlers,
         lifespan=lifespan,
     )

@@ -60,10 +60,56 @@ class Settings:
     sms_rate: float = 1.0
     # Previews warn when sending one update by SMS would take longer than this (seconds).
     sms_warn_after: float = 600.0
+    # Delivery (step 4): the dispatcher, its channels and their limits. A channel without
+    # its settings is "not configured": its messages wait, queued, until it is.
+    dispatcher: bool = True  # run the dispatcher inside the server
+    dispatch_lease: float = 60.0  # seconds a claimed message is reserved for one dispatcher
+    dispatch_poll: float = 1.0  # seconds between looks for due messages when idle
+    dispatch_max_attempts: int = 8  # then a message that keeps failing transiently fails
+    dispatch_backoff: float = 30.0  # first retry after about this many seconds, doubling
+    dispatch_backoff_max: float = 3600.0
+    dispatch_reconcile_after: float = 120.0  # seconds before an ambiguous SMS is looked up
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, tls (implicit, port 465) or none
+    smtp_user: str = ""
+    smtp_password: str = _secret()
+    smtp_from: str = ""  # e.g. "Acme Status <status@acme.example>"
+    smtp_timeout: float = 30.0
+    smtp_ca_file: str = ""  # a CA bundle to trust for the SMTP server (a private CA)
+    email_unsubscribe_mailto: str = ""  # default: the From address
+    email_rate: float = 20.0  # messages per second
+    email_concurrency: int = 8  # SMTP connections (and messages in flight)
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = _secret()
+    twilio_messaging_service_sid: str = ""
+    twilio_from: str = ""
+    twilio_api_url: str = ""  # tests and benchmarks only: a local stand-in for the API
+    sms_concurrency: int = 4
+    sms_validity: int = 1800  # seconds a message may wait in Twilio's queue, then expires
+    webhook_secret: str = _secret()  # whsec_... (Standard Webhooks)
+    webhook_timeout: float = 10.0
+    webhook_rate: float = 100.0
+    webhook_concurrency: int = 32
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False  # private, loopback, link-local targets (tests only)
+    slack_rate: float = 20.0  # across all URLs; each URL gets at most 1 message a second
+    slack_concurrency: int = 8
+    mastodon_url: str = ""  # the status account's server, e.g. https://acme.social
+    mastodon_token: str = _secret()
+    bluesky_url: str = "https://bsky.social"
+    bluesky_handle: str = ""  # default: the comms plan's social handle
+    bluesky_app_password: str = _secret()
+    social_rate: float = 1.0
 
     def __post_init__(self) -> None:
         if self.sms_rate <= 0:
             raise InvalidInput(f"setting {PREFIX}SMS_RATE must be above 0, not {self.sms_rate}")
+        for name in ("email_rate", "webhook_rate", "slack_rate", "social_rate"):
+            if getattr(self, name) <= 0:
+                raise InvalidInput(f"setting {PREFIX}{name.upper()} must be above 0")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            raise InvalidInput(f"setting {PREFIX}SMTP_SECURITY must be starttls, tls or none")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

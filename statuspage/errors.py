@@ -11,7 +11,11 @@
     ├── RemoteError                 the remote server could not be reached or refused
     └── DeliveryError               a channel could not deliver a message
         ├── TransientDeliveryError  try again later
+        │   ├── ProviderBusy        ... and send slower (queue full, rate limited)
+        │   └── AmbiguousDelivery   the provider may have accepted it: look before resending
         └── PermanentDeliveryError  do not try again
+            ├── RecipientGone       opted out or gone for good: unsubscribe them
+            └── ContentRejected     the provider filters this content: stop sending it
 
 The CLI turns any of these into one line on stderr and exit code 2; the web
 layer turns them into a JSON error (API) or an error page (HTML).
@@ -103,3 +107,19 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Delivery failed for good; do not retry."""
+
+
+class ProviderBusy(TransientDeliveryError):
+    """The provider is over its limit or its queue is full: retry, and slow the channel."""
+
+
+class AmbiguousDelivery(TransientDeliveryError):
+    """The request may have been accepted (e.g. a timeout after sending): never resend blindly."""
+
+
+class RecipientGone(PermanentDeliveryError):
+    """The recipient opted out (STOP, 410 Gone) or no longer exists: unsubscribe them."""
+
+
+class ContentRejected(PermanentDeliveryError):
+    """The provider or a carrier filtered the content: stop sending this template."""

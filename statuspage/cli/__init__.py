@@ -10,6 +10,7 @@ from statuspage.cli.audit import audit
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
+from statuspage.cli.delivery import dispatch, retry, status
 from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
@@ -72,6 +73,8 @@ for command in (
     audit,
 ):
     cli.add_command(command)
+for command in (dispatch, status, retry):
+    comms.add_command(command)
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ from statuspage.storage.admin import AdminQueries
 from statuspage.storage.api_keys import ApiKeyQueries
 from statuspage.storage.audit import AuditQueries
 from statuspage.storage.components import ComponentQueries
+from statuspage.storage.delivery import DeliveryQueries
+from statuspage.storage.delivery_admin import DeliveryAdminQueries
 from statuspage.storage.incidents import IncidentQueries
 from statuspage.storage.outbox import OutboxQueries
 from statuspage.storage.outbox_claims import OutboxClaimQueries
@@ -27,5 +29,7 @@ class Queries(
     AuditQueries,
     TemplateQueries,
     AdminQueries,
+    DeliveryQueries,
+    DeliveryAdminQueries,
 ):
     """Every query, on the connection of one transaction."""

@@ -1,0 +1,216 @@
+"""Fan-out benchmark: one SEV1 declaration to 100,000 subscribers, delivered.
+
+60,000 e-mail, 30,000 SMS and 10,000 webhook subscribers of every component; the shipped
+default plan routes SEV1 `declared` to all three. Local receivers run in their own process
+(bench/receivers.py: aiosmtpd, a Twilio Messages API stand-in driven by the real twilio
+client, a webhook receiver). Prints:
+
+- the time to enqueue (declare: the change and its 100k outbox rows in one transaction),
+- with limits lifted, the throughput of each channel while all three send at once,
+- the dispatcher process's peak memory,
+- then, with STATUSPAGE_SMS_RATE=50, the SMS rate achieved against that limit.
+
+    .venv/bin/python bench/fanout.py          (or: make bench-fanout)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from statuspage.comms.dispatcher import Dispatcher
+from statuspage.comms.kit import DEFAULT_PLAN, Comms
+from statuspage.comms.status import approve
+from statuspage.comms.validate import load_plan
+from statuspage.comms.wiring import build_channels, make_dispatcher
+from statuspage.config import Settings
+from statuspage.model import new_id
+from statuspage.service import Service
+from statuspage.storage import Store
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # e.g. 0.1 for a quick look
+MIX = {k: int(v * SCALE) for k, v in {"email": 60_000, "sms": 30_000, "webhook": 10_000}.items()}
+TARGETS = {"email": 500, "sms": 500, "webhook": 1000}
+SMS_LIMIT, LIMITED_SECONDS = 50.0, 20.0
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(path: Path, http: str) -> None:
+    now = "2026-01-01T00:00:00.000000Z"
+    addresses = {
+        "email": lambda n: f"user{n}@example.test",
+        "sms": lambda n: f"+1415{n:07d}",
+        "webhook": lambda n: f"{http}/hook/{n}",
+    }
+    conn = sqlite3.connect(path)
+    conn.executemany(
+        "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
+        " VALUES (?, ?, ?, 'active', ?, ?)",
+        ((new_id(), ch, addresses[ch](n), now, now) for ch, k in MIX.items() for n in range(k)),
+    )
+    conn.commit()
+    conn.close()
+
+
+def stats(http: str, since: float = 0) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{http}/stats?since={since}", timeout=10) as answer:
+        return dict(json.loads(answer.read()))
+
+
+def settings_for(db: Path, smtp_port: int, http: str, **changes: Any) -> Settings:
+    base = Settings(
+        db=db, secret_key="bench", dispatch_poll=0.05, dispatch_lease=120,
+        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none",
+        smtp_from="Bench Status <status@bench.test>", email_rate=1e6, email_concurrency=24,
+        twilio_account_sid="AC" + "0" * 32, twilio_auth_token="token",
+        twilio_from="+15005550006", twilio_api_url=http, sms_rate=1e6, sms_concurrency=48,
+        webhook_secret="whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        webhook_allow_http=True, webhook_allow_private=True, webhook_rate=1e6,
+        webhook_concurrency=64,
+    )  # fmt: skip
+    return base.replace(**changes)
+
+
+async def only(svc: Service, comms: Comms, settings: Settings, names: set[str]) -> Dispatcher:
+    """A dispatcher sending on these channels only (the others' rows stay queued)."""
+    page = await svc.page()
+    made = build_channels(settings, comms.plan, page.url)
+    for name in set(made) - names:
+        await made.pop(name).aclose()
+    return await make_dispatcher(settings, svc.store, comms, {}, made)
+
+
+async def deliver(
+    svc: Service, comms: Comms, settings: Settings, http: str, names: set[str]
+) -> dict[str, float]:
+    """Send the queued rows of these channels; messages per second of each."""
+    async with svc.store.read() as q:
+        counts = await q.queued_by_channel()
+    expected = {ch: counts.get(ch, 0) for ch in names}
+    base = (await asyncio.to_thread(stats, http))["counts"]
+    dispatcher = await only(svc, comms, settings, names | {"slack"})
+    started = time.perf_counter()
+    running = asyncio.create_task(dispatcher.run())
+    done: dict[str, float] = {}
+    while len(done) < len(expected) and time.perf_counter() - started < 900:
+        await asyncio.sleep(0.25)
+        got = (await asyncio.to_thread(stats, http))["counts"]
+        for ch, n in expected.items():
+            if ch not in done and got[ch] - base[ch] >= n:
+                done[ch] = time.perf_counter() - started
+    dispatcher.stop()
+    await running
+    await dispatcher.aclose()
+    return {ch: expected[ch] / done[ch] if ch in done else 0.0 for ch in expected}
+
+
+async def limited_sms(svc: Service, comms: Comms, settings: Settings, http: str) -> float:
+    dispatcher = await only(svc, comms, settings, {"sms"})
+    running = asyncio.create_task(dispatcher.run())
+    await asyncio.sleep(2.0)  # warm-up: start, first claims
+    since = time.time()
+    await asyncio.sleep(LIMITED_SECONDS)
+    dispatcher.stop()
+    await running
+    await dispatcher.aclose()
+    window = await asyncio.to_thread(stats, http, since)
+    first, last = window["span"]["sms"]
+    return (window["since"]["sms"] - 1) / (last - first)
+
+
+async def main() -> None:
+    smtp_port, http_port = free_port(), free_port()
+    http = f"http://127.0.0.1:{http_port}"
+    receivers = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything runs
+        [sys.executable, str(HERE / "receivers.py"), str(smtp_port), str(http_port)],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert receivers.stdout is not None
+        receivers.stdout.readline()
+        with tempfile.TemporaryDirectory() as tmp:
+            await run(Path(tmp) / "bench.db", smtp_port, http)
+    finally:
+        receivers.terminate()
+        receivers.wait()
+
+
+async def run(path: Path, smtp_port: int, http: str) -> None:
+    store = await Store.open(path, create=True)
+    comms = Comms(load_plan(DEFAULT_PLAN))
+    svc = Service(store, comms=comms)
+    await svc.ensure_page("Bench", "https://status.bench.test", "Etc/UTC")
+    await svc.add_component("API")
+    seed(path, http)
+    started = time.perf_counter()
+    incident = await svc.declare_incident(
+        "API down", message="Investigating.", severity="SEV1", components=[("API", None)]
+    )
+    enqueue = time.perf_counter() - started
+    await approve(store, incident.id, "bench", svc.now())
+    settings = settings_for(path, smtp_port, http)
+    together = await deliver(svc, comms, settings, http, set(MIX))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    await update(svc, incident.id, "Found it.")
+    alone = {}
+    for name in MIX:
+        alone |= await deliver(svc, comms, settings, http, {name})
+    await update(svc, incident.id, "Fix rolling out.")
+    limited = settings_for(path, smtp_port, http, sms_rate=SMS_LIMIT, sms_concurrency=8)
+    achieved = await limited_sms(svc, comms, limited, http)
+    await store.close()
+    report(enqueue, together, alone, peak, achieved)
+
+
+async def update(svc: Service, incident_id: str, text: str) -> None:
+    """An update to everyone again (the earlier messages are all sent by now)."""
+    await svc.update_incident(incident_id, message=text, status="identified")
+    await approve(svc.store, incident_id, "bench", svc.now())
+
+
+def report(
+    enqueue: float,
+    together: dict[str, float],
+    alone: dict[str, float],
+    peak: float,
+    achieved: float,
+) -> None:
+    ok = lambda good: "OK" if good else "MISSED"  # noqa: E731
+    print(
+        f"enqueue SEV1 to {sum(MIX.values()):,} subscribers: {enqueue:.2f} s "
+        f"({ok(enqueue < 2)}, target < 2 s)"
+    )
+    print("throughput, messages/s: all three channels at once | each channel alone")
+    for ch, target in TARGETS.items():
+        print(
+            f"  {ch:8} {together[ch]:6.0f}/s | {alone[ch]:6.0f}/s "
+            f"({ok(alone[ch] >= target)} alone, {ok(together[ch] >= target)} at once; "
+            f"target >= {target}/s)"
+        )
+    print(f"peak memory of the dispatching process: {peak:.0f} MB ({ok(peak < 300)}, < 300 MB)")
+    off = abs(achieved - SMS_LIMIT) / SMS_LIMIT * 100
+    print(
+        f"SMS at a {SMS_LIMIT:.0f}/s limit: {achieved:.2f}/s over {LIMITED_SECONDS:.0f} s "
+        f"({off:.1f}% off; {ok(off <= 5)}, within 5%)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,155 @@
+"""E-mail through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import trustme
+
+from statuspage.config import Settings
+from statuspage.model import Channel
+from statuspage.service import Service
+from statuspage.storage.outbox import OutboxState
+from tests.comms.conftest import add_subscriber
+from tests.conftest import FakeClock
+from tests.delivery.conftest import PLAN, Providers, declare_sev1, dispatch_once, row_to
+from tests.delivery.standins import smtp_server
+
+ANN = "ann@example.test"
+
+
+async def test_a_subscriber_gets_a_multipart_mail_with_one_click_unsubscribe_headers(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    (mail,) = providers.smtp.to(ANN)
+    assert mail["From"] == "Acme Status <status@acme.test>"
+    assert "API errors" in mail["Subject"] and mail["Date"]
+    assert mail["Message-ID"].endswith("@acme.test>")
+    unsubscribe = mail["List-Unsubscribe"]
+    assert "<https://status.acme.test/subscriptions/unsubscribe?token=" in unsubscribe
+    assert "<mailto:status@acme.test?subject=unsubscribe%20" in unsubscribe
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    assert text is not None and "We are investigating errors." in text.get_content()
+    assert html is not None and "We are investigating errors." in html.get_content()
+
+
+async def test_all_mails_of_one_incident_thread_under_its_first(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    incident = await declare_sev1(csvc)
+    settings = providers.settings(db_path)
+    await dispatch_once(csvc, settings, clock, only=("email",))
+    for text in ("Found the cause.", "A fix is rolling out."):
+        clock.advance(minutes=10)
+        await csvc.update_incident(incident, message=text, status="identified")
+        from statuspage.comms.status import approve
+
+        await approve(csvc.store, incident, "Dana", csvc.now())
+        await dispatch_once(csvc, settings, clock, only=("email",))
+    first, second, third = providers.smtp.to(ANN)
+    root = first["Message-ID"]
+    assert first["In-Reply-To"] is None
+    assert second["In-Reply-To"] == third["In-Reply-To"] == root
+    assert second["References"] == third["References"] == root
+    assert len({first["Message-ID"], second["Message-ID"], third["Message-ID"]}) == 3
+
+
+async def test_owners_get_internal_mail_without_unsubscribe_links(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await declare_sev1(csvc, approve=False)
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    (ic,) = providers.smtp.to("ic@acme.test")
+    assert ic["List-Unsubscribe"] is None
+    assert ic["Auto-Submitted"] == "auto-generated"
+
+
+async def test_connections_are_reused_across_messages(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    for n in range(12):
+        await add_subscriber(csvc, Channel.EMAIL, f"user{n}@example.test")
+    await declare_sev1(csvc)
+    await dispatch_once(csvc, providers.settings(db_path, email_concurrency=2), clock,
+                        only=("email",))  # fmt: skip
+    assert len(providers.smtp.messages) == 14  # 12 subscribers, 2 owners
+    assert providers.smtp.connections <= 2
+
+
+async def test_smtp_5xx_fails_the_message_and_4xx_retries_it(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, "gone@example.test")
+    await add_subscriber(csvc, Channel.EMAIL, "full@example.test")
+    providers.smtp.refuse["gone@example.test"] = "550 5.1.1 No such user"
+    providers.smtp.refuse["full@example.test"] = "452 4.2.2 Mailbox full"
+    await declare_sev1(csvc)
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    gone = await row_to(csvc, "gone@example.test")
+    full = await row_to(csvc, "full@example.test")
+    assert gone is not None and full is not None
+    assert gone.row.state is OutboxState.FAILED and gone.provider_code == "550"
+    assert "No such user" in (gone.row.last_error or "")
+    assert full.row.state is OutboxState.QUEUED and full.provider_code == "452"
+    assert full.row.next_attempt_at > clock.current
+
+
+async def test_a_title_in_any_script_reaches_the_subject_intact(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    incident = await csvc.declare_incident(
+        "Störung der API — 支付", message="Wir prüfen das. Ещё минуту.", severity="SEV2",
+        components=[("API", None)],
+    )  # fmt: skip
+    assert incident
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    (mail,) = providers.smtp.to(ANN)
+    assert "Störung der API — 支付" in mail["Subject"]
+    text = mail.get_body(("plain",))
+    assert text is not None and "Ещё минуту." in text.get_content()
+
+
+async def test_starttls_is_verified_against_the_configured_ca_and_login_goes_over_it(
+    csvc: Service, clock: FakeClock, db_path: Path, tmp_path: Path
+) -> None:
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    async with smtp_server(server_context, {"status": "s3cret"}) as (smtp, port):
+        settings = Settings(
+            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            smtp_security="starttls", smtp_user="status", smtp_password="s3cret",
+            smtp_from="status@acme.test", smtp_ca_file=str(tmp_path / "ca.pem"),
+            comms_plan=str(PLAN), dispatch_poll=0.01,
+        )  # fmt: skip
+        await dispatch_once(csvc, settings, clock, only=("email",))
+        assert smtp.to(ANN) and set(smtp.sessions) == {(True, b"status")}
+
+
+async def test_an_untrusted_certificate_sends_nothing(
+    csvc: Service, clock: FakeClock, db_path: Path
+) -> None:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    async with smtp_server(server_context) as (smtp, port):
+        settings = Settings(
+            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            smtp_from="status@acme.test", comms_plan=str(PLAN), dispatch_poll=0.01,
+        )  # fmt: skip
+        report = await dispatch_once(csvc, settings, clock, only=("email",))
+    assert smtp.messages == [] and report.tally["email"]["sent"] == 0
+    assert (await row_to(csvc, ANN)).row.state is OutboxState.QUEUED
