@@ -20,6 +20,7 @@ from statuspage.model import (
     PageStatus,
     worst_status,
 )
+from statuspage.uptime import RangeUptime, percentage
 
 Json = dict[str, Any]
 
@@ -232,4 +233,20 @@ def postmortem_json(i: Incident) -> Json:
         "custom_tweet": None,
         "created_at": iso(i.postmortem_updated_at),
         "updated_at": iso(i.postmortem_updated_at),
+    }
+
+
+def component_uptime_json(u: RangeUptime) -> Json:
+    """A component's uptime as the Manage API gives it: a percentage rounded down to two
+    decimals (as the page shows it), outage durations in whole seconds."""
+    return {
+        "id": u.component_id,
+        "name": u.name,
+        "range_start": u.first.isoformat(),
+        "range_end": u.last.isoformat(),
+        "uptime_percentage": percentage(u.uptime),
+        "major_outage": round(u.major_seconds),
+        "partial_outage": round(u.partial_seconds),
+        "warnings": list(u.warnings),
+        "related_events": [{"id": i, "name": name} for i, name in u.events],
     }

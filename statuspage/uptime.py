@@ -227,10 +227,47 @@ def overall(days: Iterable[Day]) -> float | None:
     return None if observed == 0 else 1.0 - down / observed
 
 
+@dataclass(frozen=True)
+class RangeUptime:
+    """One component's uptime over a range of whole days, e.g. for the Manage API."""
+
+    component_id: str
+    name: str
+    first: date
+    last: date
+    uptime: float  # 0..1 over the time observed; 1.0 when nothing was observed yet
+    major_seconds: float
+    partial_seconds: float
+    events: tuple[tuple[str, str], ...] = ()  # (id, name) of incidents, oldest first
+    warnings: tuple[str, ...] = ()
+
+
+def over_range(
+    component_id: str, name: str, days: Sequence[Day], warnings: Sequence[str] = ()
+) -> RangeUptime:
+    """Consecutive days of one component taken together (see `component_days`)."""
+    figure = overall(days)
+    return RangeUptime(
+        component_id=component_id,
+        name=name,
+        first=days[0].day,
+        last=days[-1].day,
+        uptime=1.0 if figure is None else figure,
+        major_seconds=sum(d.major_seconds for d in days),
+        partial_seconds=sum(d.partial_seconds for d in days),
+        events=tuple(dict.fromkeys(e for d in days for e in d.events)),
+        warnings=tuple(warnings),
+    )
+
+
+def percentage(value: float) -> float:
+    """Uptime as a percentage with two decimals, rounded down: 0.99996 is 99.99."""
+    # Round away float noise first (0.9999 * 10_000 is 9998.999...), then floor.
+    return math.floor(round(value * 10_000, 6)) / 100
+
+
 def percent(value: float | None) -> str:
     """Uptime as people read it: two decimals, rounded down so downtime never shows 100.00 %."""
     if value is None:
         return ""
-    # Round away float noise first (0.9999 * 10_000 is 9998.999...), then floor.
-    floored = math.floor(round(value * 10_000, 6)) / 100
-    return f"{floored:.2f}"
+    return f"{percentage(value):.2f}"

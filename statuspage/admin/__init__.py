@@ -1,7 +1,7 @@
 """The admin API: a subset of the Statuspage Manage API v1 under /v1, and its OpenAPI document.
 
-Subscriber endpoints and component uptime are added by the steps that build those features:
-each is one more module of `@operation` handlers imported below.
+Subscriber endpoints are added by the step that builds them: one more module of `@operation`
+handlers imported below.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from statuspage.admin import components, incidents, records
+from statuspage.admin import components, incidents, records, uptime
 from statuspage.admin.openapi import document
 from statuspage.admin.operations import OPERATIONS, endpoint, json_response
 
-MODULES = (components, incidents, records)  # imported for their @operation declarations
+MODULES = (components, incidents, records, uptime)  # imported for their @operation declarations
 
 
 async def openapi_json(request: Request) -> Response:

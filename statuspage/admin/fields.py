@@ -216,6 +216,8 @@ def field_schema(spec: Field | QueryParam) -> dict[str, Any]:
         schema["enum"] = list(spec.enum)
     if spec.type == "integer":
         schema.update(minimum=spec.minimum, maximum=spec.maximum)
+    if isinstance(spec, QueryParam):
+        schema.update(spec.extra)
     if isinstance(spec, Field):
         if spec.max_length is not None:
             schema["maxLength"] = spec.max_length

@@ -196,6 +196,19 @@ SCHEMAS: dict[str, Schema] = {
             "should_send_notifications": BOOL,
         }
     ),
+    "ComponentUptime": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "range_start": _t("string", format="date"),
+            "range_end": _t("string", format="date"),
+            "uptime_percentage": _t("number", minimum=0, maximum=100),
+            "major_outage": _t("integer", minimum=0, description="Seconds"),
+            "partial_outage": _t("integer", minimum=0, description="Seconds"),
+            "warnings": {"type": "array", "items": STR},
+            "related_events": {"type": "array", "items": obj({"id": STR, "name": STR})},
+        }
+    ),
 }
 for _name in ("Page", "Component", "ComponentGroup", "Incident", "IncidentTemplate"):
     SCHEMAS[_name + "List"] = {"type": "array", "items": ref(_name)}

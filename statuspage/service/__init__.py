@@ -10,6 +10,7 @@ from __future__ import annotations
 from statuspage.service.admin_components import AdminComponentService
 from statuspage.service.admin_history import AdminHistoryService
 from statuspage.service.admin_incidents import AdminIncidentService
+from statuspage.service.admin_uptime import AdminUptimeService
 from statuspage.service.audit import AuditService
 from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice, utcnow
 from statuspage.service.components import ComponentService
@@ -24,6 +25,7 @@ class Service(
     AdminComponentService,
     AdminIncidentService,
     AdminHistoryService,
+    AdminUptimeService,
     TemplateService,
     TokenService,
     AuditService,

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from statuspage.model import ChangeCause, Component, ComponentStatus, Group, StatusChange
 from statuspage.storage.base import QueryBase
-from statuspage.storage.convert import parse_date_or_none, parse_ts, ts, ts_or_none
+from statuspage.storage.convert import (
+    parse_date_or_none,
+    parse_ts,
+    parse_ts_or_none,
+    ts,
+    ts_or_none,
+)
+
+
+@dataclass(frozen=True)
+class ComponentIncident:
+    """An incident that changed one component's status, or a backfilled one holding it."""
+
+    id: str
+    name: str
+    started_at: datetime
+    resolved_at: datetime | None
+    backfilled: bool
+    held: ComponentStatus | None  # the status the incident holds the component in
+    first_change: datetime | None  # its first recorded change of the component's status
 
 
 def _group(row: aiosqlite.Row) -> Group:
@@ -166,6 +186,42 @@ class ComponentQueries(QueryBase):
             params.append(_json_list(component_ids))
         rows = await self.fetchall(sql + " ORDER BY at, id", params)
         return [_change(r) for r in rows]
+
+    async def component_incidents(
+        self, component_id: str, start: datetime, end: datetime
+    ) -> list[ComponentIncident]:
+        """Incidents (not maintenance) open during [start, end) that changed the component's
+        status, or that are backfilled and hold it; oldest first."""
+        params = {"component": component_id, "start": ts(start), "end": ts(end)}
+        rows = await self.fetchall(_COMPONENT_INCIDENTS, params)
+        return [
+            ComponentIncident(
+                id=r["id"],
+                name=r["name"],
+                started_at=parse_ts(r["started_at"]),
+                resolved_at=parse_ts_or_none(r["resolved_at"]),
+                backfilled=bool(r["backfilled"]),
+                held=ComponentStatus(r["held"]) if r["held"] else None,
+                first_change=parse_ts_or_none(r["first_change"]),
+            )
+            for r in rows
+        ]
+
+
+_COMPONENT_INCIDENTS = """
+    SELECT * FROM (
+        SELECT i.id, i.name, i.started_at, i.resolved_at, i.backfilled, ic.status AS held,
+            (SELECT MIN(s.at) FROM status_changes s
+             WHERE s.incident_id = i.id AND s.component_id = :component) AS first_change
+        FROM incidents i
+        LEFT JOIN incident_components ic
+            ON ic.incident_id = i.id AND ic.component_id = :component
+        WHERE i.kind = 'incident' AND i.started_at < :end
+            AND (i.resolved_at IS NULL OR i.resolved_at > :start)
+    )
+    WHERE first_change IS NOT NULL OR (backfilled AND held IS NOT NULL)
+    ORDER BY COALESCE(first_change, started_at), id
+"""
 
 
 def _json_list(values: Iterable[str]) -> str:
