@@ -127,7 +127,7 @@ def test_related_events_are_the_incidents_that_changed_this_component_in_the_ran
     api: Api, clock: FakeClock
 ) -> None:
     first = outage(api, clock, "API down", "2026-03-12T10:00:00", 10, API="major_outage")
-    outage(api, clock, "Web down", "2026-03-13T10:00:00", 10, Web="major_outage")
+    outage(api, clock, "Web down", "2026-03-13T10:00:00", 10, Web="major_outage")  # not API's
     clock.current = utc("2026-03-14T09:00:00")
     window = api.ok(
         "POST",
@@ -146,13 +146,19 @@ def test_related_events_are_the_incidents_that_changed_this_component_in_the_ran
     change(api, window["id"], status="in_progress")
     clock.advance(hours=2)
     change(api, window["id"], status="completed")
+    clock.current = utc("2026-03-15T10:00:00")
+    spreading = declare(api, "Spreading", Web="major_outage")
+    clock.current = utc("2026-03-17T10:00:00")  # reaches the API two days later
+    change(api, spreading, components={api.id_of("API"): "major_outage"})
+    clock.advance(minutes=10)
+    change(api, spreading, status="resolved")
     later = outage(api, clock, "API slow", "2026-03-18T10:00:00", 10, API="partial_outage")
     clock.current = LATER
     early = uptime(api, start="2026-03-11", end="2026-03-15")
     assert early["related_events"] == [{"id": first, "name": "API down"}]
     assert (early["major_outage"], early["partial_outage"]) == (600, 0)  # maintenance: none
     both = uptime(api, start="2026-03-11", end="2026-03-20")["related_events"]
-    assert [e["id"] for e in both] == [first, later]
+    assert [e["id"] for e in both] == [first, spreading, later]
 
 
 def test_the_default_range_is_the_last_90_days_from_when_history_begins(
