@@ -95,13 +95,16 @@ class SubscriberQueries(QueryBase):
         component_id: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        search: str | None = None,
     ) -> list[Subscriber]:
         """Subscribers matching every filter given, oldest first.
 
-        `component_id` matches those who follow that component or every component.
+        `component_id` matches those who follow that component or every component;
+        `search`, those whose address contains it.
         """
         sql = (
             "SELECT * FROM subscribers s WHERE (:channel IS NULL OR channel = :channel)"
+            " AND (:search IS NULL OR instr(address, :search) > 0)"
             " AND (:state IS NULL OR state = :state)"
             " AND (:tag IS NULL OR EXISTS (SELECT 1 FROM subscriber_tags t"
             "      WHERE t.subscriber_id = s.id AND t.tag = :tag))"
@@ -118,6 +121,7 @@ class SubscriberQueries(QueryBase):
                     "state": state.value if state else None,
                     "tag": tag,
                     "component": component_id,
+                    "search": search,
                     "limit": -1 if limit is None else limit,
                     "offset": offset,
                 },
