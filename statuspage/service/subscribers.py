@@ -3,6 +3,7 @@ reactivate, tag, count, and data requests (everything we hold; erasure)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -216,6 +217,7 @@ class SubscriberAdminService(SubscriptionBase):
             for subscriber_id in expired:
                 await q.erase_subscriber(subscriber_id)
             await q.drop_expired_confirmations(now)
+            await q.drop_expired_rates(time.time())
         return len(expired)
 
 

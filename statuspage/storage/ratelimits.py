@@ -48,6 +48,9 @@ class RateLimitQueries(QueryBase):
         )
         return 0
 
+    async def drop_expired_rates(self, now: float) -> int:
+        return await self.execute("DELETE FROM rate_limits WHERE expires_at <= ?", (now,))
+
     async def forget_rate_keys(self, keys: Sequence[str]) -> None:
         await self.execute(
             "DELETE FROM rate_limits WHERE key IN (SELECT value FROM json_each(?))",
