@@ -1,7 +1,7 @@
 """The admin API: a subset of the Statuspage Manage API v1 under /v1, and its OpenAPI document.
 
-Subscriber endpoints and component uptime are added by the steps that build those features:
-each is one more module of `@operation` handlers imported below.
+Each module imported below declares its endpoints with `@operation` (subscribers:
+step 5; component uptime is added by the step that builds it).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from statuspage.admin import components, incidents, records
+from statuspage.admin import components, incidents, records, subscribers
 from statuspage.admin.openapi import document
 from statuspage.admin.operations import OPERATIONS, endpoint, json_response
 
-MODULES = (components, incidents, records)  # imported for their @operation declarations
+# Imported for their @operation declarations.
+MODULES = (components, incidents, records, subscribers)
 
 
 async def openapi_json(request: Request) -> Response:

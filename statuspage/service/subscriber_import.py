@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from statuspage import subscriber_csv
 from statuspage.addresses import Address, normalise
 from statuspage.errors import InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
@@ -85,8 +86,18 @@ class SubscriberImportService(SubscriptionBase):
         report.rejected.sort()
         return report
 
+    async def import_csv(self, text: str, skip_confirmation: bool) -> ImportReport:
+        """Import a CSV file's text (see statuspage.subscriber_csv)."""
+        header, rows = subscriber_csv.read(text)
+        return await self.import_subscribers(
+            header, [ImportRow(line, values) for line, values in rows], skip_confirmation
+        )
+
     def _parse(self, row: ImportRow, report: ImportReport) -> _Row | None:
         values = {k: (v or "").strip() for k, v in row.values.items()}
+        if values.get(subscriber_csv.PROBLEM):
+            report.rejected.append((row.line, values[subscriber_csv.PROBLEM]))
+            return None
         if values.get("state", "").lower() == "unsubscribed":
             report.skipped.append((row.line, "unsubscribed in the file"))
             return None

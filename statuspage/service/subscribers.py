@@ -53,13 +53,17 @@ class SubscriberAdminService(SubscriptionBase):
         search: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        order: str = "created_at",
+        descending: bool = False,
     ) -> list[Subscriber]:
-        """Subscribers matching every filter (a component by id or name), oldest first."""
+        """Subscribers matching every filter (a component by id or name), oldest first
+        (or by `order`: created_at or address)."""
         async with self.store.read() as q:
             component_id = (await self.component(q, component)).id if component else None
             return await q.list_subscribers(
                 channel=_channel(channel), state=_state(state), tag=tag,
                 component_id=component_id, search=search, limit=limit, offset=offset,
+                order=order, descending=descending,
             )  # fmt: skip
 
     async def get_subscriber(self, ref: str) -> Subscriber:
