@@ -1,11 +1,14 @@
 """Importing subscribers from CSV rows: every row checked, the good ones in one transaction.
 
 Columns: `channel` and `address` (required); `phone_country`, `components` (names or ids,
-separated by ";"; empty: every component), `tags` (";"), `language`; `state` (a row that
-says "unsubscribed" is skipped). `id`, `created_at`, `updated_at`, `confirmed_at` and
-`unsubscribed_at` (what `export` writes) are ignored. A column that is present sets that
-field; one that is absent leaves it alone, so importing the same file again changes
-nothing. Someone who unsubscribed is never subscribed again by an import.
+separated by ";"; empty or "all": every component), `tags` (";"), `language`; `state` (a
+row that says "unsubscribed" is skipped). `id`, `created_at`, `updated_at`,
+`confirmed_at` and `unsubscribed_at` (what `export` writes) are ignored.
+
+A new subscriber gets every field of the row. For one we have, a filled cell sets that
+field and an empty one leaves it alone (their own choice of components stays unless the
+file says otherwise), so importing the same file again changes nothing. Someone who
+unsubscribed is never subscribed again by an import.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from statuspage import subscriber_csv
-from statuspage.addresses import Address, normalise
-from statuspage.errors import InvalidInput
+from statuspage.addresses import FIELDS, Address, normalise
+from statuspage.errors import InvalidField, InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
 from statuspage.service.confirmations import open_confirmation
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
@@ -25,6 +28,7 @@ REQUIRED = ("channel", "address")
 OPTIONAL = ("phone_country", "components", "tags", "language", "state")
 IGNORED = ("id", "created_at", "updated_at", "confirmed_at", "unsubscribed_at")
 ACTIVE, PENDING = SubscriberState.ACTIVE, SubscriberState.PENDING
+ADDRESS_FIELDS = frozenset(FIELDS.values())
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,10 @@ class SubscriberImportService(SubscriptionBase):
             country = values.get("phone_country") or None
             address = normalise(channel, values.get("address", ""), country, self.address_rules)
             check_tags(_split(values.get("tags", "")))
+        except InvalidField as exc:
+            value = values.get("address") if exc.field in ADDRESS_FIELDS else None
+            report.rejected.append((row.line, f"{value!r}: {exc}" if value else str(exc)))
+            return None
         except InvalidInput as exc:
             report.rejected.append((row.line, str(exc)))
             return None
@@ -115,8 +123,7 @@ class SubscriberImportService(SubscriptionBase):
         self, q: Queries, row: _Row, skip: bool, report: ImportReport
     ) -> None:
         given = row.given
-        components = _split(given["components"]) or None if "components" in given else None
-        wanted = await self.wanted(q, components, given.get("language") or "en")
+        wanted = await self.wanted(q, _components(given), given.get("language") or "en")
         found = await q.find_subscriber(row.address.channel, row.address.value)
         if found is not None and found.state is SubscriberState.UNSUBSCRIBED:
             report.skipped.append((row.line, "unsubscribed; not subscribed again by an import"))
@@ -147,13 +154,19 @@ class SubscriberImportService(SubscriptionBase):
         report.updated += 1
 
 
+def _components(given: Mapping[str, str]) -> tuple[str, ...] | None:
+    """The components a row names; None: every component."""
+    names = _split(given.get("components", ""))
+    return None if names in ((), ("all",)) else names
+
+
 def _merged(
     s: Subscriber, given: Mapping[str, str], ids: tuple[str, ...] | None, language: str
 ) -> Subscriber:
-    """The subscriber with the fields the file has columns for."""
-    if "components" in given:
+    """A subscriber we have, with the fields the row fills in."""
+    if given.get("components"):
         s = replace(s, all_components=ids is None, component_ids=ids or ())
-    if "tags" in given:
+    if given.get("tags"):
         s = replace(s, tags=check_tags(_split(given["tags"])))
     if given.get("language"):
         s = replace(s, language=language)

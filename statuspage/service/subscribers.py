@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from statuspage.errors import Conflict, InvalidInput
@@ -65,6 +66,11 @@ class SubscriberAdminService(SubscriptionBase):
                 component_id=component_id, search=search, limit=limit, offset=offset,
                 order=order, descending=descending,
             )  # fmt: skip
+
+    async def purge_times(self, subscriber_ids: list[str]) -> dict[str, datetime]:
+        """When each pending subscription is deleted if not confirmed (purge_at)."""
+        async with self.store.read() as q:
+            return await q.confirmation_expiries(subscriber_ids)
 
     async def get_subscriber(self, ref: str) -> Subscriber:
         async with self.store.read() as q:
