@@ -293,10 +293,13 @@ def _operation(op: Operation) -> Schema:
     if op.body is None:
         for code in ("413", "415"):
             del responses[code]
-    responses[str(op.status)] = {
-        "description": "OK",
-        "content": {"application/json": {"schema": ref(op.response or "Error")}},
-    }
+    if op.response is None:
+        responses["204"] = {"description": "Done; no content"}
+    else:
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": ref(op.response)}},
+        }
     found: Schema = {
         "operationId": _operation_id(op),
         "summary": op.summary,
