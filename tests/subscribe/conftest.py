@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 from statuspage.app import create_app
 from statuspage.comms.channels.twilio_signature import sign
 from statuspage.config import Settings
-from statuspage.service import Service
+from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
 from tests.delivery.standins import (
     ACCOUNT_SID,
@@ -83,8 +83,9 @@ def providers() -> Iterator[Providers]:
     twilio, hooks, slack = TwilioStandIn(), WebhookReceiver(), SlackStandIn()
     try:
         smtp, port = loop.run(loop.stack.enter_async_context(smtp_server()))
-        urls = [loop.run(loop.stack.enter_async_context(serve(a.app()))) for a in
-                (twilio, hooks, slack)]  # fmt: skip
+        urls = [
+            loop.run(loop.stack.enter_async_context(serve(a.app()))) for a in (twilio, hooks, slack)
+        ]
         yield Providers(smtp, port, twilio, urls[0], hooks, urls[1], slack, urls[2])
     finally:
         loop.close()
@@ -122,7 +123,7 @@ class Site:
         """Submit the first form of a page as it is (hidden fields and all)."""
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action is not None, page.text
-        html = page.text[action.start():]
+        html = page.text[action.start() :]
         html = html[: html.index("</form>")]
         data = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
         return self.client.post(action.group(1).replace("&amp;", "&"), data={**data, **extra})
@@ -136,16 +137,23 @@ class Site:
 
     def api(self, method: str, rest: str, **kw: Any) -> Any:
         response = self.client.request(
-            method, f"/v1/pages/{self.page_id}{rest}",
-            headers={"Authorization": f"OAuth {self.key}"}, **kw,
-        )  # fmt: skip
+            method,
+            f"/v1/pages/{self.page_id}{rest}",
+            headers={"Authorization": f"OAuth {self.key}"},
+            **kw,
+        )
         assert response.status_code < 300, response.text
         return response.json() if response.content else None
 
     def declare(self, component: str, name: str = "API errors") -> str:
-        body = {"incident": {"name": name, "body": "We are investigating.",
-                             "impact_override": "major",
-                             "components": {self.components[component]: "major_outage"}}}  # fmt: skip
+        body = {
+            "incident": {
+                "name": name,
+                "body": "We are investigating.",
+                "impact_override": "major",
+                "components": {self.components[component]: "major_outage"},
+            }
+        }
         return str(self.api("POST", "/incidents", json=body)["id"])
 
     def update(self, incident_id: str, text: str) -> None:
@@ -170,8 +178,9 @@ class Site:
         """A reply to our number, signed as Twilio signs it."""
         params = {"From": sender, "Body": body, "AccountSid": ACCOUNT_SID}
         signature = sign(AUTH_TOKEN, PAGE + "/hooks/twilio/inbound", params)
-        return self.client.post("/hooks/twilio/inbound", data=params,
-                                headers={"X-Twilio-Signature": signature})  # fmt: skip
+        return self.client.post(
+            "/hooks/twilio/inbound", data=params, headers={"X-Twilio-Signature": signature}
+        )
 
     def run(self, use: Callable[[Service], Coroutine[Any, Any, T]]) -> T:
         """A use case against the page's database (as the CLI would run it)."""
@@ -215,24 +224,44 @@ async def seed(db: Path) -> tuple[str, str, dict[str, str]]:
 
 def site_settings(db: Path, p: Providers, **changes: Any) -> Settings:
     return Settings(
-        db=db, secret_key=SECRET, comms_plan=str(PLAN), dispatch_poll=0.02,
-        tick_interval=3600, api_rate_limit=0, dispatch_backoff=0.05, dispatch_backoff_max=0.2,
-        smtp_host="127.0.0.1", smtp_port=p.smtp_port, smtp_security="none",
-        smtp_from="Acme Status <status@acme.test>", email_rate=1000,
-        twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
-        twilio_messaging_service_sid="MG" + "1" * 32, twilio_api_url=p.twilio_url,
-        sms_rate=1000, webhook_secret=WEBHOOK_SECRET, webhook_allow_http=True,
-        webhook_allow_private=True, webhook_rate=1000, slack_rate=1000,
-    ).replace(**changes)  # fmt: skip
+        db=db,
+        secret_key=SECRET,
+        comms_plan=str(PLAN),
+        dispatch_poll=0.02,
+        tick_interval=3600,
+        api_rate_limit=0,
+        dispatch_backoff=0.05,
+        dispatch_backoff_max=0.2,
+        smtp_host="127.0.0.1",
+        smtp_port=p.smtp_port,
+        smtp_security="none",
+        smtp_from="Acme Status <status@acme.test>",
+        email_rate=1000,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_messaging_service_sid="MG" + "1" * 32,
+        twilio_api_url=p.twilio_url,
+        sms_rate=1000,
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_allow_http=True,
+        webhook_allow_private=True,
+        webhook_rate=1000,
+        slack_rate=1000,
+    ).replace(**changes)
 
 
-def open_site(db: Path, p: Providers, **changes: Any) -> Iterator[Site]:
-    page_id, key, components = asyncio.run(seed(db))
+@contextmanager
+def open_site(
+    db: Path, p: Providers, clock: Clock = utcnow, seeded: bool = False, **changes: Any
+) -> Iterator[Site]:
+    """The page served by the app (seeded first, unless `seeded` says it is already)."""
+    page_id, key, components = asyncio.run(seed(db)) if not seeded else ("", "", {})
     settings = site_settings(db, p, **changes)
-    with TestClient(create_app(settings), base_url=PAGE) as client:
+    with TestClient(create_app(settings, clock), base_url=PAGE) as client:
         yield Site(client, settings, p, page_id, key, components, db)
 
 
 @pytest.fixture
 def site(db_path: Path, providers: Providers) -> Iterator[Site]:
-    yield from open_site(db_path, providers)
+    with open_site(db_path, providers) as opened:
+        yield opened

@@ -19,8 +19,9 @@ def confirm_by_mail(site: Site, address: str) -> None:
 def test_an_email_subscription_is_confirmed_then_receives_updates_until_unsubscribed(
     site: Site,
 ) -> None:
-    answer = site.subscribe("email", "Ann@Example.com", scope="some",
-                            components=site.components["API"])  # fmt: skip
+    answer = site.subscribe(
+        "email", "Ann@Example.com", scope="some", components=site.components["API"]
+    )
     assert answer.status_code == 200 and "Check your inbox" in answer.text
 
     [confirmation] = site.wait(lambda: site.mails_to("ann@example.com"))
@@ -34,8 +35,9 @@ def test_an_email_subscription_is_confirmed_then_receives_updates_until_unsubscr
     assert "You are subscribed" in welcome["Subject"]
 
     incident = site.declare("API")
-    declared = site.wait(lambda: [m for m in site.mails_to("ann@example.com")
-                                  if "API errors" in m["Subject"]])[0]  # fmt: skip
+    declared = site.wait(
+        lambda: [m for m in site.mails_to("ann@example.com") if "API errors" in m["Subject"]]
+    )[0]
     text = body_of(declared)
     manage = site.visit(link(text, "manage"))
     assert manage.status_code == 200 and "Your subscription" in manage.text
@@ -66,14 +68,16 @@ def _settled(site: Site) -> bool:
 
 
 def test_a_subscriber_of_another_component_hears_nothing(site: Site) -> None:
-    site.subscribe("email", "web-only@example.com", scope="some",
-                   components=site.components["Web"])  # fmt: skip
+    site.subscribe("email", "web-only@example.com", scope="some", components=site.components["Web"])
     site.subscribe("email", "everything@example.com")
     confirm_by_mail(site, "web-only@example.com")
     confirm_by_mail(site, "everything@example.com")
     site.declare("Docs", "Docs are slow")
-    site.wait(lambda: [m for m in site.mails_to("everything@example.com")
-                       if "Docs are slow" in m["Subject"]])  # fmt: skip
+    site.wait(
+        lambda: [
+            m for m in site.mails_to("everything@example.com") if "Docs are slow" in m["Subject"]
+        ]
+    )
     assert _settled(site)
     assert not [m for m in site.mails_to("web-only@example.com") if "Docs" in m["Subject"]]
 
@@ -103,10 +107,14 @@ def test_the_manage_page_changes_components_and_language_and_can_resubscribe(
     assert saved.status_code == 200 and "Your changes are saved" in saved.text
     found = site.run(lambda svc: svc.get_subscriber("chooser@example.com"))
     assert found.component_ids == (site.components["Docs"],) and not found.all_components
-    unsubscribed = site.client.post("/subscriptions/manage", data={
-        "token": token, "action": "unsubscribe",
-        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', saved.text).group(1),  # type: ignore[union-attr]
-    })  # fmt: skip
+    unsubscribed = site.client.post(
+        "/subscriptions/manage",
+        data={
+            "token": token,
+            "action": "unsubscribe",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', saved.text).group(1),  # type: ignore[union-attr]
+        },
+    )
     assert "You are unsubscribed" in unsubscribed.text
     again = site.press(unsubscribed)
     assert "You are subscribed again" in again.text
@@ -125,6 +133,7 @@ def test_a_new_address_is_used_only_once_confirmed(site: Site) -> None:
     assert "Confirm your new address" in mail["Subject"]
     site.press(site.visit(link(body_of(mail), "confirm")))
     moved = site.run(lambda svc: svc.get_subscriber("new@example.com"))
-    assert moved.state.value == "active" and moved.id == site.run(
-        lambda svc: svc.list_subscribers()
-    )[0].id
+    assert (
+        moved.state.value == "active"
+        and moved.id == site.run(lambda svc: svc.list_subscribers())[0].id
+    )
