@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from statuspage import admin, api, hooks, pages
-from statuspage.comms.kit import load_comms
-from statuspage.comms.wiring import make_dispatcher
+from statuspage import admin, api, hooks, pages, subscribe
+from statuspage.comms.kit import Comms, load_comms
+from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
 from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Clock, Service, utcnow
@@ -31,8 +31,12 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         comms = load_comms(settings, os.environ)  # a broken plan stops the start, clearly
         store = await Store.open(settings.db)
         service = Service(store, clock, comms=comms)
+        service.subscription_policy = settings.subscription_policy()
         app.state.settings = settings
         app.state.service = service
+        app.state.subscribe_offer = subscribe.make_offer(
+            settings, comms.templates if comms else None, _configured(settings, comms)
+        )
         publisher = Publisher(store, settings, clock, published)
         await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
@@ -56,10 +60,17 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *hooks.routes, *api.routes, *pages.routes],
+        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *api.routes, *pages.routes],
         exception_handlers=pages.exception_handlers,
         lifespan=lifespan,
     )
+
+
+def _configured(settings: Settings, comms: Comms | None) -> set[str]:
+    """The subscriber channels that can deliver (their settings are there)."""
+    if comms is None:
+        return set()
+    return {"email", "sms", "webhook", "slack"} - set(missing_settings(settings, comms.plan))
 
 
 async def _tick_forever(service: Service, interval: float) -> None:
@@ -71,6 +82,8 @@ async def _tick_forever(service: Service, interval: float) -> None:
                 log.info("maintenance %s is now %s", t.incident_id, t.status.value)
             for notice in report.notices:
                 log.info("comms: incident %s: %s", notice.incident_id, notice.text)
+            if purged := await service.purge_unconfirmed():
+                log.info("deleted %d subscriptions never confirmed", purged)
         except Exception:
             log.exception("tick failed; trying again in %s s", interval)
         await asyncio.sleep(interval)

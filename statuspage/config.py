@@ -11,10 +11,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from statuspage.errors import InvalidInput
+from statuspage.subscriptions import SubscriptionPolicy
 
 PREFIX = "STATUSPAGE_"
 
@@ -101,6 +103,18 @@ class Settings:
     bluesky_handle: str = ""  # default: the comms plan's social handle
     bluesky_app_password: str = _secret()
     social_rate: float = 1.0
+    # Self-service subscriptions (step 5): the channels /subscribe offers (those configured
+    # for delivery among them), lifetimes and the limits that keep the forms from abuse.
+    subscribe_channels: str = "email,sms,webhook,slack"
+    subscribe_confirm_ttl: float = 172800.0  # seconds a confirmation link works (48 h)
+    subscribe_code_ttl: float = 3600.0  # seconds an SMS confirmation code works
+    subscribe_code_attempts: int = 5  # wrong codes before a code stops working
+    subscribe_pending_cap: int = 5  # confirmations sent to one address per confirm TTL
+    subscribe_rate_ip: int = 10  # subscribe requests per client address (IPv6: /64) an hour
+    subscribe_rate_address: int = 3  # subscribe requests per subscriber address an hour
+    subscribe_confirm_rate_ip: int = 30  # confirmations tried per client address an hour
+    sms_default_country: str = "US"  # the country picker's default (ISO 3166 alpha-2)
+    sms_countries: str = ""  # ISO codes SMS subscriptions may use ("US,CA"); empty: any
 
     def __post_init__(self) -> None:
         if self.sms_rate <= 0:
@@ -110,6 +124,45 @@ class Settings:
                 raise InvalidInput(f"setting {PREFIX}{name.upper()} must be above 0")
         if self.smtp_security not in ("starttls", "tls", "none"):
             raise InvalidInput(f"setting {PREFIX}SMTP_SECURITY must be starttls, tls or none")
+        self._check_subscriptions()
+
+    def _check_subscriptions(self) -> None:
+        for name in ("subscribe_confirm_ttl", "subscribe_code_ttl", "subscribe_code_attempts",
+                     "subscribe_pending_cap"):  # fmt: skip
+            if getattr(self, name) <= 0:
+                raise InvalidInput(f"setting {PREFIX}{name.upper()} must be above 0")
+        unknown = set(self.offered_channels()) - {"email", "sms", "webhook", "slack"}
+        if unknown:
+            raise InvalidInput(
+                f"setting {PREFIX}SUBSCRIBE_CHANNELS: unknown channel {sorted(unknown)[0]!r}"
+            )
+        for code in (self.sms_default_country, *self.sms_country_list()):
+            if not (len(code) == 2 and code.isalpha() and code.isupper()):
+                raise InvalidInput(f"setting {PREFIX}SMS_COUNTRIES / SMS_DEFAULT_COUNTRY: "
+                                   f"{code!r} is not a country code like US")  # fmt: skip
+
+    def offered_channels(self) -> tuple[str, ...]:
+        return tuple(c.strip().lower() for c in self.subscribe_channels.split(",") if c.strip())
+
+    def sms_country_list(self) -> tuple[str, ...]:
+        return tuple(c.strip().upper() for c in self.sms_countries.split(",") if c.strip())
+
+    def subscription_policy(self) -> SubscriptionPolicy:
+        """The settings as the subscription use cases take them."""
+        return SubscriptionPolicy(
+            secret_key=self.secret_key,
+            confirm_ttl=timedelta(seconds=self.subscribe_confirm_ttl),
+            code_ttl=timedelta(seconds=self.subscribe_code_ttl),
+            code_attempts=self.subscribe_code_attempts,
+            pending_cap=self.subscribe_pending_cap,
+            rate_ip=self.subscribe_rate_ip,
+            rate_address=self.subscribe_rate_address,
+            confirm_rate_ip=self.subscribe_confirm_rate_ip,
+            allow_http=self.webhook_allow_http,
+            allow_private=self.webhook_allow_private,
+            default_country=self.sms_default_country,
+            sms_countries=self.sms_country_list(),
+        )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

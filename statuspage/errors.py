@@ -2,6 +2,7 @@
 
     StatuspageError                 anything we raise on purpose
     ├── InvalidInput                bad value from a user (CLI option, API field, form)
+    │   └── InvalidField            ... in one named field (a form shows it beside the field)
     ├── NotFound                    unknown component, group, incident, subscriber...
     ├── Conflict                    a transition the current state refuses
     ├── PlanError                   a comms plan that does not validate
@@ -41,6 +42,14 @@ class InvalidInput(StatuspageError):
     """A value given by a user is not acceptable."""
 
     http_status = 422
+
+
+class InvalidField(InvalidInput):
+    """A value given in one named field is not acceptable; forms show it beside the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(StatuspageError):

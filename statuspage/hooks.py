@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from statuspage.comms.channels.twilio_signature import signature_ok
 from statuspage.comms.inbound import handle_sms
+from statuspage.comms.links import LinkSigner
 from statuspage.comms.receipts import record_report
 from statuspage.config import Settings
 from statuspage.service import Service
@@ -64,8 +65,13 @@ async def twilio_inbound(request: Request) -> Response:
     if params is None:
         return Response("forbidden", 403)
     service: Service = request.app.state.service
+    policy = service.subscription_policy
+    signer = LinkSigner(policy.secret_key) if policy.secret_key else None
     async with service.store.write(public=False) as q:
-        reply = await handle_sms(q, params.get("From", ""), params.get("Body", ""), service.now())
+        reply = await handle_sms(
+            q, params.get("From", ""), params.get("Body", ""), service.now(), signer,
+            policy.code_attempts,
+        )  # fmt: skip
     if reply.changed:
         log.info("SMS %s: %d subscription(s) changed", reply.keyword, reply.changed)
     message = f"<Message>{escape(reply.text)}</Message>" if reply.text else ""

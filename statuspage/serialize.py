@@ -18,6 +18,7 @@ from statuspage.model import (
     MaintenanceStatus,
     Page,
     PageStatus,
+    Subscriber,
     worst_status,
 )
 from statuspage.uptime import RangeUptime, percentage
@@ -249,4 +250,41 @@ def component_uptime_json(u: RangeUptime) -> Json:
         "partial_outage": round(u.partial_seconds),
         "warnings": list(u.warnings),
         "related_events": [{"id": i, "name": name} for i, name in u.events],
+    }
+
+
+def subscriber_json(
+    s: Subscriber,
+    all_component_ids: Iterable[str],
+    *,
+    display_phone: str | None = None,
+    purge_at: datetime | None = None,
+) -> Json:
+    """A subscriber as the Manage API shows one (Statuspage's fields, then ours)."""
+    channel = s.channel.value
+    return {
+        "id": s.id,
+        "skip_confirmation_notification": s.confirmed_at is not None
+        and s.confirmed_at == s.created_at,
+        "mode": channel,
+        "email": s.address if channel == "email" else None,
+        "endpoint": s.address if channel in ("webhook", "slack") else None,
+        "phone_number": s.address if channel == "sms" else None,
+        "phone_country": s.phone_country if channel == "sms" else None,
+        "display_phone_number": display_phone if channel == "sms" else None,
+        "obfuscated_channel_name": None,
+        "workspace_name": None,
+        "quarantined_at": None,
+        "purge_at": iso(purge_at),
+        "components": list(all_component_ids) if s.all_components else list(s.component_ids),
+        "page_access_user_id": None,
+        "created_at": iso(s.created_at),
+        # Ours: the state (pending is Statuspage's "unconfirmed"), all-components, segments.
+        "state": s.state.value,
+        "all_components": s.all_components,
+        "tags": list(s.tags),
+        "language": s.language,
+        "updated_at": iso(s.updated_at),
+        "confirmed_at": iso(s.confirmed_at),
+        "unsubscribed_at": iso(s.unsubscribed_at),
     }

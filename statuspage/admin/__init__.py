@@ -1,7 +1,6 @@
 """The admin API: a subset of the Statuspage Manage API v1 under /v1, and its OpenAPI document.
 
-Subscriber endpoints are added by the step that builds them: one more module of `@operation`
-handlers imported below.
+Each module imported below declares its endpoints with `@operation`.
 """
 
 from __future__ import annotations
@@ -11,11 +10,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from statuspage.admin import components, incidents, records, uptime
+from statuspage.admin import components, incidents, records, subscribers, uptime
 from statuspage.admin.openapi import document
 from statuspage.admin.operations import OPERATIONS, endpoint, json_response
 
-MODULES = (components, incidents, records, uptime)  # imported for their @operation declarations
+# Imported for their @operation declarations.
+MODULES = (components, incidents, records, subscribers, uptime)
 
 
 async def openapi_json(request: Request) -> Response:

@@ -15,7 +15,10 @@ from typing import Any
 from statuspage.errors import InvalidInput, StatuspageError
 
 MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
-TYPES = ("string", "boolean", "integer", "datetime", "date", "list", "status_map", "object")
+TYPES = (
+    "string", "boolean", "integer", "datetime", "date", "list", "status_map", "object",
+    "ids_or_all",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,13 @@ def _status_map(value: Any, form: bool) -> dict[str, str | None]:
     return out
 
 
+def _ids_or_all(value: Any, form: bool) -> str | tuple[str, ...]:
+    """Statuspage's `subscribers`: a list of ids, or "all"."""
+    if value == "all":
+        return "all"
+    return _list(value, form)
+
+
 def _object(value: Any, form: bool) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError
@@ -196,6 +206,7 @@ _CONVERTERS = {
     "list": _list,
     "status_map": _status_map,
     "object": _object,
+    "ids_or_all": _ids_or_all,
 }
 _EXPECTED = {
     "string": "must be a string",
@@ -206,6 +217,7 @@ _EXPECTED = {
     "list": "must be a list of strings",
     "status_map": "must map component ids to component statuses",
     "object": "must be an object",
+    "ids_or_all": 'must be a list of ids, or "all"',
 }
 
 
@@ -249,4 +261,10 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "object": {"type": "object", "additionalProperties": {"type": "object"}},
+    "ids_or_all": {
+        "anyOf": [
+            {"type": "string", "enum": ["all"]},
+            {"type": "array", "items": {"type": "string"}},
+        ]
+    },
 }

@@ -18,7 +18,7 @@ ERRORS = {
     400: "Malformed request (bad JSON or form, missing wrapper object)",
     401: "Missing, wrong or revoked API key",
     403: "The key's scope does not allow this",
-    404: "No such page, component, group, incident or template",
+    404: "No such page, component, group, incident, template or subscriber",
     409: "The current state refuses the change",
     413: "Body too large",
     415: "Body is neither JSON nor form-urlencoded",
@@ -210,7 +210,62 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
 }
-for _name in ("Page", "Component", "ComponentGroup", "Incident", "IncidentTemplate"):
+_LINES = {"type": "array", "items": obj({"line": INT, "reason": STR})}
+SCHEMAS.update(
+    {
+        "Subscriber": obj(
+            {
+                "id": STR,
+                "skip_confirmation_notification": BOOL,
+                "mode": _t("string", enum=["email", "sms", "webhook", "slack"]),
+                "email": NSTR,
+                "endpoint": NSTR,
+                "phone_number": NSTR,
+                "phone_country": NSTR,
+                "display_phone_number": NSTR,
+                "obfuscated_channel_name": _t("null"),
+                "workspace_name": _t("null"),
+                "quarantined_at": _t("null"),
+                "purge_at": NTIME,
+                "components": {"type": "array", "items": STR},
+                "page_access_user_id": _t("null"),
+                "created_at": TIME,
+                "state": _t("string", enum=["pending", "active", "unsubscribed"]),
+                "all_components": BOOL,
+                "tags": {"type": "array", "items": STR},
+                "language": STR,
+                "updated_at": TIME,
+                "confirmed_at": NTIME,
+                "unsubscribed_at": NTIME,
+            }
+        ),
+        "SubscriberCount": obj(
+            {"email": INT, "sms": INT, "webhook": INT, "slack": INT, "integration_partner": INT}
+        ),
+        "SubscriberImport": obj(
+            {
+                "created": INT,
+                "updated": INT,
+                "unchanged": INT,
+                "skipped": _LINES,
+                "rejected": _LINES,
+            }
+        ),
+        "SubscriberData": {
+            "type": "object",
+            "properties": {"subscriber": {"type": "object"}, "messages": {"type": "array"}},
+            "required": ["subscriber", "awaiting_confirmation", "messages", "not_kept"],
+        },
+    }
+)
+for _name in (
+    "Page",
+    "Component",
+    "ComponentGroup",
+    "Incident",
+    "IncidentTemplate",
+    "Subscriber",
+):
     SCHEMAS[_name + "List"] = {"type": "array", "items": ref(_name)}
 
 
@@ -251,10 +306,13 @@ def _operation(op: Operation) -> Schema:
     if op.body is None:
         for code in ("413", "415"):
             del responses[code]
-    responses[str(op.status)] = {
-        "description": "OK",
-        "content": {"application/json": {"schema": ref(op.response or "Error")}},
-    }
+    if op.response is None:
+        responses["204"] = {"description": "Done; no content"}
+    else:
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": ref(op.response)}},
+        }
     found: Schema = {
         "operationId": _operation_id(op),
         "summary": op.summary,
@@ -292,7 +350,9 @@ def _request_body(spec: BodySpec) -> Schema:
         "required": list(spec.required),
         "additionalProperties": False,
     }
-    outer_props = {spec.wrapper: inner, **{f.name: field_schema(f) for f in spec.top_level}}
+    top = {f.name: field_schema(f) for f in spec.top_level}
+    # A body with no wrapper (wrapper ""): Statuspage's bulk subscriber operations.
+    outer_props = {spec.wrapper: inner, **top} if spec.wrapper else top
     outer = {
         "type": "object",
         "properties": outer_props,
@@ -303,6 +363,8 @@ def _request_body(spec: BodySpec) -> Schema:
     # Bracket keys, e.g. incident[components][ID]=major_outage, are OpenAPI's deepObject style.
     content["application/x-www-form-urlencoded"] = {
         "schema": outer,
-        "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}},
+        "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}}
+        if spec.wrapper
+        else {},
     }
     return {"required": not spec.optional, "content": content}

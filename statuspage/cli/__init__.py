@@ -16,6 +16,7 @@ from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
 from statuspage.cli.server import init, page, serve, tick
+from statuspage.cli.subscribers import subscribers
 from statuspage.cli.tokens import token
 from statuspage.config import load_settings
 
@@ -66,6 +67,7 @@ for command in (
     group,
     incident,
     maintenance,
+    subscribers,
     export,
     plan,
     comms,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from statuspage.cli.remote import RemoteService
-from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page
+from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page, Subscriber
 from statuspage.service import Service
+from statuspage.service.subscriber_import import ImportReport
+from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 
 ComponentSpec = tuple[str, str | None]
 
@@ -107,5 +109,38 @@ class Operations(Protocol):
 
 
 def _both_conform(local: Service, remote: RemoteService) -> tuple[Operations, Operations]:
+    """Never called: mypy checks here that both implementations meet the protocol."""
+    return local, remote
+
+
+class SubscriberOperations(Protocol):
+    """The use cases behind `statuspage subscribers ...`."""
+
+    async def list_components(self) -> list[Component]: ...
+    async def purge_times(self, subscriber_ids: list[str]) -> dict[str, datetime]: ...
+    async def list_subscribers(
+        self,
+        *,
+        channel: str | None = ...,
+        state: str | None = ...,
+        tag: str | None = ...,
+        component: str | None = ...,
+        search: str | None = ...,
+    ) -> list[Subscriber]: ...
+    async def get_subscriber(self, ref: str) -> Subscriber: ...
+    async def add_subscriber(self, new: NewSubscriber) -> Subscriber: ...
+    async def unsubscribe_subscribers(self, refs: list[str]) -> list[Subscriber]: ...
+    async def edit_subscriber(self, ref: str, edit: SubscriberEdit) -> Subscriber: ...
+    async def import_csv(self, text: str, skip_confirmation: bool) -> ImportReport: ...
+    async def count_subscribers(
+        self, *, state: str | None = ..., tag: str | None = ..., component: str | None = ...
+    ) -> dict[str, int]: ...
+    async def subscriber_data(self, ref: str) -> dict[str, Any]: ...
+    async def erase_subscriber(self, ref: str) -> Subscriber: ...
+
+
+def _subscribers_conform(
+    local: Service, remote: RemoteService
+) -> tuple[SubscriberOperations, SubscriberOperations]:
     """Never called: mypy checks here that both implementations meet the protocol."""
     return local, remote

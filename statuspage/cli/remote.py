@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from statuspage import __version__
+from statuspage.cli.remote_subscribers import RemoteSubscribers
 from statuspage.cli.wire import Json, component_from, group_from, incident_from, page_from
 from statuspage.errors import (
     AuthError,
@@ -55,7 +56,7 @@ ERRORS: dict[int, type[StatuspageError]] = {
 ComponentSpec = tuple[str, str | None]
 
 
-class RemoteService:
+class RemoteService(RemoteSubscribers):
     """The use cases of one page, carried out by the server at `base_url`."""
 
     def __init__(

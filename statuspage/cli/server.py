@@ -113,8 +113,9 @@ def refuse_broken_plan(ctx: Context) -> None:
 @click.command()
 @pass_context
 def tick(ctx: Context) -> None:
-    """Perform due automatic transitions once (maintenance start and completion) and send
-    the comms plan's due reminders (overdue updates, maintenance starting soon).
+    """Perform due automatic transitions once (maintenance start and completion), send
+    the comms plan's due reminders (overdue updates, maintenance starting soon) and delete
+    subscriptions never confirmed in time.
 
     The server does this on its own every few seconds; run this from cron when no
     server runs.
@@ -124,11 +125,14 @@ def tick(ctx: Context) -> None:
       * * * * *  statuspage --db /var/lib/statuspage/status.db tick
     """
     done = ctx.run(lambda svc: svc.tick_report())
+    purged = ctx.run(lambda svc: svc.purge_unconfirmed())
     for t in done.transitions:
         click.echo(f"{t.incident_id}  {t.status.value}  {t.name}")
     for notice in done.notices:
         click.echo(f"{notice.incident_id}  {notice.text}")
-    if not done.transitions and not done.notices:
+    if purged:
+        click.echo(f"Deleted {purged} subscriptions never confirmed.")
+    if not done.transitions and not done.notices and not purged:
         click.echo("Nothing due.")
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from statuspage.comms.alerts import alert_blocked
 from statuspage.comms.outcomes import Effects
 from statuspage.comms.plan import Plan
+from statuspage.service.confirmations import confirm_probed
 from statuspage.storage import Queries
 from statuspage.storage.outbox import OutboxRow
 
@@ -19,6 +20,8 @@ async def apply_effects(
 ) -> None:
     if effects.unsubscribe is not None and await q.unsubscribe(effects.unsubscribe, now):
         log.info("subscriber %s unsubscribed: the provider reports an opt-out", effects.unsubscribe)
+    if effects.confirm is not None and await confirm_probed(q, effects.confirm, now):
+        log.info("subscriber %s confirmed: the test event was answered", row.recipient_id)
     if effects.post is not None and row.channel == "social":
         await q.add_thread_post(
             row.incident_id, row.channel, effects.post.id, effects.post.ref, now

@@ -1,8 +1,10 @@
 """Replies to our SMS number: STOP, START and HELP (and the synonyms carriers honour).
 
 STOP unsubscribes the SMS subscriber with that number, START brings them back, HELP says
-who we are and how to stop. Anything else gets no answer. Twilio itself also honours
-these words for its numbers; we keep our own list in step with it.
+who we are and how to stop. YES, or the 6-digit code, from a number waiting for its
+confirmation confirms it (the welcome SMS follows through the outbox); otherwise YES is
+START. Anything else gets no answer. Twilio itself also honours these words for its
+numbers; we keep our own list in step with it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from statuspage.comms.links import LinkSigner
+from statuspage.service.confirmations import confirm_sms_reply
 from statuspage.storage import Queries
 
 STOP_WORDS = frozenset(
@@ -24,6 +28,7 @@ class Keyword(StrEnum):
     STOP = "stop"
     START = "start"
     HELP = "help"
+    CONFIRM = "confirm"
     OTHER = "other"
 
 
@@ -46,10 +51,30 @@ def keyword(body: str) -> Keyword:
     return Keyword.OTHER
 
 
-async def handle_sms(q: Queries, sender: str, body: str, now: datetime) -> Reply:
-    kind = keyword(body)
+def _confirming(body: str) -> str | None:
+    """YES or a 6-digit code: a reply that may confirm a subscription."""
+    word = "".join(body.strip().strip(".!").upper().split())
+    return word if word == "YES" or (word.isdigit() and len(word) == 6) else None
+
+
+async def handle_sms(
+    q: Queries,
+    sender: str,
+    body: str,
+    now: datetime,
+    signer: LinkSigner | None = None,
+    code_attempts: int = 5,
+) -> Reply:
     page = await q.get_page()
     name, url = (page.name, page.url) if page else ("Status", "")
+    word = _confirming(body) if signer is not None else None
+    if signer is not None and word is not None:
+        if await confirm_sms_reply(q, signer, sender, word, now, code_attempts):
+            return Reply(Keyword.CONFIRM, None, 1)
+        if word.isdigit():
+            text = f"{name}: that code is not right or has expired. {url}/subscribe"
+            return Reply(Keyword.CONFIRM, text, 0)
+    kind = keyword(body)
     if kind is Keyword.STOP:
         # Twilio confirms a STOP itself; an answer from us would not be delivered.
         return Reply(kind, None, await q.set_subscription_by_address("sms", sender, False, now))

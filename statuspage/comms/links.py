@@ -2,17 +2,24 @@
 
 Made in one place so the subscription pages (step 5) verify exactly what messages sign:
 a token is scoped to one subscriber and one purpose, signed with settings.secret_key.
+A confirmation link also carries the nonce of the confirmation it answers and expires;
+the SMS code is derived from the same nonce, so a newer confirmation voids both.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from statuspage.errors import InvalidInput
 
 PURPOSES = ("manage", "unsubscribe")
+CONFIRM = "confirm"
+CODE_DIGITS = 6
 PREVIEW_KEY = "preview-only-not-a-secret"  # marks links in previews; never sent
 
 
@@ -30,12 +37,18 @@ class LinkSigner:
     def _serializer(self, purpose: str) -> URLSafeSerializer:
         if purpose not in PURPOSES:
             raise ValueError(purpose)
+        return URLSafeSerializer(self._key(), salt=f"statuspage.subscriber.{purpose}")
+
+    def _key(self) -> str:
         if not self.secret_key:
             raise InvalidInput(
-                "STATUSPAGE_SECRET_KEY is not set: manage and unsubscribe links cannot be "
+                "STATUSPAGE_SECRET_KEY is not set: subscription links cannot be "
                 "signed; set it in the environment"
             )
-        return URLSafeSerializer(self.secret_key, salt=f"statuspage.subscriber.{purpose}")
+        return self.secret_key
+
+    def _timed(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._key(), salt=f"statuspage.subscriber.{CONFIRM}")
 
     def token(self, subscriber_id: str, purpose: str) -> str:
         return str(self._serializer(purpose).dumps(subscriber_id))
@@ -47,6 +60,51 @@ class LinkSigner:
         except BadSignature:
             return None
         return value if isinstance(value, str) else None
+
+
+    def confirm_token(self, subscriber_id: str, nonce: str) -> str:
+        """The token of a confirmation link: this subscriber, this confirmation only."""
+        return str(self._timed().dumps([subscriber_id, nonce]))
+
+    def confirmed(self, token: str, max_age: timedelta) -> tuple[str, str] | None:
+        """(subscriber id, nonce) of a confirmation token; None when forged or for another
+        purpose; LinkExpired when it is older than `max_age`."""
+        try:
+            value = self._timed().loads(token, max_age=int(max_age.total_seconds()))
+        except SignatureExpired as exc:
+            raise LinkExpired("this confirmation link has expired") from exc
+        except BadSignature:
+            return None
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            return value[0], value[1]
+        return None
+
+    def code(self, subscriber_id: str, nonce: str) -> str:
+        """The SMS confirmation code of one confirmation: 6 digits, never stored."""
+        message = f"statuspage.subscriber.code:{subscriber_id}:{nonce}".encode()
+        digest = hmac.new(self._key().encode(), message, hashlib.sha256).digest()
+        return str(int.from_bytes(digest[:8], "big") % 10**CODE_DIGITS).zfill(CODE_DIGITS)
+
+    def code_matches(self, subscriber_id: str, nonce: str, given: str) -> bool:
+        return hmac.compare_digest(self.code(subscriber_id, nonce), given)
+
+    def keyed(self, scope: str, value: str) -> str:
+        """A stable pseudonym of a value (an IP or an address) for rate limits: its HMAC."""
+        message = f"{scope}:{value}".encode()
+        digest = hmac.new(self._key().encode(), message, hashlib.sha256).hexdigest()
+        return f"{scope}:{digest[:32]}"
+
+
+class LinkInvalid(InvalidInput):
+    """A link that is forged, for another purpose, or replaced by a newer one."""
+
+
+class LinkExpired(LinkInvalid):
+    """A signed link that was valid but is too old."""
+
+
+def confirm_url(page_url: str, token: str) -> str:
+    return f"{page_url.rstrip('/')}/subscriptions/confirm?token={token}"
 
 
 def incident_url(page_url: str, incident_id: str) -> str:

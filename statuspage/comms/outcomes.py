@@ -25,6 +25,7 @@ from statuspage.errors import (
 )
 from statuspage.storage.delivery import Claimed, Settlement
 from statuspage.storage.outbox import OutboxState
+from statuspage.subscriptions import SUBSCRIPTION_SEGMENT, Kind
 
 SENT, RETRY, FAILED, CANCELLED, BUSY, AMBIGUOUS = (
     "sent",
@@ -51,6 +52,7 @@ class Effects:
     block: Block | None = None  # and alert the incident's owners
     post: PostRef | None = None  # the status account's new post in the incident's thread
     busy: ProviderBusy | None = None  # the provider asked the channel to slow down
+    confirm: str | None = None  # a subscription's test event got a 2xx: its event id
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,13 @@ class Outcome:
 
 
 def sent(claimed: Claimed, receipt: Receipt) -> Outcome:
+    row = claimed.row
     settlement = Settlement(
-        claimed.row.id, OutboxState.SENT, provider_message_id=receipt.provider_message_id
+        row.id, OutboxState.SENT, provider_message_id=receipt.provider_message_id
     )
-    return Outcome(claimed, settlement, SENT, Effects(post=receipt.post))
+    probe = row.segment == SUBSCRIPTION_SEGMENT and row.template == Kind.TEST.value
+    effects = Effects(post=receipt.post, confirm=row.event_id if probe else None)
+    return Outcome(claimed, settlement, SENT, effects)
 
 
 def cancelled(claimed: Claimed, reason: str) -> Outcome:

@@ -27,6 +27,7 @@ from statuspage.comms.outcomes import Outcome, cancelled, failed
 from statuspage.comms.personalise import Personaliser
 from statuspage.comms.plan import Channel, Plan
 from statuspage.comms.render import Renderer
+from statuspage.comms.subscription_messages import Load, OwnMessages, is_own_message
 from statuspage.errors import StatuspageError
 from statuspage.model import Page
 from statuspage.storage import Queries
@@ -55,6 +56,8 @@ class Loaded:
     events: dict[str, _EventFacts | str]  # event id -> facts, or why there are none
     threads: dict[str, Thread]
     blocked: set[tuple[str, str, str]]  # (channel, template, language)
+    own: Load | None = None  # a subscriber's own messages (confirmations...): step 5
+    now: datetime | None = None
 
 
 class Preparer:
@@ -72,11 +75,13 @@ class Preparer:
         self.environ = environ
         self.renderer = Renderer(plan, templates, signer, environ)
         self.personaliser = Personaliser(templates, signer, plan.sms.smart_encoding)
+        self.own = OwnMessages(templates, signer, plan.sms.smart_encoding)
         self._clock = clock
         self._facts: dict[str, _EventFacts] = {}
 
     async def load(self, q: Queries, claimed: Sequence[Claimed], now: datetime) -> Loaded:
-        rows = [c.row for c in claimed]
+        own = [c for c in claimed if is_own_message(c)]
+        rows = [c.row for c in claimed if not is_own_message(c)]
         subscribers = {r.recipient_id for r in rows if r.recipient_kind == "subscriber"}
         events: dict[str, _EventFacts | str] = {}
         for event_id in {r.event_id for r in rows}:
@@ -90,7 +95,9 @@ class Preparer:
         for channel in {r.channel for r in rows}:
             blocked |= {(channel, t, lang) for t, lang in await q.blocked_templates(channel)}
         contacts = await q.contacts(subscribers)
-        return Loaded(await q.get_page(), contacts, events, threads, blocked)
+        loaded = Loaded(await q.get_page(), contacts, events, threads, blocked, now=now)
+        loaded.own = await self.own.load(q, own) if own else None
+        return loaded
 
     async def _event_facts(self, q: Queries, event_id: str, now: datetime) -> _EventFacts | str:
         cached = self._facts.get(event_id)
@@ -111,6 +118,8 @@ class Preparer:
     async def message(self, c: Claimed, loaded: Loaded) -> Message | Outcome:
         """The row's message, or the outcome that settles it without sending."""
         row = c.row
+        if loaded.own is not None and is_own_message(c):
+            return self.own.message(c, loaded.own, loaded.now or row.created_at)
         known = loaded.events.get(row.event_id)
         if not isinstance(known, _EventFacts):
             return cancelled(c, known or "its event is gone")

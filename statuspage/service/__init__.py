@@ -16,6 +16,9 @@ from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice,
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
+from statuspage.service.subscriber_import import SubscriberImportService
+from statuspage.service.subscribers import SubscriberAdminService
+from statuspage.service.subscriptions import SubscriptionService
 from statuspage.service.templates import TemplateService
 from statuspage.service.tokens import TokenService
 
@@ -29,6 +32,9 @@ class Service(
     TemplateService,
     TokenService,
     AuditService,
+    SubscriptionService,
+    SubscriberAdminService,
+    SubscriberImportService,
     ComponentService,
     IncidentService,
     MaintenanceService,

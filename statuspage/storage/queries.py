@@ -13,7 +13,9 @@ from statuspage.storage.outbox import OutboxQueries
 from statuspage.storage.outbox_claims import OutboxClaimQueries
 from statuspage.storage.page import PageQueries
 from statuspage.storage.public import PublicQueries
+from statuspage.storage.ratelimits import RateLimitQueries
 from statuspage.storage.subscribers import SubscriberQueries
+from statuspage.storage.subscriptions import SubscriptionQueries
 from statuspage.storage.templates import TemplateQueries
 
 
@@ -31,5 +33,7 @@ class Queries(
     AdminQueries,
     DeliveryQueries,
     DeliveryAdminQueries,
+    SubscriptionQueries,
+    RateLimitQueries,
 ):
     """Every query, on the connection of one transaction."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 import aiosqlite
 
@@ -29,6 +30,9 @@ def _subscriber(row: aiosqlite.Row, components: Iterable[str], tags: Iterable[st
         confirmed_at=parse_ts_or_none(row["confirmed_at"]),
         unsubscribed_at=parse_ts_or_none(row["unsubscribed_at"]),
     )
+
+
+_ORDER = {"created_at": "created_at", "address": "address"}
 
 
 class SubscriberQueries(QueryBase):
@@ -95,20 +99,28 @@ class SubscriberQueries(QueryBase):
         component_id: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        search: str | None = None,
+        order: str = "created_at",
+        descending: bool = False,
     ) -> list[Subscriber]:
         """Subscribers matching every filter given, oldest first.
 
-        `component_id` matches those who follow that component or every component.
+        `component_id` matches those who follow that component or every component;
+        `search`, those whose address contains it. `order`: created_at or address.
         """
+        direction = "DESC" if descending else "ASC"
+        sort = f"{_ORDER[order]} {direction}, id {direction}"
+        # The only formatted part, the order, comes from _ORDER.
         sql = (
-            "SELECT * FROM subscribers s WHERE (:channel IS NULL OR channel = :channel)"
+            "SELECT * FROM subscribers s WHERE (:channel IS NULL OR channel = :channel)"  # noqa: S608
+            " AND (:search IS NULL OR instr(address, :search) > 0)"
             " AND (:state IS NULL OR state = :state)"
             " AND (:tag IS NULL OR EXISTS (SELECT 1 FROM subscriber_tags t"
             "      WHERE t.subscriber_id = s.id AND t.tag = :tag))"
             " AND (:component IS NULL OR all_components = 1 OR EXISTS (SELECT 1 FROM"
             "      subscriber_components c WHERE c.subscriber_id = s.id"
             "      AND c.component_id = :component))"
-            " ORDER BY created_at, id LIMIT :limit OFFSET :offset"
+            f" ORDER BY {sort} LIMIT :limit OFFSET :offset"
         )
         rows = list(
             await self.fetchall(
@@ -118,12 +130,22 @@ class SubscriberQueries(QueryBase):
                     "state": state.value if state else None,
                     "tag": tag,
                     "component": component_id,
+                    "search": search,
                     "limit": -1 if limit is None else limit,
                     "offset": offset,
                 },
             )
         )
         return await self._hydrate_subscribers(rows)
+
+    async def confirmation_expiries(self, subscriber_ids: Iterable[str]) -> dict[str, datetime]:
+        """When each pending confirmation expires (the Manage API's purge_at)."""
+        rows = await self.fetchall(
+            "SELECT subscriber_id, expires_at FROM subscriber_confirmations"
+            " WHERE subscriber_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(subscriber_ids)),),
+        )
+        return {r["subscriber_id"]: parse_ts(r["expires_at"]) for r in rows}
 
     async def _hydrate_subscribers(self, rows: list[aiosqlite.Row]) -> list[Subscriber]:
         ids = json.dumps([r["id"] for r in rows])
