@@ -529,3 +529,24 @@ MIGRATIONS.append(
         + "DROP TRIGGER audit_comms_events_insert;\nDROP TRIGGER audit_comms_events_delete;\n",
     )
 )
+
+
+# What a subscriber hears about (components) and which segments they fall in (tags) are
+# changes worth recording too; neither holds an address.
+MIGRATIONS.append(
+    (
+        "0502_audit_subscriber_components_tags",
+        audit_triggers(
+            "subscriber_components",
+            "{row}.subscriber_id || '/' || {row}.component_id",
+            "NULL",
+            ("subscriber_id", "component_id"),
+        )
+        + audit_triggers(
+            "subscriber_tags",
+            "{row}.subscriber_id || '/' || {row}.tag",
+            "NULL",
+            ("subscriber_id", "tag"),
+        ),
+    )
+)

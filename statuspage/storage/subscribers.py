@@ -61,14 +61,25 @@ class SubscriberQueries(QueryBase):
                 ts_or_none(s.unsubscribed_at),
             ),
         )
-        await self.execute("DELETE FROM subscriber_components WHERE subscriber_id = ?", (s.id,))
+        # Only what changed is written, so the audit log shows a tag added, not every tag
+        # deleted and inserted again on every save.
+        await self.execute(
+            "DELETE FROM subscriber_components WHERE subscriber_id = ?"
+            " AND component_id NOT IN (SELECT value FROM json_each(?))",
+            (s.id, json.dumps(s.component_ids)),
+        )
         await self.executemany(
-            "INSERT INTO subscriber_components (subscriber_id, component_id) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO subscriber_components (subscriber_id, component_id)"
+            " VALUES (?, ?)",
             [(s.id, c) for c in s.component_ids],
         )
-        await self.execute("DELETE FROM subscriber_tags WHERE subscriber_id = ?", (s.id,))
+        await self.execute(
+            "DELETE FROM subscriber_tags WHERE subscriber_id = ?"
+            " AND tag NOT IN (SELECT value FROM json_each(?))",
+            (s.id, json.dumps(s.tags)),
+        )
         await self.executemany(
-            "INSERT INTO subscriber_tags (subscriber_id, tag) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO subscriber_tags (subscriber_id, tag) VALUES (?, ?)",
             [(s.id, t) for t in s.tags],
         )
 
@@ -152,7 +163,8 @@ class SubscriberQueries(QueryBase):
         components: dict[str, list[str]] = defaultdict(list)
         for row in await self.fetchall(
             "SELECT subscriber_id, component_id FROM subscriber_components"
-            " WHERE subscriber_id IN (SELECT value FROM json_each(?))",
+            " WHERE subscriber_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY subscriber_id, component_id",
             (ids,),
         ):
             components[row["subscriber_id"]].append(row["component_id"])
