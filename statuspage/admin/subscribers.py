@@ -19,6 +19,7 @@ from statuspage.model import Channel, Subscriber
 from statuspage.serialize import Json, subscriber_json
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
+from statuspage.service.subscription_base import parse_channel
 
 SUBSCRIBERS = PAGE_ID + "/subscribers"
 SUBSCRIBER = SUBSCRIBERS + "/{subscriber_id}"
@@ -74,7 +75,13 @@ EDIT_SUBSCRIBER = BodySpec("subscriber", EDIT_FIELDS, top_level=(COMPONENT_IDS,)
 BULK_FIELDS = (
     Field("subscribers", "ids_or_all", f'Ids (at most {BULK_MAX}), or "all".'),
     Field("type", "string", "Only subscribers of this mode.", enum=MODES),
-    Field("state", "string", "Only subscribers in this state.", enum=STATES),
+    Field(
+        "state",
+        "string",
+        'With "all": only subscribers in this state (default: active to '
+        "unsubscribe, unsubscribed to reactivate, pending to resend).",
+        enum=STATES,
+    ),
 )
 BULK = BodySpec("", (), top_level=BULK_FIELDS, optional=True)
 UNSUBSCRIBE = BodySpec("", (), top_level=(
@@ -159,7 +166,7 @@ def _mode_and_address(v: dict[str, Any]) -> tuple[Channel, str]:
     fields = {Channel.EMAIL: "email", Channel.SMS: "phone_number", Channel.WEBHOOK: "endpoint",
               Channel.SLACK: "endpoint"}  # fmt: skip
     if v.get("mode"):
-        mode = Channel(v["mode"])
+        mode = parse_channel(v["mode"])
     elif v.get("endpoint"):
         mode = Channel.WEBHOOK
     elif v.get("phone_number"):
@@ -187,8 +194,9 @@ async def count_subscribers(call: Call) -> Json:
     return {**counts, "integration_partner": 0}
 
 
-async def _bulk(call: Call) -> list[str]:
-    """The ids a bulk request names: its list, or "all" (at most BULK_MAX) of its filters."""
+async def _bulk(call: Call, state: str) -> list[str]:
+    """The ids a bulk request names: its list, or "all" (at most BULK_MAX) of its filters;
+    "all" without a state means those the operation applies to (`state`)."""
     v = call.body
     wanted = v.get("subscribers")
     if wanted is None:
@@ -198,7 +206,7 @@ async def _bulk(call: Call) -> list[str]:
             raise InvalidInput(f"at most {BULK_MAX} subscribers at a time")
         return list(wanted)
     found = await call.service.list_subscribers(
-        channel=v.get("type"), state=v.get("state", "active"), limit=BULK_MAX + 1
+        channel=v.get("type"), state=v.get("state", state), limit=BULK_MAX + 1
     )
     if len(found) > BULK_MAX:
         raise InvalidInput(f'"all" is limited to {BULK_MAX} subscribers; name them instead')
@@ -208,19 +216,19 @@ async def _bulk(call: Call) -> list[str]:
 @operation("POST", SUBSCRIBERS + "/unsubscribe", scope=Scope.ADMIN, response=None,
            summary="Unsubscribe a list of subscribers", body=UNSUBSCRIBE)  # fmt: skip
 async def unsubscribe_many(call: Call) -> None:
-    await call.service.unsubscribe_subscribers(await _bulk(call))
+    await call.service.unsubscribe_subscribers(await _bulk(call, "active"))
 
 
 @operation("POST", SUBSCRIBERS + "/reactivate", scope=Scope.ADMIN, response=None,
            summary="Subscribe unsubscribed subscribers again", body=BULK)  # fmt: skip
 async def reactivate_many(call: Call) -> None:
-    await call.service.reactivate_subscribers(await _bulk(call))
+    await call.service.reactivate_subscribers(await _bulk(call, "unsubscribed"))
 
 
 @operation("POST", SUBSCRIBERS + "/resend_confirmation", scope=Scope.ADMIN, response=None,
            summary="Send pending subscribers a new confirmation", body=BULK)  # fmt: skip
 async def resend_confirmation(call: Call) -> None:
-    await call.service.resend_confirmations(await _bulk(call))
+    await call.service.resend_confirmations(await _bulk(call, "pending"))
 
 
 @operation("POST", SUBSCRIBERS + "/import", scope=Scope.ADMIN, response="SubscriberImport",

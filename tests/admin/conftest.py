@@ -71,7 +71,7 @@ class Api:
     def ok(self, method: str, rest: str, status: int = 200, **kw: Any) -> Any:
         response = self.request(method, rest, **kw)
         assert response.status_code == status, response.text
-        return response.json()
+        return response.json() if response.content else None
 
 
 def make_api(db_path: Path, clock: FakeClock, **settings: Any) -> Iterator[Api]:
