@@ -414,3 +414,97 @@ def test_a_remote_declare_with_a_severity_follows_the_server_s_plan(server_db: P
         assert refused.exit_code == 2 and "--dry-run previews against the local" in refused.stderr
         local_only = runner.invoke(cli, ["--server", url, "comms", "preview", body["id"]], env=env)
         assert local_only.exit_code == 2 and "local database only" in local_only.stderr
+
+
+HOOK = "https://hooks.example.com/status"
+CSV = """channel,address,components,tags
+email,good@example.com,API,enterprise;eu
+email,not an address,,
+sms,+1 415 555 0199,Nope,
+sms,+14155550188,,
+"""
+
+
+def subscriber_scenario(run: Run, tmp_path: Path) -> list[tuple[int, str, str]]:
+    """Every subscriber command, good and bad (and what export writes to its file)."""
+    results: list[tuple[int, str, str]] = []
+
+    def go(*args: str) -> None:
+        r = run(*args)
+        results.append((r.exit_code, normalize(r.stdout), normalize(r.stderr)))
+
+    given, written = tmp_path / "in.csv", tmp_path / "out.csv"
+    given.write_text(CSV)
+    go("component", "add", "API")
+    go("component", "add", "Web")
+    go("subscribers", "add", "email", "Ann@Example.com", "--component", "API", "--tag", "eu")
+    go("subscribers", "add", "sms", "(415) 555-0123", "--country", "US", "--skip-confirmation")
+    go("subscribers", "add", "webhook", HOOK, "--tag", "vip", "--json")
+    go("subscribers", "add", "email", "ann@example.com")
+    go("subscribers", "add", "email", "not-an-address")
+    go("subscribers", "add", "email", "bob@example.com", "--component", "Nope")
+    go("subscribers", "add", "webhook", "http://hooks.example.com/x")
+    go("subscribers", "add", "sms", "12", "--country", "US")
+    go("subscribers", "list")
+    go("subscribers", "list", "--json")
+    go("subscribers", "list", "--component", "Web")
+    go("subscribers", "list", "--tag", "vip", "--state", "pending")
+    go("subscribers", "list", "--channel", "sms", "--state", "active")
+    go("subscribers", "list", "--component", "Nope")
+    go("subscribers", "show", "ann@example.com")
+    go("subscribers", "show", HOOK, "--json")
+    go("subscribers", "show", "nobody@example.com")
+    go("subscribers", "tag", "ann@example.com", "vip", "enterprise")
+    go("subscribers", "untag", "ann@example.com", "eu")
+    go("subscribers", "tag", "ann@example.com", "no spaces")
+    go("subscribers", "tag", HOOK, "eu")
+    go("subscribers", "count")
+    go("subscribers", "count", "--state", "all", "--json")
+    go("subscribers", "count", "--tag", "vip", "--state", "pending")
+    go("subscribers", "count", "--component", "Nope")
+    go("subscribers", "import", str(given))
+    go("subscribers", "import", str(given), "--skip-confirmation")
+    go("subscribers", "export", "-")
+    go("subscribers", "export", str(written))
+    results.append((0, normalize(written.read_text()), ""))
+    go("subscribers", "export", "--id", "ann@example.com")
+    go("subscribers", "export", "--id", "nobody@example.com")
+    go("subscribers", "remove", "ann@example.com")
+    go("subscribers", "remove", "ann@example.com")
+    go("subscribers", "remove", "nobody@example.com")
+    go("subscribers", "list", "--state", "unsubscribed")
+    go("subscribers", "delete", "--id", "+14155550123", "--yes")
+    go("subscribers", "delete", "--id", "+14155550123", "--yes")
+    go("subscribers", "list")
+    return results
+
+
+def test_remote_subscriber_commands_print_what_local_ones_print(
+    local: Run, remote: Run, tmp_path: Path
+) -> None:
+    here, there = subscriber_scenario(local, tmp_path), subscriber_scenario(remote, tmp_path)
+    assert len(here) == len(there) == 41
+    for step, (mine, theirs) in enumerate(zip(here, there, strict=True)):
+        assert mine == theirs, f"step {step}"
+    codes = [code for code, _, _ in here]
+    assert (codes.count(0), codes.count(1), codes.count(2)) == (27, 2, 12)
+    errors = [err for code, _, err in here if code == 2]
+    assert all(e.startswith("error: ") and e.count("\n") == 1 for e in errors)
+    assert "good@example.com" in here[31][1] and "+14155550188" in here[31][1]  # the file
+
+
+def test_remote_subscriber_commands_need_an_admin_key(remote: Run, server_db: Path) -> None:
+    made = CliRunner().invoke(
+        cli, ["--db", str(server_db), "token", "create", "writer", "--scope", "write", "--json"]
+    )
+    writer = json.loads(made.output)["key"]
+    assert remote("component", "list", token=writer).exit_code == 0  # first use is stamped
+    before = dump(server_db)
+    for args in (["list"], ["add", "email", "ann@example.com"], ["count"], ["export", "-"]):
+        refused = remote("subscribers", *args, token=writer)
+        assert (refused.exit_code, refused.stdout, refused.stderr) == (
+            2,
+            "",
+            "error: this key has scope write; this request needs admin\n",
+        )
+    assert dump(server_db) == before
