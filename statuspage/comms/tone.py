@@ -22,8 +22,8 @@ ACRONYMS = frozenset(
     LATAM AMER LDAP IMAP SMTP POP REST JSON XML CSV PDF VAT USD EUR GBP IP ISP NTP BGP TCP
     UDP SSH SFTP FTP IAM KMS RDS MX SPF DKIM DMARC GDPR SOC PCI DSS ISO HIPAA ETA RSS IOS
     IPAD MAC PC OS VM VMS GPU SSD NFS CI CD QA PR RCA SRE NOC CEO CTO CISO SAAS LLM AI ML
-    HQ SEV""".split()  # noqa: SIM905 - a word list reads better than 130 quoted strings
-)
+    HQ SEV STOP START HELP YES""".split()  # noqa: SIM905 - a word list reads better than 130 quoted strings
+)  # STOP, START, HELP and YES are the SMS keywords: carriers ask for them in capitals
 HUMOUR = (
     "lol", "lmao", "rofl", "haha", "hehe", "oops", "oopsie", "whoops", "yikes", "uh-oh",
     "uh oh", "jk", "just kidding", "fun fact", "whoopsie", "d'oh", "welp", "derp", "lulz",

@@ -135,7 +135,7 @@ def test_preview_of_a_sev1_incident_shows_every_message_count_and_approval(
     ]
     sms = (
         f"Acme Status: investigating Elevated API errors. Next update by {due_text}. "
-        f"https://status.acme.test/incidents/{incident_id}"
+        f"https://status.acme.test/incidents/{incident_id} Reply STOP to stop."
     )
     enterprise = out.split("── enterprise · sms · en · 3 recipients · held for approval")[1]
     assert enterprise.splitlines()[1] == sms

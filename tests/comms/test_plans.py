@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -80,6 +81,40 @@ def test_a_shipped_template_exists_and_renders_for_every_phase_and_channel(
     rendered = templates.render(channel, name, "en", variables)
     assert facts.incident.name in rendered.text or channel is Channel.WEBHOOK
     assert set(PARTS[channel]) and rendered.text
+
+
+SUBSCRIBER_TEMPLATES = [
+    (channel, phase)
+    for channel in (Channel.EMAIL, Channel.SMS, Channel.SLACK, Channel.WEBHOOK)
+    for phase in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)
+]
+
+
+@pytest.mark.parametrize(("channel", "phase"), SUBSCRIBER_TEMPLATES, ids=str)
+def test_every_shipped_message_to_a_subscriber_says_how_to_manage_or_stop_it(
+    channel: Channel, phase: Phase
+) -> None:
+    templates = templates_for((SHIPPED_TEMPLATES,))
+    name = "event" if channel is Channel.WEBHOOK else phase.value
+    plan = load_plan(ROOT / "comms_plans" / "default.yaml")
+    maintenance = phase in MAINTENANCE_PHASES
+    policy = plan.maintenance if maintenance else plan.severities["SEV1"]
+    facts = samples.typical(phase, policy, plan.social, maintenance=maintenance)
+    variables = build(facts, Recipient("subscriber", channel, "en", "s1"), LinkSigner.preview())
+    manage, unsubscribe = variables["links"]["manage"], variables["links"]["unsubscribe"]
+    assert "/subscriptions/manage?token=" in manage
+    rendered = templates.render(channel, name, "en", variables)
+    if channel is Channel.SMS:
+        assert rendered.text.endswith("Reply STOP to stop.")  # STOP works through the hook
+    elif channel is Channel.WEBHOOK:
+        meta = json.loads(rendered.text)["meta"]
+        assert (meta["manage"], meta["unsubscribe"]) == (manage, unsubscribe)
+    elif channel is Channel.SLACK:
+        links = json.dumps(json.loads(rendered.text)["blocks"])
+        assert f"<{manage}|" in links and f"<{unsubscribe}|" in links
+    else:
+        for part in (rendered.text, rendered.html or ""):
+            assert manage in part and unsubscribe in part
 
 
 def _expected(path: Path) -> tuple[Path, int, int, str]:

@@ -39,7 +39,8 @@ def test_an_sms_subscription_is_confirmed_with_its_code_and_stopped_by_stop(site
     assert "STOP" in sms_to(site, "+14155550101", 2)[1]  # the welcome
 
     incident = site.declare("API")
-    assert "API errors" in sms_to(site, "+14155550101", 3)[2]
+    declared = sms_to(site, "+14155550101", 3)[2]
+    assert "API errors" in declared and declared.endswith("Reply STOP to stop.")
     assert site.sms("+14155550101", "Stop").status_code == 200
     site.update(incident, "Found it.")
     site.declare("Web", "Web errors")
@@ -95,6 +96,8 @@ def test_a_webhook_is_active_only_once_its_test_event_got_a_2xx(site: Site) -> N
         lambda: [p for path, _, p in hooks.received if path == "/wh/acme" and "incident" in p]
     )
     assert [e["incident"]["incident_updates"][0]["body"] for e in events] == ["Found it."]
+    assert "Your subscription" in site.visit(events[0]["meta"]["manage"]).text
+    assert "Stop all updates" in site.visit(events[0]["meta"]["unsubscribe"]).text
     assert site.run(lambda svc: svc.get_subscriber(url)).state.value == "active"
 
 
@@ -126,3 +129,5 @@ def test_a_slack_subscription_starts_with_a_message_to_the_channel(site: Site) -
         ]
     )
     assert len(posts) == 1
+    links = str(posts[0]["blocks"])
+    assert "/subscriptions/manage?token=" in links and "/subscriptions/unsubscribe?token=" in links
