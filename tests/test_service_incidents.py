@@ -106,16 +106,6 @@ async def test_resolving_keeps_what_the_component_option_says(page: Service) -> 
     assert (await statuses(page))["API"] == "degraded_performance"
 
 
-async def test_resolving_leaves_a_component_held_by_another_open_incident(page: Service) -> None:
-    first = await page.declare_incident(
-        "a", message="m", impact="critical", components=[("API", None)]
-    )
-    await page.declare_incident("b", message="m", impact="minor", components=[("API", None)])
-    assert (await statuses(page))["API"] == "degraded_performance"  # the latest word wins
-    await page.resolve_incident(first.id)
-    assert (await statuses(page))["API"] == "degraded_performance"
-
-
 async def test_an_update_can_bring_in_a_new_component(page: Service) -> None:
     incident = await page.declare_incident(
         "x", message="m", impact="minor", components=[("API", None)]
@@ -234,3 +224,27 @@ async def test_changes_are_listed_in_order(page: Service) -> None:
         ("API", "operational", "degraded_performance", "incident"),
         ("API", "degraded_performance", "operational", "incident"),
     ]
+
+
+async def test_a_milder_incident_never_lowers_what_a_worse_one_holds(page: Service) -> None:
+    worse = await page.declare_incident(
+        "Down", message="m", impact="critical", components=[("API", None)]
+    )
+    milder = await page.declare_incident(
+        "Slow", message="m", impact="minor", components=[("API", None), ("Web", None)]
+    )
+    assert (await statuses(page))["API"] == "major_outage"
+    assert (await statuses(page))["Web"] == "degraded_performance"
+    assert milder.updates[0].affected_components[0].name == "Web"  # API did not change
+    await page.resolve_incident(worse.id)
+    assert (await statuses(page))["API"] == "degraded_performance"  # what the milder one holds
+    await page.resolve_incident(milder.id)
+    assert (await statuses(page))["API"] == "operational"
+
+
+async def test_a_status_given_by_name_is_applied_as_given(page: Service) -> None:
+    await page.declare_incident("Down", message="m", impact="critical", components=[("API", None)])
+    await page.declare_incident(
+        "Better", message="m", impact="minor", components=[("API", "degraded_performance")]
+    )
+    assert (await statuses(page))["API"] == "degraded_performance"

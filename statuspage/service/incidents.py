@@ -92,7 +92,10 @@ class IncidentService(ServiceBase):
             await q.save_incident(incident)
             defaults = DEFAULT_STATUS_FOR_IMPACT[parsed_impact]
             changes = [(c.id, s or defaults) for c, s in specs]
-            affected = await self._apply(q, incident.id, changes, ChangeCause.INCIDENT)
+            implied = frozenset(c.id for c, s in specs if s is None)
+            affected = await self._apply(
+                q, incident.id, changes, ChangeCause.INCIDENT, keep_worse=implied
+            )
             update = await self._add_update(
                 q, incident, parsed_status.value, message, affected, deliver_notifications, None
             )
@@ -312,13 +315,24 @@ class IncidentService(ServiceBase):
         incident_id: str,
         changes: Sequence[tuple[str, ComponentStatus | None]],
         cause: ChangeCause,
+        keep_worse: frozenset[str] = frozenset(),
     ) -> list[AffectedComponent]:
-        """Record the incident's hold on each component and apply the status it asks for."""
+        """Record the incident's hold on each component and apply the status it asks for.
+
+        For the components in `keep_worse` (their status was implied by the impact, not
+        given), a worse status that other open incidents hold stays on the page.
+        """
         affected = []
         for component_id, status in changes:
             component = await self.component(q, component_id)
             target = component.status if status is None else status
             await q.set_incident_component(incident_id, component_id, target)
+            if component_id in keep_worse:
+                target = max(
+                    target,
+                    await self.restore_status(q, component_id, incident_id),
+                    key=lambda s: s.rank,
+                )
             change = await self.apply_status(q, component, target, cause, incident_id)
             if change is not None:
                 affected.append(change)
