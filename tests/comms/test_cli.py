@@ -69,9 +69,19 @@ def declare(run: RunCli, *extra: str, message: str = "We are investigating API e
     return str(json.loads(result.stdout)["id"])
 
 
-def test_plan_validate_passes_the_shipped_plan(page: RunCli) -> None:
+def test_plan_validate_passes_the_shipped_plan(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = page("plan", "validate", str(DEFAULT_PLAN))
     assert result.exit_code == 0, result.output
+    assert re.search(r"default\.yaml: OK \(\d+ templates rendered, 10 warnings\)\.", result.stdout)
+    assert "OWNER_IC_EMAIL is not set in this environment" in result.stderr + result.stdout
+    for role in ("IC", "COMMS_LEAD", "SUPPORT_LEAD", "ENG_MANAGER"):
+        monkeypatch.setenv(f"OWNER_{role}_EMAIL", f"{role.lower()}@example.com")
+        monkeypatch.setenv(f"OWNER_{role}_SMS", "+14155550100")
+    for role in ("ACCOUNT_MANAGERS", "FINANCE"):
+        monkeypatch.setenv(f"OWNER_{role}_EMAIL", f"{role.lower()}@example.com")
+    result = page("plan", "validate", str(DEFAULT_PLAN))
     assert re.search(r"default\.yaml: OK \(\d+ templates rendered\)\.", result.stdout)
 
 

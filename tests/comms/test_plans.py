@@ -37,8 +37,11 @@ EXPECT = re.compile(r"^# expect: (?:(?P<file>[^:]+):)?(?P<line>\d+):(?P<column>\
 
 @pytest.mark.parametrize("path", SHIPPED_PLANS, ids=lambda p: p.name)
 def test_every_shipped_plan_validates_and_renders_its_templates(path: Path) -> None:
-    report = validate_plan(path, environ={"STATUSPAGE_SLACK_INCIDENTS_URL": "https://x.test"})
+    names = re.findall(r"\$\{(\w+)\}", path.read_text())
+    report = validate_plan(path, environ={n: "https://x.test" for n in names})
     assert [str(i) for i in report.issues] == []
+    unset = validate_plan(path, environ={})
+    assert [i for i in unset.issues if "is not set in this environment" not in str(i)] == []
     assert report.plan is not None
     templates = templates_for(report.plan.template_dirs)
     named = {
