@@ -239,6 +239,10 @@ def test_page_show_and_set(page: RunCli) -> None:
 
 
 BAD_INPUTS = [
+    (
+        ("page", "set", "--url", "status.acme.example"),
+        "the page URL must be an absolute http(s) URL",
+    ),
     (("component", "set", "Nope", "operational"), "unknown component 'Nope'; known components"),
     (("component", "set", "API", "broken"), "accepted values: operational, degraded_performance"),
     (("component", "add", ""), "component name must not be empty"),

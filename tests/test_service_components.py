@@ -72,6 +72,23 @@ async def test_page_settings_validate_the_time_zone(svc: Service) -> None:
     assert (changed.time_zone, changed.url) == ("America/New_York", "https://x.test")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "status.acme.example",
+        "notaurl",
+        "javascript:alert(1)",
+        "ftp://x.test",
+        "https://x.test/?a=1",
+    ],
+)
+async def test_the_page_url_must_be_an_absolute_http_url(svc: Service, url: str) -> None:
+    before = await svc.update_page(url="https://status.acme.test")
+    with pytest.raises(InvalidInput, match="page URL"):
+        await svc.update_page(url=url)
+    assert (await svc.update_page()).url == before.url
+
+
 async def test_manual_status_is_validated(svc: Service) -> None:
     await svc.add_component("API")
     with pytest.raises(InvalidInput, match="accepted values: operational"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from statuspage.errors import Conflict, InvalidInput, NotFound
@@ -31,6 +32,23 @@ def check_time_zone(name: str) -> str:
             f"unknown time zone {name!r}; use an IANA name such as Etc/UTC or Europe/Berlin"
         ) from exc
     return name
+
+
+def check_page_url(url: str) -> str:
+    """The page's public URL: absolute http(s), no query or fragment; without a trailing /."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"the page URL must be an absolute http(s) URL such as https://status.example.com, "
+            f"not {url!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InvalidInput(f"the page URL cannot carry a query, fragment or credentials: {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        raise InvalidInput(f"the page URL has a bad port: {url!r}") from exc
+    return url.strip().rstrip("/")
 
 
 def check_position(position: int | None) -> int | None:
@@ -63,7 +81,7 @@ class ComponentService(ServiceBase):
             page = Page(
                 new_id(),
                 check_title(name, "page name"),
-                url.rstrip("/"),
+                check_page_url(url),
                 check_time_zone(time_zone),
                 now,
                 now,
@@ -81,7 +99,7 @@ class ComponentService(ServiceBase):
             page = replace(
                 page,
                 name=check_title(name, "page name") if name is not None else page.name,
-                url=url.rstrip("/") if url is not None else page.url,
+                url=check_page_url(url) if url is not None else page.url,
                 time_zone=check_time_zone(time_zone) if time_zone is not None else page.time_zone,
                 updated_at=self.now(),
             )
