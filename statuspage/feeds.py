@@ -42,8 +42,14 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
             feed.append(_feed(ctx))
         return feed[0]
 
-    yield Doc("/history.rss", RSS, lambda: generator().rss_str(pretty=False), key)
-    yield Doc("/history.atom", ATOM, lambda: generator().atom_str(pretty=False), key)
+    def rss() -> bytes:
+        return _links(ctx, generator(), "/history.rss").rss_str(pretty=False)
+
+    def atom() -> bytes:
+        return _links(ctx, generator(), "/history.atom").atom_str(pretty=False)
+
+    yield Doc("/history.rss", RSS, rss, key)
+    yield Doc("/history.atom", ATOM, atom, key)
     yield Doc("/feed.json", JSON_FEED, lambda: json_feed(ctx), key)
     windows = tuple((m.id, snap.versions.get(m.id)) for m in snap.maintenances)
     names = tuple(c.name for c in snap.components)
@@ -52,7 +58,20 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
 
 
 def entries(ctx: BuildContext) -> Sequence[Incident]:
-    return ctx.snap.incidents[:FEED_LIMIT]
+    """The newest entries, in the order of their publication dates (newest first)."""
+    newest = sorted(ctx.snap.incidents, key=lambda i: i.created_at, reverse=True)
+    return newest[:FEED_LIMIT]
+
+
+def _links(ctx: BuildContext, fg: FeedGenerator, self_path: str) -> FeedGenerator:
+    """The feed's links for one format: itself as "self", the page as "alternate" (feedgen
+    takes RSS's channel link from the last one)."""
+    links = [
+        {"href": url(ctx, self_path), "rel": "self"},
+        {"href": url(ctx, "/"), "rel": "alternate"},
+    ]
+    fg.link(links, replace=True)
+    return fg
 
 
 def url(ctx: BuildContext, path: str) -> str:
@@ -75,8 +94,6 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
     fg.id(url(ctx, "/history"))
     fg.title(gettext("%(name)s status history") % {"name": page.name})
     fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": page.name})
-    fg.link(href=url(ctx, "/"), rel="alternate")
-    fg.link(href=url(ctx, "/history.atom"), rel="self")
     fg.language(ctx.renderer.locale)
     fg.updated(last_change(ctx))
     fg.lastBuildDate(last_change(ctx))
@@ -108,7 +125,7 @@ def json_feed(ctx: BuildContext) -> bytes:
             "summary": plain(i.updates[0].body) if i.updates else "",
             "date_published": iso(i.created_at),
             "date_modified": iso(i.updated_at),
-            "tags": [i.kind.value, i.impact.value],
+            "tags": list(dict.fromkeys([i.kind.value, i.impact.value])),
         }
         for i in entries(ctx)
     ]

@@ -69,6 +69,39 @@ def test_rss_and_atom_parse_cleanly_with_one_entry_per_incident_newest_first(
     assert incident.link == url and incident.id == url
 
 
+@pytest.mark.parametrize("path", ["/history.rss", "/history.atom"])
+def test_each_feed_links_to_the_page_and_to_itself(feeds: Any, path: str) -> None:
+    c, _ = feeds
+    parsed = feedparser.parse(c.get(path).content)
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert parsed.feed.link == "https://status.acme.test/"
+    assert links["self"] == "https://status.acme.test" + path
+
+
+def test_entries_come_in_the_order_of_their_publication(db_path: Path, clock: FakeClock) -> None:
+    async def history(svc: Service) -> None:
+        await svc.add_component("API")
+        now = svc.now()
+        await svc.schedule_maintenance(  # created first, for a window far ahead
+            "Later window", start=now + timedelta(days=9), end=now + timedelta(days=9, hours=1),
+            components=["API"],
+        )  # fmt: skip
+        clock.advance(hours=1)
+        await svc.declare_incident(
+            "Newest", message="m", impact="minor", components=[("API", None)]
+        )
+
+    seed(db_path, clock, history)
+    with client(db_path, clock) as c:
+        for path in ("/history.rss", "/history.atom"):
+            parsed = feedparser.parse(c.get(path).content)
+            assert [e.title for e in parsed.entries] == ["Newest", "Later window"]
+        items = json.loads(c.get("/feed.json").content)["items"]
+        assert [i["title"] for i in items] == ["Newest", "Later window"]
+        assert items[1]["tags"] == ["maintenance"]  # not twice
+        assert items[0]["tags"] == ["incident", "minor"]
+
+
 def test_an_entry_lists_updates_newest_first_with_time_and_bold_label(feeds: Any) -> None:
     c, _ = feeds
     entry = feedparser.parse(c.get("/history.atom").content).entries[2]
