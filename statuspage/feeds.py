@@ -43,10 +43,10 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
         return feed[0]
 
     def rss() -> bytes:
-        return _links(ctx, generator(), "/history.rss").rss_str(pretty=False)
+        return bytes(_links(ctx, generator(), "/history.rss").rss_str(pretty=False))
 
     def atom() -> bytes:
-        return _links(ctx, generator(), "/history.atom").atom_str(pretty=False)
+        return bytes(_links(ctx, generator(), "/history.atom").atom_str(pretty=False))
 
     yield Doc("/history.rss", RSS, rss, key)
     yield Doc("/history.atom", ATOM, atom, key)
