@@ -37,7 +37,8 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         app.state.subscribe_offer = subscribe.make_offer(
             settings, comms.templates if comms else None, _configured(settings, comms)
         )
-        publisher = Publisher(store, settings, clock, published)
+        offered = tuple(c.value for c in app.state.subscribe_offer.channels)
+        publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
         await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
         watcher = asyncio.create_task(publisher.run(settings.poll_interval))

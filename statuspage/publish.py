@@ -93,8 +93,11 @@ class BuildContext:
 class SiteBuilder:
     """Turns snapshots into Sites, reusing whatever did not change since the previous one."""
 
-    def __init__(self, settings: Settings, locale: str = "en") -> None:
+    def __init__(
+        self, settings: Settings, locale: str = "en", subscribe_channels: tuple[str, ...] = ()
+    ) -> None:
         self.settings = settings
+        self.subscribe_channels = subscribe_channels
         self.renderer = Renderer(locale)
         self.uptime = UptimeView()
         self.cache_control = CachePolicy(
@@ -118,6 +121,7 @@ class SiteBuilder:
             social_handle=s.social_handle,
             security_contact=wellknown.security_contact(s.security_contact or s.contact_email),
             assets=self.assets,
+            subscribe_channels=self.subscribe_channels,
         )
 
     def build(self, snap: Snapshot) -> Site:
@@ -179,11 +183,12 @@ class Publisher:
         settings: Settings,
         clock: Clock = utcnow,
         published: Published | None = None,
+        subscribe_channels: tuple[str, ...] = (),
     ) -> None:
         self.store = store
         self.clock = clock
         self.reader = SnapshotReader(store, clock)
-        self.builder = SiteBuilder(settings)
+        self.builder = SiteBuilder(settings, subscribe_channels=subscribe_channels)
         self.published = published or Published()
         self.published.publisher = self
         self.snapshot: Snapshot | None = None

@@ -95,6 +95,8 @@ class Chrome:
     social_handle: str = ""
     security_contact: str = ""
     assets: tuple[tuple[str, str], ...] = ()  # (name, versioned URL)
+    # The channels /subscribe offers (email, sms, webhook, slack); none: no subscribe links.
+    subscribe_channels: tuple[str, ...] = ()
     refresh_seconds: int = 60
 
     def __hash__(self) -> int:

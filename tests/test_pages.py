@@ -258,15 +258,16 @@ def test_components_shown_only_when_degraded_are_hidden_while_operational(
         )
 
 
-def test_contacts_social_handle_feeds_and_subscribe_are_linked(site: Any) -> None:
+def test_contacts_social_handle_and_feeds_are_linked(site: Any) -> None:
     c, _ = site
     links = {a.get("href") for a in outline(c.get("/").text).find("a")}
     expected = {
         "mailto:help@acme.test", "https://acme.test/support", "https://social.example/@acmestatus",
-        "/subscribe", "/history.atom", "/history.rss", "/feed.json", "/maintenance.ics",
+        "/history.atom", "/history.rss", "/feed.json", "/maintenance.ics",
         "/history", "/uptime", "/.well-known/security.txt",
     }  # fmt: skip
     assert expected <= links
+    assert "/subscribe" not in links  # this server offers no subscriptions (no secret key)
     assert "Follow @acmestatus" in c.get("/").text
 
 

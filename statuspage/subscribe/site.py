@@ -88,7 +88,10 @@ class Pages:
         if publisher is not None and publisher.snapshot is not None:
             return publisher.builder.chrome(publisher.snapshot)  # type: ignore[no-any-return]
         page = await service(request).page()
-        return Chrome(page.name, page.url, page.time_zone, assets=self.assets)
+        offered = tuple(c.value for c in request.app.state.subscribe_offer.channels)
+        return Chrome(
+            page.name, page.url, page.time_zone, assets=self.assets, subscribe_channels=offered
+        )
 
     def gettext(self, text: str) -> str:
         return self.renderer.gettext(text)
