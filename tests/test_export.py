@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import feedparser
@@ -54,3 +55,15 @@ def test_export_without_gzip_writes_no_gz_files(run_cli: RunCli, tmp_path: Path)
     assert run_cli("export", str(tmp_path / "p"), "--no-gzip").exit_code == 0
     assert not list((tmp_path / "p").rglob("*.gz"))
     assert (tmp_path / "p" / "index.html").is_file()
+
+
+def test_every_link_of_the_exported_pages_has_its_file(run_cli: RunCli, tmp_path: Path) -> None:
+    run_cli("component", "add", "API")
+    run_cli("incident", "declare", "Down", "--impact", "major", "--component", "API", "-m", "m")
+    out = tmp_path / "public"
+    assert run_cli("export", str(out)).exit_code == 0
+    pages = list(out.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        for href in re.findall(r'href="(/[^"#?]*)', page.read_text()):
+            assert (out / file_name(href)).is_file(), f"{page.name} links to {href}"
