@@ -17,7 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $(HOST):$(PORT)
 	rm -f demo.db demo.db-wal demo.db-shm
-	$(BIN)/statuspage --db demo.db init --demo
+	$(BIN)/statuspage --db demo.db init --demo --url http://$(HOST):$(PORT)
 	@echo "Serving the demo page on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
