@@ -42,6 +42,17 @@ def test_the_home_page_lists_components_and_open_incidents(run_cli: RunCli, db_p
     assert "&lt;b&gt;API&lt;/b&gt; errors" in html  # autoescaped
 
 
+def test_serve_refuses_a_port_in_use_in_one_line(run_cli: RunCli) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
+
+
 def test_statuspage_serve_runs_uvicorn_on_loopback(
     run_cli: RunCli, db_path: Path, tmp_path: Path
 ) -> None:
@@ -77,6 +88,7 @@ def test_statuspage_serve_runs_uvicorn_on_loopback(
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+    assert "warning: STATUSPAGE_SECRET_KEY is not set" in (tmp_path / "serve.log").read_text()
 
 
 def test_the_server_performs_due_maintenance_transitions_on_its_own(

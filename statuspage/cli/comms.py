@@ -31,7 +31,7 @@ dry_run_option = click.option(
 
 @click.group(cls=Group)
 def comms() -> None:
-    """Preview and approve the messages of an incident."""
+    """The messages of incidents: preview, approve, dispatch, status and retry."""
 
 
 @comms.command("preview")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 
@@ -10,6 +11,7 @@ from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
 from statuspage.comms.kit import plan_path
 from statuspage.comms.validate import validate_plan
+from statuspage.errors import InvalidInput
 from statuspage.serialize import page_json
 from statuspage.service import Service
 
@@ -71,7 +73,8 @@ def init(
 )
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
-    """Serve the status page (and, later, the API) under uvicorn.
+    """Serve the status page, its feeds and APIs, the subscription pages and the admin API
+    under uvicorn; the server also runs the dispatcher and the automatic transitions.
 
     \b
     Example:
@@ -81,6 +84,13 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
     ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
     refuse_broken_plan(ctx)
+    check_port_free(host, port)
+    if not ctx.settings.secret_key:
+        click.echo(
+            "warning: STATUSPAGE_SECRET_KEY is not set: /subscribe takes no subscriptions and "
+            "messages to subscribers cannot be sent (their links are signed with it)",
+            err=True,
+        )
     os.environ["STATUSPAGE_DB"] = str(ctx.settings.db.resolve())
     uvicorn.run(
         "statuspage.app:app_from_environment",
@@ -92,6 +102,24 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
         server_header=False,
         access_log=ctx.settings.access_log,
     )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line, an address another process already listens on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InvalidInput(f"cannot listen on {host}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot listen on {host}:{port}: {exc.strerror}; is another server running "
+                "there? Choose another with --port"
+            ) from exc
 
 
 def refuse_broken_plan(ctx: Context) -> None:
