@@ -59,7 +59,8 @@ def incidents_table(incidents: Sequence[Incident], page: Page, now: datetime) ->
         return "No incidents."
     rows = []
     for i in incidents:
-        when = i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
+        planned = i.is_maintenance and i.status in ("scheduled", "cancelled")
+        when = i.scheduled_for if planned and i.scheduled_for else i.started_at  # when it began
         rows.append(
             (
                 i.id,

@@ -68,7 +68,7 @@ def summary(name: str, issues: Issues, templates: int) -> str:
 @click.option("--plan", "path", type=click.Path(dir_okay=False, path_type=Path), help="Plan file.")
 @pass_context
 def show(ctx: Context, severity: str | None, path: Path | None) -> None:
-    """Show the routing table (phase x segment x channel), owners and cadence.
+    """Show the routing table (phase x segment x channel), owners, cadence and approvals.
 
     \b
     Example:
@@ -76,6 +76,8 @@ def show(ctx: Context, severity: str | None, path: Path | None) -> None:
     """
     loaded = load_plan(configured_plan(ctx, path), os.environ)
     if severity is not None and loaded.severity(severity) is None and severity != "maintenance":
-        known = ", ".join([*loaded.severities, "maintenance"])
-        raise InvalidInput(f"unknown severity {severity!r}; the plan defines {known}")
+        known = ", ".join(loaded.severities)
+        raise InvalidInput(
+            f"unknown severity {severity!r}; the plan defines {known} (or show `maintenance`)"
+        )
     click.echo(format_plan(loaded, severity))

@@ -117,6 +117,7 @@ def test_plan_show_prints_routing_owners_and_cadence(page: RunCli) -> None:
     assert "incident_commander   Incident commander" in out
     refused = page("plan", "show", "SEV9")
     assert refused.exit_code == 2 and "unknown severity 'SEV9'" in refused.stderr
+    assert "defines SEV1, SEV2, SEV3, SEV4 (or show `maintenance`)" in refused.stderr
 
 
 def test_preview_of_a_sev1_incident_shows_every_message_count_and_approval(
