@@ -300,7 +300,31 @@ class SiteMiddleware:
             if len(path) > 1 and path.endswith("/") and path.rstrip("/") in site.artifacts:
                 await _redirect(send, path.rstrip("/"), scope.get("query_string", b""))
                 return
+        elif _writes_to_published(site, scope):
+            await _not_allowed(send)
+            return
         await self.app(scope, receive, send)
+
+
+def _writes_to_published(site: Site | None, scope: Scope) -> bool:
+    """A request that would change a published (read-only) address; CORS preflight goes on."""
+    return (
+        site is not None
+        and scope["type"] == "http"
+        and scope["method"] != "OPTIONS"
+        and scope["path"] in site.artifacts
+    )
+
+
+async def _not_allowed(send: Any) -> None:
+    body = b"405 Method Not Allowed: this address is read-only (GET, HEAD)\n"
+    headers = [
+        (b"allow", b"GET, HEAD"),
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 405, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _redirect(send: Any, location: str, query: bytes) -> None:

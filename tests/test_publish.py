@@ -104,6 +104,17 @@ def test_head_sends_the_headers_without_a_body(site: Any) -> None:
     assert int(response.headers["content-length"]) > 100
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_published_addresses_are_read_only(site: Any, method: str) -> None:
+    c, _ = site
+    for path in ("/", "/api/v2/summary.json"):
+        response = c.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == "GET, HEAD"
+    preflight = c.options("/api/v2/summary.json")  # CORS preflight still reaches the app
+    assert preflight.status_code != 405
+
+
 def test_a_trailing_slash_redirects_to_the_canonical_url(site: Any) -> None:
     c, _ = site
     response = c.get("/history/?x=1", follow_redirects=False)
