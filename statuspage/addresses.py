@@ -50,7 +50,7 @@ def normalise(channel: Channel, raw: str, country: str | None, rules: Rules) -> 
     text = (raw or "").strip()
     field = FIELDS[channel]
     if not text:
-        raise InvalidField(field, _EMPTY[channel])
+        raise InvalidField(field, _EMPTY[channel], f"the {channel.value} address is empty")
     if channel is Channel.EMAIL:
         return Address(channel, email(text))
     if channel is Channel.SMS:
@@ -70,35 +70,46 @@ _EMPTY = {
 def email(text: str) -> str:
     """alice@example.com: one @, a dotted domain, nothing else (no display name)."""
     local, at, domain = text.lower().rpartition("@")
-    problem = "Enter an e-mail address like name@example.com."
+    problem = InvalidField("email", "Enter an e-mail address like name@example.com.",
+                           f"{text!r} is not an e-mail address like name@example.com")  # fmt: skip
     if not at or len(text) > MAX_EMAIL or not _LOCAL.match(local) or ".." in local:
-        raise InvalidField("email", problem)
+        raise problem
     if local.startswith(".") or local.endswith("."):
-        raise InvalidField("email", problem)
+        raise problem
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise InvalidField("email", problem) from exc
+        raise problem from exc
     labels = ascii_domain.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise InvalidField("email", problem)
+        raise problem
     return f"{local}@{ascii_domain}"
 
 
 def phone(text: str, country: str, allowed: tuple[str, ...] = ()) -> tuple[str, str]:
     """(+14155550123, "US") for a number written in any usual way in `country`."""
-    region = (country or "").upper()
+    region = (country or "").strip().upper()
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidField("phone_country", "Choose the number's country.",
+                           f"unknown country {country!r}; give a two-letter code such as "
+                           "US or DE")  # fmt: skip
     try:
         parsed = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidField("phone", "Enter a mobile number, like +1 415 555 0123.") from exc
+        raise InvalidField("phone", "Enter a mobile number, like +1 415 555 0123.",
+                           f"{text!r} is not a phone number like +1 415 555 0123") from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidField("phone", "This is not a valid phone number for that country.")
+        where = "" if text.startswith("+") else f" in {region}"
+        raise InvalidField("phone", "This is not a valid phone number for that country.",
+                           f"{text!r} is not a valid phone number{where}")  # fmt: skip
     found = phonenumbers.region_code_for_number(parsed) or region
     if allowed and found not in allowed:
-        raise InvalidField("phone", "We cannot send SMS to numbers in that country.")
+        raise InvalidField("phone", "We cannot send SMS to numbers in that country.",
+                           f"{text!r} is a number in {found}; SMS may go to numbers in "
+                           f"{', '.join(allowed)} only")  # fmt: skip
     if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE:
-        raise InvalidField("phone", "This looks like a landline; SMS needs a mobile number.")
+        raise InvalidField("phone", "This looks like a landline; SMS needs a mobile number.",
+                           f"{text!r} is a landline number; SMS needs a mobile one")  # fmt: skip
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), found
 
 
@@ -114,23 +125,36 @@ def display_phone(number: str) -> str:
 def url(text: str, rules: Rules) -> str:
     """An https URL (http when allowed) whose host is not a private address."""
     if len(text) > MAX_URL or any(c.isspace() for c in text):
-        raise InvalidField("url", "Enter a URL like https://example.com/hooks/status.")
+        raise _url_problem(text, "")
     try:
         check_url(text, allow_http=rules.allow_http, allow_private=rules.allow_private)
         port = urlsplit(text).port
     except (PermanentDeliveryError, ValueError) as exc:
-        raise InvalidField("url", _url_problem(exc)) from exc
+        raise _url_problem(text, str(exc)) from exc
     del port  # parsed only to refuse a malformed port
     return text
 
 
-def _url_problem(exc: Exception) -> str:
-    text = str(exc)
-    if "scheme" in text:
-        return "The URL must start with https://."
-    if "not public" in text:
-        return "The URL must lead to a public address, not a private or local one."
-    return "Enter a URL like https://example.com/hooks/status."
+def _shown(url: str) -> str:
+    return repr(url if len(url) <= 100 else url[:100] + "...")
+
+
+def _url_problem(url: str, why: str) -> InvalidField:
+    shown = _shown(url)
+    if "scheme" in why:
+        return InvalidField("url", "The URL must start with https://.",
+                            f"{shown} must start with https://")  # fmt: skip
+    if "not public" in why:
+        return _not_public(shown)
+    return InvalidField("url", "Enter a URL like https://example.com/hooks/status.",
+                        f"{shown} is not a URL like https://example.com/hooks/status")  # fmt: skip
+
+
+def _not_public(shown: str) -> InvalidField:
+    return InvalidField(
+        "url", "The URL must lead to a public address, not a private or local one.",
+        f"{shown} leads to a private or local address; only public ones are allowed",
+    )  # fmt: skip
 
 
 async def check_host(address: str, allow_private: bool) -> None:
@@ -140,11 +164,10 @@ async def check_host(address: str, allow_private: bool) -> None:
     try:
         await GuardedResolver(allow_private).resolve(host, 443)
     except RefusedTarget as exc:
-        raise InvalidField(
-            "url", "The URL must lead to a public address, not a private or local one."
-        ) from exc
+        raise _not_public(_shown(address)) from exc
     except OSError as exc:
-        raise InvalidField("url", "We cannot find that host; check the URL.") from exc
+        raise InvalidField("url", "We cannot find that host; check the URL.",
+                           f"cannot find the host {host!r}; check the URL") from exc  # fmt: skip
 
 
 def countries(language: str, allowed: tuple[str, ...] = ()) -> list[tuple[str, str, int]]:

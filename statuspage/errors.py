@@ -45,11 +45,28 @@ class InvalidInput(StatuspageError):
 
 
 class InvalidField(InvalidInput):
-    """A value given in one named field is not acceptable; forms show it beside the field."""
+    """A value given in one named field is not acceptable.
 
-    def __init__(self, field: str, message: str) -> None:
+    `message` is what a public form shows beside the field: a sentence, for the public.
+    str() is the one line staff see (CLI, Manage API): `staff` when given (lower case,
+    naming the value), else the message as such a line.
+    """
+
+    def __init__(self, field: str, message: str, staff: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.staff = staff or one_line(message)
+
+    def __str__(self) -> str:
+        return self.staff
+
+
+def one_line(sentence: str) -> str:
+    """A sentence as an error line: "Enter a URL." -> "enter a URL" (acronyms kept)."""
+    text = sentence.strip().removesuffix(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 class NotFound(StatuspageError):

@@ -147,4 +147,4 @@ def error_response(exc: StatuspageError) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, AuthError) and exc.http_status == 401:
         headers["WWW-Authenticate"] = 'OAuth realm="statuspage"'
-    return json_response({"error": exc.message}, exc.http_status, headers)
+    return json_response({"error": str(exc)}, exc.http_status, headers)

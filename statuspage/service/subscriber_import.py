@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from statuspage import subscriber_csv
-from statuspage.addresses import FIELDS, Address, normalise
-from statuspage.errors import InvalidField, InvalidInput
+from statuspage.addresses import Address, normalise
+from statuspage.errors import InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
 from statuspage.service.confirmations import open_confirmation
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
@@ -28,7 +28,6 @@ REQUIRED = ("channel", "address")
 OPTIONAL = ("phone_country", "components", "tags", "language", "state")
 IGNORED = ("id", "created_at", "updated_at", "confirmed_at", "unsubscribed_at")
 ACTIVE, PENDING = SubscriberState.ACTIVE, SubscriberState.PENDING
-ADDRESS_FIELDS = frozenset(FIELDS.values())
 
 
 @dataclass(frozen=True)
@@ -110,10 +109,6 @@ class SubscriberImportService(SubscriptionBase):
             country = values.get("phone_country") or None
             address = normalise(channel, values.get("address", ""), country, self.address_rules)
             check_tags(_split(values.get("tags", "")))
-        except InvalidField as exc:
-            value = values.get("address") if exc.field in ADDRESS_FIELDS else None
-            report.rejected.append((row.line, f"{value!r}: {exc}" if value else str(exc)))
-            return None
         except InvalidInput as exc:
             report.rejected.append((row.line, str(exc)))
             return None

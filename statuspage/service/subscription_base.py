@@ -68,7 +68,9 @@ class SubscriptionBase(ServiceBase):
         for ref in refs:
             found = await q.find_component(ref.strip())
             if found is None:
-                raise InvalidField("components", f"There is no component {ref!r}.")
+                names = ", ".join(c.name for c in await q.list_components()) or "none yet"
+                raise InvalidField("components", f"There is no component {ref!r}.",
+                                   f"unknown component {ref!r}; known components: {names}")
             if found.id not in ids:
                 ids.append(found.id)
         return Wanted(tuple(sorted(ids)), language)

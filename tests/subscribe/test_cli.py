@@ -97,8 +97,8 @@ def test_import_reports_rejected_rows_by_line_and_imports_the_rest(
     assert result.exit_code == 1
     assert result.stdout == "Imported 2 new, 0 updated, 0 unchanged; 0 skipped, 4 rejected.\n"
     assert result.stderr.splitlines() == [
-        f"{file}:3: rejected: 'not an address': Enter an e-mail address like name@example.com.",
-        f"{file}:4: rejected: There is no component 'Nope'.",
+        f"{file}:3: rejected: 'not an address' is not an e-mail address like name@example.com",
+        f"{file}:4: rejected: unknown component 'Nope'; known components: API, Web",
         f"{file}:5: rejected: the same address as line 2",
         f"{file}:6: rejected: 5 cells, but the header has 4 columns",
     ]
@@ -213,3 +213,17 @@ def test_an_unconfirmed_subscription_is_deleted_by_the_tick_once_expired(
         "never@example.com"
     ]
     assert SubscriberState.PENDING.value in ok(page, "subscribers", "list")
+
+
+def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> None:
+    for args, line in (
+        (("add", "sms", "12", "--country", "US"), "'12' is not a valid phone number in US"),
+        (("add", "sms", "415 555 0123", "--country", "USA"),
+         "unknown country 'USA'; give a two-letter code such as US or DE"),
+        (("add", "email", "a@b", "--component", "Nope"), "'a@b' is not an e-mail address like "
+         "name@example.com"),
+        (("add", "email", "a@example.com", "--component", "Nope"),
+         "unknown component 'Nope'; known components: API, Web"),
+    ):  # fmt: skip
+        result = page("subscribers", *args)
+        assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args

@@ -69,3 +69,22 @@ def test_an_sms_subscription_is_confirmed_with_its_code_in_json(site: Site) -> N
     typed = {"phone": "(415) 555-0177", "phone_country": "US", "code": code}
     done = post(site, "/subscriptions/confirm", typed)
     assert (done["channel"], done["state"]) == ("sms", "active")
+
+
+def test_the_public_answers_keep_their_sentences_where_staff_get_one_line(site: Site) -> None:
+    wanted = {"channel": "sms", "phone": "12", "phone_country": "US"}
+    refused = post(site, "/subscribe", wanted, 422)
+    assert refused == {
+        "error": "This is not a valid phone number for that country.",
+        "field": "phone",
+    }
+    page = site.subscribe("sms", "12", phone_country="US")
+    assert page.status_code == 422
+    assert "This is not a valid phone number for that country." in page.text
+    staff = site.client.post(
+        f"/v1/pages/{site.page_id}/subscribers",
+        json={"subscriber": {"phone_number": "12", "phone_country": "US"}},
+        headers={"Authorization": f"OAuth {site.key}"},
+    )
+    assert staff.status_code == 422
+    assert staff.json() == {"error": "'12' is not a valid phone number in US"}
