@@ -8,6 +8,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
+
 from statuspage.addresses import Address, Rules, check_host, normalise
 from statuspage.comms.links import LinkSigner
 from statuspage.errors import InvalidField, InvalidInput, NotFound, RateLimited
@@ -58,8 +60,7 @@ class SubscriptionBase(ServiceBase):
         self, q: Queries, refs: Sequence[str] | None, language: str = "en"
     ) -> Wanted:
         """Components by id or name (None: all of them) and a language, checked."""
-        if not LANGUAGE.match(language or ""):
-            raise InvalidField("language", f"{language!r} is not a language code like en or de")
+        language = check_language(language)
         if refs is None:
             return Wanted(None, language)
         if not refs:
@@ -131,6 +132,21 @@ def client_network(client: str) -> str:
 
 def parse_channel(value: str) -> Channel:
     return parse_enum(Channel, value.strip().lower(), "channel")
+
+
+def check_language(code: str) -> str:
+    """A language code Babel knows (en, de, pt_BR, zh-Hans...), as given: messages go out
+    in it when the comms templates have it (a directory of that name), in en until then."""
+    wanted = (code or "").strip()
+    babel = wanted.replace("-", "_")
+    try:
+        known = str(Locale.parse(babel)) if LANGUAGE.match(wanted) else None
+    except (ValueError, LookupError, UnknownLocaleError):
+        known = None
+    if known != babel:  # unknown, or an alias such as eng (en_US)
+        raise InvalidField("language", "Choose one of the languages offered.",
+                           f"{code!r} is not a language code like en, de or pt_BR")  # fmt: skip
+    return wanted
 
 
 def check_tags(tags: Sequence[str]) -> tuple[str, ...]:

@@ -397,7 +397,14 @@ BAD = [
         "/subscribers",
         {"json": {"subscriber": {"email": BOB, "language": "English"}}},
         422,
-        "'English' is not a language code like en or de",
+        "'English' is not a language code like en, de or pt_BR",
+    ),
+    (
+        "POST",
+        "/subscribers",
+        {"json": {"subscriber": {"email": BOB, "language": "xx"}}},
+        422,
+        "'xx' is not a language code like en, de or pt_BR",
     ),
     (
         "POST",
@@ -419,6 +426,13 @@ BAD = [
         {"json": {"subscriber": {"component_ids": ["API", "Nope"]}}},
         422,
         "unknown component 'Nope'; known components: API, Web",
+    ),
+    (
+        "PATCH",
+        f"/subscribers/{ANN}",
+        {"json": {"subscriber": {"language": "xx"}}},
+        422,
+        "'xx' is not a language code like en, de or pt_BR",
     ),
     (
         "PATCH",

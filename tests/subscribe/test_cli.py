@@ -227,3 +227,24 @@ def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> 
     ):  # fmt: skip
         result = page("subscribers", *args)
         assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args
+
+
+def test_an_unknown_language_is_refused_and_a_known_one_kept(
+    page: RunCli, db_path: Path, tmp_path: Path
+) -> None:
+    before = dump(db_path)
+    refused = page("subscribers", "add", "email", "y@example.com", "--language", "xx")
+    assert refused.exit_code == 2
+    assert refused.stderr == "error: 'xx' is not a language code like en, de or pt_BR\n"
+    assert dump(db_path) == before
+    file = tmp_path / "in.csv"
+    file.write_text("channel,address,language\nemail,z@example.com,xx\n")
+    imported = page("subscribers", "import", str(file))
+    assert imported.exit_code == 1
+    refusal = "'xx' is not a language code like en, de or pt_BR"
+    assert imported.stderr == f"{file}:2: rejected: {refusal}\n"
+    assert dump(db_path) == before
+    for n, code in enumerate(("pt_BR", "zh-Hans", "de")):
+        ok(page, "subscribers", "add", "email", f"y{n}@example.com", "--language", code)
+        shown = json.loads(ok(page, "subscribers", "show", f"y{n}@example.com", "--json"))
+        assert shown["language"] == code
