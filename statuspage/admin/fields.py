@@ -124,6 +124,9 @@ def convert(spec: Field, value: Any, where: str, *, form: bool) -> Any:
         raise InvalidInput(f"{where} {_EXPECTED[spec.type]}") from exc
     if spec.type == "integer" and not spec.minimum <= converted <= spec.maximum:
         raise InvalidInput(f"{where} must be between {spec.minimum} and {spec.maximum}")
+    limit = spec.max_length
+    if limit is not None and isinstance(converted, str) and len(converted) > limit:
+        raise InvalidInput(f"{where} is {len(converted)} characters long; the limit is {limit}")
     return converted
 
 

@@ -117,14 +117,15 @@ class SubscriberQueries(QueryBase):
         """Subscribers matching every filter given, oldest first.
 
         `component_id` matches those who follow that component or every component;
-        `search`, those whose address contains it. `order`: created_at or address.
+        `search`, those whose address contains it (in any ASCII case). `order`: created_at
+        or address.
         """
         direction = "DESC" if descending else "ASC"
         sort = f"{_ORDER[order]} {direction}, id {direction}"
         # The only formatted part, the order, comes from _ORDER.
         sql = (
             "SELECT * FROM subscribers s WHERE (:channel IS NULL OR channel = :channel)"  # noqa: S608
-            " AND (:search IS NULL OR instr(address, :search) > 0)"
+            " AND (:search IS NULL OR instr(lower(address), lower(:search)) > 0)"
             " AND (:state IS NULL OR state = :state)"
             " AND (:tag IS NULL OR EXISTS (SELECT 1 FROM subscriber_tags t"
             "      WHERE t.subscriber_id = s.id AND t.tag = :tag))"

@@ -96,6 +96,7 @@ def test_subscribers_are_listed_by_filter_and_page_by_page(api: Api, clock: Fake
     hears_of_api = api.ok("GET", "/subscribers", params={"component": "API", "state": "all"})
     assert emails(hears_of_api) == ["carol@example.com", BOB, PHONE]  # theirs, or all
     assert emails(api.ok("GET", "/subscribers", params={"q": "ann@"})) == [ANN]
+    assert emails(api.ok("GET", "/subscribers", params={"q": "ANN@Example"})) == [ANN]
     pages = [
         emails(api.ok("GET", "/subscribers", params={"limit": 2, "page": n})) for n in (0, 1, 2)
     ]
@@ -405,6 +406,27 @@ BAD = [
         {"json": {"subscriber": {"email": BOB, "language": "xx"}}},
         422,
         "'xx' is not a language code like en, de or pt_BR",
+    ),
+    (
+        "POST",
+        "/subscribers",
+        {"json": {"subscriber": {"phone_number": "415 555 0123", "phone_country": "USA"}}},
+        422,
+        "subscriber[phone_country] is 3 characters long; the limit is 2",
+    ),
+    (
+        "POST",
+        "/subscribers",
+        {"json": {"subscriber": {"phone_number": "415 555 0123", "phone_country": "ZZ"}}},
+        422,
+        "unknown country 'ZZ'; give a two-letter code such as US or DE",
+    ),
+    (
+        "POST",
+        "/subscribers",
+        {"json": {"subscriber": {"email": "a" * 250 + "@example.com"}}},
+        422,
+        "subscriber[email] is 262 characters long; the limit is 254",
     ),
     (
         "POST",
