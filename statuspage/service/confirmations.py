@@ -61,6 +61,13 @@ async def open_confirmation(
     return found
 
 
+async def close_confirmation(q: Queries, subscriber_id: str, why: str, now: datetime) -> None:
+    """No confirmation awaits any more: drop it, and cancel its unsent link, code or test
+    event (they would ask to confirm what needs no confirming)."""
+    await q.delete_confirmation(subscriber_id)
+    await q.cancel_messages_to(subscriber_id, why, now, kinds=(Kind.CONFIRM, Kind.TEST))
+
+
 async def apply_confirmation(
     q: Queries, s: Subscriber, c: Confirmation, now: datetime
 ) -> Subscriber:
@@ -81,7 +88,7 @@ async def apply_confirmation(
         changed = replace(changed, state=ACTIVE, confirmed_at=now, unsubscribed_at=None)
     changed = replace(changed, updated_at=now)
     await q.save_subscriber(changed)
-    await q.delete_confirmation(s.id)
+    await close_confirmation(q, s.id, "the confirmation is done already", now)
     if s.state is not ACTIVE:
         await queue_message(q, changed, Kind.WELCOME, now)
     return changed

@@ -20,7 +20,7 @@ from statuspage import subscriber_csv
 from statuspage.addresses import Address, normalise
 from statuspage.errors import InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
-from statuspage.service.confirmations import open_confirmation
+from statuspage.service.confirmations import close_confirmation, open_confirmation
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
 from statuspage.storage import Queries
 
@@ -141,7 +141,8 @@ class SubscriberImportService(SubscriptionBase):
         changed = _merged(found, given, wanted.component_ids, wanted.language)
         if skip and changed.state is PENDING:
             changed = replace(changed, state=ACTIVE, confirmed_at=now)
-            await q.delete_confirmation(found.id)
+            why = "subscribed without confirmation by an import"
+            await close_confirmation(q, found.id, why, now)
         if changed == found:
             report.unchanged += 1
             return

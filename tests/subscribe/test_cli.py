@@ -4,6 +4,7 @@ numbers, idempotence, one transaction) and data requests (export, erasure)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,42 @@ def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> 
     ):  # fmt: skip
         result = page("subscribers", *args)
         assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args
+
+
+def _own_messages(db: Path) -> list[tuple[str, str, str, str | None]]:
+    """(address, template, state, last_error) of every outbox row to a subscriber."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(
+            conn.execute(
+                "SELECT s.address, o.template, o.state, o.last_error FROM outbox o"
+                " JOIN subscribers s ON s.id = o.recipient_id ORDER BY o.id"
+            )
+        )
+    finally:
+        conn.close()
+
+
+def test_subscribing_pending_rows_by_import_cancels_their_unsent_confirmations(
+    page: RunCli, tmp_path: Path, db_path: Path
+) -> None:
+    file = tmp_path / "in.csv"
+    file.write_text(
+        "channel,address\nsms,+14155550123\nwebhook,https://hooks.example.com/status\n"
+        "email,ann@example.com\n"
+    )
+    ok(page, "subscribers", "import", str(file))
+    assert {state for _, _, state, _ in _own_messages(db_path)} == {"queued"}
+    ok(page, "subscribers", "import", str(file), "--skip-confirmation")
+    assert {s["state"] for s in json.loads(ok(page, "subscribers", "list", "--json"))} == {
+        "active"
+    }
+    why = "subscribed without confirmation by an import"
+    assert _own_messages(db_path) == [
+        ("+14155550123", "subscription_confirm", "cancelled", why),
+        ("https://hooks.example.com/status", "subscription_test", "cancelled", why),
+        ("ann@example.com", "subscription_confirm", "cancelled", why),
+    ]
 
 
 def test_an_unknown_language_is_refused_and_a_known_one_kept(
