@@ -84,7 +84,11 @@ def channel_of(form: Form, offer: Offer) -> Channel:
     for channel in offer.channels:
         if channel.value == name:
             return channel
-    raise InvalidField("channel", "Choose how you want to hear from us.")
+    if not offer.channels:
+        raise InvalidField("channel", "This page does not take subscriptions.")
+    offered = ", ".join(c.value for c in offer.channels)
+    raise InvalidField("channel", f"Choose how you want to hear from us: {offered}.",
+                       f"channel must be one of: {offered}")  # fmt: skip
 
 
 def address_of(form: Form, channel: Channel) -> str:

@@ -3,10 +3,11 @@ the SMS code), read and change the subscription, unsubscribe."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.subscribe.conftest import Site, body_of, link
+from tests.subscribe.conftest import Providers, Site, body_of, link, open_site
 from tests.subscribe.test_sms_and_hooks_flow import code_in, sms_to
 
 JSON = {"Accept": "application/json"}
@@ -69,6 +70,18 @@ def test_an_sms_subscription_is_confirmed_with_its_code_in_json(site: Site) -> N
     typed = {"phone": "(415) 555-0177", "phone_country": "US", "code": code}
     done = post(site, "/subscriptions/confirm", typed)
     assert (done["channel"], done["state"]) == ("sms", "active")
+
+
+def test_a_channel_not_on_offer_is_refused_naming_the_channels_offered(
+    db_path: Path, providers: Providers
+) -> None:
+    with open_site(db_path, providers, subscribe_channels="email,webhook") as site:
+        refused = post(site, "/subscribe", {"channel": "sms", "phone": "+14155550123"}, 422)
+        assert refused == {
+            "error": "Choose how you want to hear from us: email, webhook.",
+            "field": "channel",
+        }
+        assert site.run(lambda svc: svc.list_subscribers()) == []
 
 
 def test_the_public_answers_keep_their_sentences_where_staff_get_one_line(site: Site) -> None:
