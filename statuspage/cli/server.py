@@ -159,7 +159,8 @@ def tick(ctx: Context) -> None:
     for notice in done.notices:
         click.echo(f"{notice.incident_id}  {notice.text}")
     if purged:
-        click.echo(f"Deleted {purged} subscriptions never confirmed.")
+        noun = "subscription" if purged == 1 else "subscriptions"
+        click.echo(f"Deleted {purged} {noun} never confirmed.")
     if not done.transitions and not done.notices and not purged:
         click.echo("Nothing due.")
 

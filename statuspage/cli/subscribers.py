@@ -19,10 +19,10 @@ from statuspage.addresses import display_phone
 from statuspage.cli.context import Context, Group, UsageLine, json_option, pass_context
 from statuspage.cli.operations import SubscriberOperations
 from statuspage.cli.output import echo_json, table
-from statuspage.model import Channel, Component, Subscriber
+from statuspage.cli.subscriber_views import details, import_report, plural, rows
+from statuspage.model import Channel, Subscriber
 from statuspage.serialize import Json, subscriber_json
 from statuspage.service import Service
-from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 
 T = TypeVar("T")
@@ -51,21 +51,6 @@ async def shaped(svc: SubscriberOperations, found: Sequence[Subscriber]) -> list
             s.address) if s.channel is Channel.SMS else None)
         for s in found
     ]  # fmt: skip
-
-
-def rows(found: Sequence[Subscriber], components: Sequence[Component]) -> str:
-    if not found:
-        return "No subscribers."
-    names = {c.id: c.name for c in components}
-    return table(
-        ("ID", "CHANNEL", "STATE", "COMPONENTS", "TAGS", "ADDRESS"),
-        [(s.id, s.channel.value, s.state.value, _components(s, names), ",".join(s.tags) or "-",
-          s.address) for s in found],
-    )  # fmt: skip
-
-
-def _components(s: Subscriber, names: dict[str, str]) -> str:
-    return "all" if s.all_components else ", ".join(names.get(c, c) for c in s.component_ids)
 
 
 @click.group(cls=Group)
@@ -109,7 +94,7 @@ def list_command(
 @json_option
 @pass_context
 def show_command(ctx: Context, ref: str, as_json: bool) -> None:
-    """Show one subscriber.
+    """Show one subscriber: every field we hold, times in the page's time zone.
 
     \b
     Example:
@@ -118,7 +103,10 @@ def show_command(ctx: Context, ref: str, as_json: bool) -> None:
 
     async def use(svc: SubscriberOperations) -> tuple[str, Json]:
         found = await svc.get_subscriber(ref)
-        return rows([found], await svc.list_components()), (await shaped(svc, [found]))[0]
+        purge = (await svc.purge_times([found.id])).get(found.id)
+        zone = (await svc.page()).time_zone
+        text = details(found, await svc.list_components(), zone, purge)
+        return text, (await shaped(svc, [found]))[0]
 
     text, body = run(ctx, use)
     if as_json:
@@ -133,7 +121,9 @@ def show_command(ctx: Context, ref: str, as_json: bool) -> None:
 @click.option("--component", "components", multiple=True, metavar="NAME",
               help="A component to hear about (repeat it); none: every component.")  # fmt: skip
 @click.option("--tag", "tags", multiple=True, help="A tag for the plan's segments (repeat it).")
-@click.option("--language", default="en", show_default=True, help="Language of the messages.")
+@click.option("--language", default="en", show_default=True,
+              help="Language of the messages: a code such as en, de or pt_BR (en where the "
+              "templates lack it).")  # fmt: skip
 @click.option("--country", help="The number's country when it is not in +E.164 form (US...).")
 @click.option("--skip-confirmation", is_flag=True,
               help="Subscribe at once: no confirmation (they agreed elsewhere).")  # fmt: skip
@@ -232,7 +222,9 @@ def import_command(ctx: Context, file: Path, skip_confirmation: bool) -> None:
     """
     text = _read(file)
     report = run(ctx, lambda svc: svc.import_csv(text, skip_confirmation))
-    _report(report, str(file))
+    import_report(report, str(file))
+    if report.rejected:
+        click.get_current_context().exit(1)
 
 
 def _read(file: Path) -> str:
@@ -243,19 +235,6 @@ def _read(file: Path) -> str:
         raise UsageLine(f"cannot read {file}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise UsageLine(f"{file} is not UTF-8 text") from exc
-
-
-def _report(r: ImportReport, name: str) -> None:
-    for line, why in r.skipped:
-        click.echo(f"{name}:{line}: skipped: {why}", err=True)
-    for line, why in r.rejected:
-        click.echo(f"{name}:{line}: rejected: {why}", err=True)
-    click.echo(
-        f"Imported {r.created} new, {r.updated} updated, {r.unchanged} unchanged; "
-        f"{len(r.skipped)} skipped, {len(r.rejected)} rejected."
-    )
-    if r.rejected:
-        click.get_current_context().exit(1)
 
 
 @subscribers.command("export")
@@ -286,7 +265,7 @@ def export_command(ctx: Context, file: Path | None, ref: str | None) -> None:
 
     count, text = run(ctx, use)
     _write(file, text)
-    click.echo(f"Wrote {count} subscribers to {file}.", err=str(file) == "-")
+    click.echo(f"Wrote {plural(count, 'subscriber')} to {file}.", err=str(file) == "-")
 
 
 def _write(file: Path | None, text: str) -> None:
@@ -334,7 +313,14 @@ def delete_command(ctx: Context, ref: str, yes: bool) -> None:
     Example:
       statuspage subscribers delete --id ann@example.com --yes
     """
-    if not yes:
-        click.confirm(f"Erase everything about {ref}?", abort=True, err=True)
+    if not yes and not stdin_is_terminal():
+        raise UsageLine(f"erasing {ref} cannot be undone: pass --yes to erase without asking")
+    if not yes and not click.confirm(f"Erase everything about {ref}?", err=True):
+        raise UsageLine(f"nothing erased: {ref} stays (pass --yes to erase without asking)")
     done = run(ctx, lambda svc: svc.erase_subscriber(ref))
     click.echo(f"Erased {done.address} ({done.id}) and every message to them.")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a question (not a script, a pipe or cron)."""
+    return sys.stdin is not None and sys.stdin.isatty()

@@ -209,25 +209,11 @@ def test_an_unconfirmed_subscription_is_deleted_by_the_tick_once_expired(
     assert "Deleted" not in ok(page, "tick")
     monkeypatch.setenv("STATUSPAGE_SUBSCRIBE_CONFIRM_TTL", "0.001")
     ok(page, "subscribers", "add", "email", "soon@example.com")
-    assert "Deleted 1 subscriptions never confirmed." in ok(page, "tick")
+    assert "Deleted 1 subscription never confirmed." in ok(page, "tick")
     assert [s["email"] for s in json.loads(ok(page, "subscribers", "list", "--json"))] == [
         "never@example.com"
     ]
     assert SubscriberState.PENDING.value in ok(page, "subscribers", "list")
-
-
-def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> None:
-    for args, line in (
-        (("add", "sms", "12", "--country", "US"), "'12' is not a valid phone number in US"),
-        (("add", "sms", "415 555 0123", "--country", "USA"),
-         "unknown country 'USA'; give a two-letter code such as US or DE"),
-        (("add", "email", "a@b", "--component", "Nope"), "'a@b' is not an e-mail address like "
-         "name@example.com"),
-        (("add", "email", "a@example.com", "--component", "Nope"),
-         "unknown component 'Nope'; known components: API, Web"),
-    ):  # fmt: skip
-        result = page("subscribers", *args)
-        assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args
 
 
 def _own_messages(db: Path) -> list[tuple[str, str, str, str | None]]:
@@ -285,3 +271,74 @@ def test_an_unknown_language_is_refused_and_a_known_one_kept(
         ok(page, "subscribers", "add", "email", f"y{n}@example.com", "--language", code)
         shown = json.loads(ok(page, "subscribers", "show", f"y{n}@example.com", "--json"))
         assert shown["language"] == code
+
+
+def test_delete_without_yes_and_no_terminal_is_one_error_line_and_erases_nothing(
+    page: RunCli, db_path: Path
+) -> None:
+    ok(page, "subscribers", "add", "email", "ann@example.com")
+    before = dump(db_path)
+    refused = page("subscribers", "delete", "--id", "ann@example.com")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "error: erasing ann@example.com cannot be undone: pass --yes to erase without asking\n"
+    )
+    assert dump(db_path) == before
+
+
+def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> None:
+    for args, line in (
+        (("add", "sms", "12", "--country", "US"), "'12' is not a valid phone number in US"),
+        (("add", "sms", "415 555 0123", "--country", "USA"),
+         "unknown country 'USA'; give a two-letter code such as US or DE"),
+        (("add", "email", "a@b", "--component", "Nope"), "'a@b' is not an e-mail address like "
+         "name@example.com"),
+        (("add", "email", "a@example.com", "--component", "Nope"),
+         "unknown component 'Nope'; known components: API, Web"),
+    ):  # fmt: skip
+        result = page("subscribers", *args)
+        assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args
+
+
+def test_import_lists_skipped_and_rejected_rows_in_line_order(
+    page: RunCli, tmp_path: Path
+) -> None:
+    file = tmp_path / "in.csv"
+    file.write_text(
+        "channel,address,state\nemail,bad,\nemail,gone@example.com,unsubscribed\n"
+        "email,ok@example.com,\nemail,worse,\n"
+    )
+    result = page("subscribers", "import", str(file))
+    assert [line.split(": ")[0] for line in result.stderr.splitlines()] == [
+        f"{file}:2", f"{file}:3", f"{file}:5"
+    ]  # fmt: skip
+    assert ": skipped: unsubscribed in the file" in result.stderr.splitlines()[1]
+
+
+def test_export_of_one_subscriber_says_subscriber(page: RunCli, tmp_path: Path) -> None:
+    ok(page, "subscribers", "add", "email", "ann@example.com")
+    out = tmp_path / "out.csv"
+    assert ok(page, "subscribers", "export", str(out)) == f"Wrote 1 subscriber to {out}.\n"
+
+
+def test_show_prints_every_field_of_one_subscriber(page: RunCli) -> None:
+    added = json.loads(ok(
+        page, "subscribers", "add", "sms", "415 555 0123", "--country", "US", "--component",
+        "API", "--tag", "eu", "--tag", "vip", "--language", "de", "--json",
+    ))  # fmt: skip
+    shown = ok(page, "subscribers", "show", "+14155550123").splitlines()
+    assert shown[0] == f"Subscriber {added['id']}: +14155550123"
+    fields = dict(line.split(":", 1) for line in shown[1:])
+    assert {k: v.strip() for k, v in fields.items() if k not in TIMES} == {
+        "Channel": "sms", "Components": "API", "Tags": "eu, vip", "Language": "de",
+        "Country": "US",
+    }  # fmt: skip
+    assert fields["State"].strip().startswith("pending (deleted 20")
+    assert fields["State"].strip().endswith("unless confirmed)")
+    assert fields["Created"].strip().endswith(("CET", "CEST"))  # the page's time zone
+    assert (fields["Confirmed"].strip(), fields["Unsubscribed"].strip()) == ("-", "-")
+    as_json = json.loads(ok(page, "subscribers", "show", "+14155550123", "--json"))
+    assert as_json == json.loads(ok(page, "subscribers", "list", "--json"))[0]
+
+
+TIMES = ("State", "Created", "Updated", "Confirmed", "Unsubscribed")
