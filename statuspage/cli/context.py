@@ -90,7 +90,11 @@ class Context:
     def previewer(self) -> Previewer:
         """A Previewer for the configured plan (PlanError when there is none)."""
         lazy = self.comms or LazyComms(self.settings, os.environ)
-        options = Options(self.settings.sms_rate, self.settings.sms_warn_after)
+        options = Options(
+            self.settings.sms_rate,
+            self.settings.sms_warn_after,
+            secret_key_set=bool(self.settings.secret_key),
+        )
         return Previewer(lazy.load(), options)
 
 

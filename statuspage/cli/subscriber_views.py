@@ -12,6 +12,11 @@ from statuspage.cli.times import local
 from statuspage.model import Channel, Component, Subscriber
 from statuspage.service.subscriber_import import ImportReport
 
+NO_KEY = (
+    "warning: STATUSPAGE_SECRET_KEY is not set here: no message to subscribers (confirmations "
+    "included) can be sent without it; set it where `statuspage serve` runs"
+)
+
 
 def rows(found: Sequence[Subscriber], components: Sequence[Component]) -> str:
     if not found:

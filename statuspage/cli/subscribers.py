@@ -19,7 +19,7 @@ from statuspage.addresses import display_phone
 from statuspage.cli.context import Context, Group, UsageLine, json_option, pass_context
 from statuspage.cli.operations import SubscriberOperations
 from statuspage.cli.output import echo_json, table
-from statuspage.cli.subscriber_views import details, import_report, plural, rows
+from statuspage.cli.subscriber_views import NO_KEY, details, import_report, plural, rows
 from statuspage.model import Channel, Subscriber
 from statuspage.serialize import Json, subscriber_json
 from statuspage.service import Service
@@ -51,6 +51,13 @@ async def shaped(svc: SubscriberOperations, found: Sequence[Subscriber]) -> list
             s.address) if s.channel is Channel.SMS else None)
         for s in found
     ]  # fmt: skip
+
+
+def warn_without_key(ctx: Context) -> None:
+    """Subscribers added where no key is set get nothing from here: say so (a server
+    with its own key may still send to them, so they are stored anyway)."""
+    if not ctx.server and not ctx.settings.secret_key:
+        click.echo(NO_KEY, err=True)
 
 
 @click.group(cls=Group)
@@ -154,6 +161,7 @@ def add_command(
         click.echo(f"Added {found.address} ({found.id}), active.")
     else:
         click.echo(f"Added {found.address} ({found.id}), pending: a confirmation is on its way.")
+    warn_without_key(ctx)
 
 
 @subscribers.command("remove")
@@ -223,6 +231,7 @@ def import_command(ctx: Context, file: Path, skip_confirmation: bool) -> None:
     text = _read(file)
     report = run(ctx, lambda svc: svc.import_csv(text, skip_confirmation))
     import_report(report, str(file))
+    warn_without_key(ctx)
     if report.rejected:
         click.get_current_context().exit(1)
 

@@ -35,6 +35,7 @@ class Options:
     sms_rate: float = 1.0  # messages (segments) per second
     sms_warn_after: float = 600.0  # seconds
     signer: LinkSigner = field(default_factory=LinkSigner.preview)
+    secret_key_set: bool = True  # False: real sends to subscribers fail (their links)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,12 @@ class Previewer:
 
     def _warnings(self, seconds: float, cadence: timedelta | None) -> list[str]:
         warnings = []
+        if not self.options.secret_key_set:
+            warnings.append(
+                "STATUSPAGE_SECRET_KEY is not set here: the links shown are preview links, and "
+                "no message to subscribers can be sent without it; set it where "
+                "`statuspage serve` runs"
+            )
         if seconds > self.options.sms_warn_after:
             warnings.append(
                 f"sending the SMS takes about {_minutes(seconds)} at {self.options.sms_rate:g} "

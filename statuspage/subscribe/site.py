@@ -48,8 +48,8 @@ def make_offer(settings: Settings, templates: Templates | None, configured: set[
         Channel(c) for c in settings.offered_channels() if usable and c in configured
     )
     if not channels:
-        log.info("/subscribe offers no channel (needs STATUSPAGE_SECRET_KEY, a comms plan "
-                 "and a configured channel)")  # fmt: skip
+        log.warning("/subscribe offers no channel (needs STATUSPAGE_SECRET_KEY, a comms plan "
+                    "and a configured channel)")  # fmt: skip
     codes = {"en"}
     for channel in channels:
         if templates is not None:
