@@ -17,12 +17,14 @@ class QueryBase:
         self.conn = conn
 
     async def fetchall(self, sql: str, params: Params = ()) -> Iterable[aiosqlite.Row]:
-        cursor = await self.conn.execute(sql, params)
-        return await cursor.fetchall()
+        # One trip to the connection's thread, not two (execute, then fetch): each trip
+        # waits for a turn of the event loop, which is slow when the loop is busy sending.
+        return await self.conn.execute_fetchall(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        cursor = await self.conn.execute(sql, params)
-        return await cursor.fetchone()
+        """The row of a query of one row (by key, an aggregate, LIMIT 1), or None."""
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
