@@ -33,7 +33,7 @@ class Limits:
     concurrency: int
     burst: float = 1.0
     per_key_rate: float | None = None  # per address (a Slack URL)
-    batch: int = 200
+    batch: int = 400
 
 
 @dataclass
@@ -66,6 +66,8 @@ class ChannelWorker:
         # bounds what a crash can make us send twice.
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._last_slowdown = 0.0
+        self._room = asyncio.Event()  # set when few enough claimed rows are left
+        self._room_at = 0
 
     def capacity(self) -> int:
         """How many rows may be claimed at once: a batch, a few per sender, and never
@@ -79,8 +81,10 @@ class ChannelWorker:
         while not self.shared.stopping.is_set():
             capacity = self.capacity()
             room = capacity - len(self._tasks)
-            if room < max(1, capacity // 4):  # claim in batches, not one row at a time
-                await asyncio.wait(list(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+            # Claim in batches, not a row at a time: a claim is a write transaction, and
+            # while it runs no outcome can be recorded (nor its sender's slot freed).
+            if room < max(1, capacity // 2):
+                await self._wait_for_room(capacity - max(1, capacity // 2))
                 continue
             claimed, loaded = await self._claim(room)
             if not claimed:
@@ -92,10 +96,27 @@ class ChannelWorker:
                 self._waiting.add(c.row.id)
                 task = asyncio.create_task(self._deliver(c, loaded))
                 self._tasks[task] = c.row.id
-                task.add_done_callback(self._tasks.pop)
+                task.add_done_callback(self._done)
         if once and self._tasks and not self.shared.stopping.is_set():
             await asyncio.wait(list(self._tasks))  # what was claimed goes out, at its pace
         await self.finish()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task)
+        if len(self._tasks) <= self._room_at:
+            self._room.set()
+
+    async def _wait_for_room(self, at_most: int) -> None:
+        """Wait until at most `at_most` claimed rows are left, or the worker is stopping.
+        (Woken once per batch, not at every message sent.)"""
+        self._room_at = at_most
+        self._room.clear()
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._room, self.shared.stopping)]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def finish(self, grace: float = 15.0) -> None:
         """Stop: unstarted rows are given back; sends under way may finish."""
@@ -112,8 +133,16 @@ class ChannelWorker:
                 await q.release_claims(self.shared.owner, unstarted, self.shared.now())
 
     async def _idle(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.shared.stopping.wait(), self.shared.poll)
+        """Wait until a claim would find something: look every `poll` seconds with a read,
+        which costs the database far less than a claim (a write transaction)."""
+        while not self.shared.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.shared.stopping.wait(), self.shared.poll)
+            if self.shared.stopping.is_set():
+                return
+            async with self.shared.store.read() as q:
+                if await q.channel_due(self.name, self.shared.now()):
+                    return
 
     async def _claim(self, limit: int) -> tuple[list[Claimed], Loaded | None]:
         now = self.shared.now()

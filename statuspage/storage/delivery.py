@@ -102,6 +102,17 @@ class DeliveryQueries(QueryBase):
         found = [claimed_from_sql(r) for r in rows]
         return sorted(found, key=lambda c: (c.row.priority, c.row.id))
 
+    async def channel_due(self, channel: str, now: datetime) -> bool:
+        """Whether a claim of this channel would find a row: one due, or one whose lease
+        ran out. (Cheaper than the claim, for a channel with nothing to send.)"""
+        row = await self.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND channel = :channel"
+            " AND next_attempt_at <= :now) OR EXISTS (SELECT 1 FROM outbox"
+            " WHERE state = 'sending' AND lease_expires_at <= :now AND channel = :channel)",
+            {"channel": channel, "now": ts(now)},
+        )
+        return bool(row and row[0])
+
     async def next_due(self, channel: str) -> datetime | None:
         """When the channel's next queued row is due (None: nothing queued)."""
         row = await self.fetchone(
