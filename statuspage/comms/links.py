@@ -8,12 +8,15 @@ the SMS code is derived from the same nonce, so a newer confirmation voids both.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 from statuspage.errors import InvalidInput
 
@@ -35,9 +38,7 @@ class LinkSigner:
         return cls(PREVIEW_KEY, for_preview=True)
 
     def _serializer(self, purpose: str) -> URLSafeSerializer:
-        if purpose not in PURPOSES:
-            raise ValueError(purpose)
-        return URLSafeSerializer(self._key(), salt=f"statuspage.subscriber.{purpose}")
+        return _signing(self._key(), purpose)[0]
 
     def _key(self) -> str:
         if not self.secret_key:
@@ -51,7 +52,13 @@ class LinkSigner:
         return URLSafeTimedSerializer(self._key(), salt=f"statuspage.subscriber.{CONFIRM}")
 
     def token(self, subscriber_id: str, purpose: str) -> str:
-        return str(self._serializer(purpose).dumps(subscriber_id))
+        """What `URLSafeSerializer(key, salt).dumps(subscriber_id)` makes, made faster (a
+        fan-out signs two per subscriber): the keyed HMAC is made once, and the payload is
+        never compressed (an id never gets shorter by it; `loads` takes both forms)."""
+        mac = _signing(self._key(), purpose)[1].copy()
+        payload = base64_encode(json.dumps(subscriber_id, separators=(",", ":")))
+        mac.update(payload)
+        return (payload + b"." + base64_encode(mac.digest())).decode()
 
     def subscriber_id(self, token: str, purpose: str) -> str | None:
         """The subscriber a token was made for, or None when it is forged or for another use."""
@@ -60,7 +67,6 @@ class LinkSigner:
         except BadSignature:
             return None
         return value if isinstance(value, str) else None
-
 
     def confirm_token(self, subscriber_id: str, nonce: str) -> str:
         """The token of a confirmation link: this subscriber, this confirmation only."""
@@ -93,6 +99,18 @@ class LinkSigner:
         message = f"{scope}:{value}".encode()
         digest = hmac.new(self._key().encode(), message, hashlib.sha256).hexdigest()
         return f"{scope}:{digest[:32]}"
+
+
+@functools.lru_cache(maxsize=8)
+def _signing(key: str, purpose: str) -> tuple[URLSafeSerializer, hmac.HMAC]:
+    """The serializer of one purpose, and the HMAC its signer would key for every token."""
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    serializer = URLSafeSerializer(key, salt=f"statuspage.subscriber.{purpose}")
+    signer = serializer.make_signer()
+    # By the digest's name: hmac then takes OpenSSL's HMAC, not its pure-Python fallback.
+    digest = signer.digest_method().name
+    return serializer, hmac.new(signer.derive_key(), digestmod=digest)
 
 
 class LinkInvalid(InvalidInput):
