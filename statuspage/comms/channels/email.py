@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import binascii
 import contextlib
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,14 +52,14 @@ def compose(config: SmtpConfig, message: Message, now: datetime) -> bytes:
     """The e-mail for one message (multipart text + HTML, CRLF, quoted-printable), with
     threading and unsubscribe headers. Built directly: the `email` package's generator
     costs more than rendering the templates."""
-    address = parseaddr(config.sender)[1]
+    address = _address(config.sender)
     domain = address.rpartition("@")[2] or "statuspage.invalid"
     root = f"<{message.thread_key}@{domain}>"
     headers = [
         ("From", _address_header(config.sender)),
         ("To", message.to),
         ("Subject", _text_header(message.subject or "")),
-        ("Date", format_datetime(now.astimezone(UTC))),
+        ("Date", _date(int(now.timestamp()))),
         ("Message-ID", root if message.opens_thread else f"<{message.key}@{domain}>"),
     ]
     if not message.opens_thread:
@@ -113,9 +114,22 @@ def _text_header(value: str) -> str:
     return str(Header(value, "utf-8").encode())
 
 
+# The sender's address and the Date header are the same for thousands of messages in a row;
+# parsing and formatting them is a good part of composing one.
+@functools.lru_cache(maxsize=16)
+def _address(value: str) -> str:
+    return parseaddr(value)[1]
+
+
+@functools.lru_cache(maxsize=16)
 def _address_header(value: str) -> str:
     name, addr = parseaddr(value)
     return formataddr((name, addr), charset="utf-8") if name else addr
+
+
+@functools.lru_cache(maxsize=4)
+def _date(timestamp: int) -> str:
+    return format_datetime(datetime.fromtimestamp(timestamp, UTC))
 
 
 def smtp_error(exc: Exception) -> DeliveryError:
@@ -144,7 +158,7 @@ class EmailChannel:
 
     async def send(self, message: Message) -> Receipt:
         data = compose(self.config, message, datetime.now(UTC))
-        sender = parseaddr(self.config.sender)[1]
+        sender = _address(self.config.sender)
         async with self._slots:
             smtp, reused = await self._connection()
             try:

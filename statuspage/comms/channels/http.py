@@ -11,6 +11,7 @@ followed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -85,12 +86,17 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool) -> None:
         raise PermanentDeliveryError(f"refused: {parts.scheme or 'no'} URL scheme (https only)")
     if not parts.hostname:
         raise PermanentDeliveryError("refused: the URL has no host")
-    try:
-        literal = non_global(parts.hostname)
-    except ValueError:
-        return  # a name: checked when it is resolved
-    if literal and not allow_private:
+    if not allow_private and _literal_non_global(parts.hostname):
         raise PermanentDeliveryError("refused: the URL's address is not public")
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal_non_global(host: str) -> bool:
+    """Whether the host is an IP address we refuse (a name is checked when resolved)."""
+    try:
+        return non_global(host)
+    except ValueError:
+        return False
 
 
 def session(
