@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 
 
@@ -16,7 +17,9 @@ def ts_or_none(value: datetime | None) -> str | None:
     return None if value is None else ts(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ts(value: str) -> datetime:
+    # Cached: the rows of one fan-out share their timestamps (and datetimes are immutable).
     return datetime.fromisoformat(value).astimezone(UTC)
 
 

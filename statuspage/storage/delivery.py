@@ -125,8 +125,8 @@ class DeliveryQueries(QueryBase):
         self, owner: str, settlements: Sequence[Settlement], now: datetime
     ) -> list[int]:
         """Record outcomes of rows this owner still holds; returns the ids settled."""
-        before = self.conn.total_changes
-        await self.executemany(_SETTLE, [_settle_params(owner, s, now) for s in settlements])
+        before, at = self.conn.total_changes, ts(now)
+        await self.executemany(_SETTLE, [_settle_params(owner, s, at) for s in settlements])
         if self.conn.total_changes - before == len(settlements):
             return [s.row_id for s in settlements]
         # Some leases were lost (another dispatcher took rows over): which ones?
@@ -318,10 +318,10 @@ class DeliveryQueries(QueryBase):
         return [(r["provider_message_id"], r["status"], r["provider_code"]) for r in rows]
 
 
-def _settle_params(owner: str, s: Settlement, now: datetime) -> dict[str, object]:
+def _settle_params(owner: str, s: Settlement, now: str) -> dict[str, object]:
     return {
         "state": s.state.value,
-        "now": ts(now),
+        "now": now,
         "provider_id": s.provider_message_id,
         "code": s.provider_code,
         "error": s.error,
