@@ -20,6 +20,7 @@ Social networks:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ def is_gsm(char: str) -> bool:
     return char in _GSM_BASIC or char in _GSM_EXTENSION
 
 
+@functools.lru_cache(maxsize=256)  # one event's SMS are mostly the same text
 def sms_length(text: str) -> SmsLength:
     """Encoding, size and segment count of an SMS body."""
     non_gsm = tuple(dict.fromkeys(c for c in text if not is_gsm(c)))

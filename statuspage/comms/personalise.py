@@ -42,8 +42,9 @@ def fill(rendered: Rendered, personal: Personal) -> Rendered:
             text = text.replace(placeholder, value)
         return text
 
-    return replace(rendered, text=one(rendered.text) or "", subject=one(rendered.subject),
-                   html=one(rendered.html))  # fmt: skip
+    r = rendered
+    return Rendered(r.channel, r.template, r.language, one(r.text) or "", one(r.subject),
+                    one(r.html))  # fmt: skip
 
 
 class Personaliser:

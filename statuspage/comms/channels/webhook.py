@@ -39,11 +39,12 @@ def secret_bytes(secret: str) -> bytes:
     return key
 
 
-def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The webhook-signature header value."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(key, signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+def sign(key: bytes | hmac.HMAC, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The webhook-signature header value (`key` may be an HMAC already keyed with it)."""
+    mac = key.copy() if isinstance(key, hmac.HMAC) else hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(f"{msg_id}.{timestamp}.".encode())
+    mac.update(body)
+    return "v1," + base64.b64encode(mac.digest()).decode()
 
 
 class WebhookChannel:
@@ -59,7 +60,7 @@ class WebhookChannel:
         allow_private: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._key = secret_bytes(secret)
+        self._key = hmac.new(secret_bytes(secret), digestmod=hashlib.sha256)  # copied per message
         self._timeout = timeout
         self._connections = connections
         self._allow_http = allow_http
