@@ -211,6 +211,31 @@ async def test_a_claim_of_a_dispatcher_that_died_is_taken_over_when_its_lease_ru
     )
 
 
+async def test_an_idle_dispatcher_takes_over_a_dead_ones_claim_once_its_lease_runs_out(
+    csvc: Service, clock: FakeClock
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, "ann@example.test")
+    await declare_sev1(csvc)
+    now = clock.current
+    async with csvc.store.write() as q:
+        dead = await q.claim_channel("dead", "email", now, now + timedelta(seconds=30), 100)
+    channel = RecordingChannel("email")
+    dispatcher = make_dispatcher(csvc, clock, {"email": channel})
+    running = asyncio.create_task(dispatcher.run())
+    await asyncio.sleep(0.2)  # polled many times: nothing is due while the lease holds
+    assert channel.sent == []
+    clock.advance(seconds=31)
+    for _ in range(100):
+        if len(channel.sent) == len(dead):
+            break
+        await asyncio.sleep(0.02)
+    dispatcher.stop()
+    await running
+    assert sorted(m.key.rpartition(".")[2] for m in channel.sent) == sorted(
+        str(c.row.id) for c in dead
+    )
+
+
 async def test_an_interrupted_message_the_provider_already_has_is_not_sent_again(
     csvc: Service, clock: FakeClock
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from itsdangerous import URLSafeSerializer
+
 from statuspage.comms.context import Recipient, shared_vars
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.messages import Rendered, Templates
@@ -62,3 +64,17 @@ def test_the_delivery_alert_renders_on_every_owner_channel() -> None:
         assert "statuspage comms retry --channel sms" in found.text, channel
     assert "Delivery stopped" in (personaliser.full(facts, variables, Recipient(
         "owner", "email", "en", address="x"), "delivery_alert").subject or "")  # fmt: skip
+
+
+def test_link_tokens_are_itsdangerous_tokens_that_verify_for_their_purpose_only() -> None:
+    signer = LinkSigner("k")
+    for sid in ["01hx8k2m4n6p8r0t2v4w6y8z0a", "ann", "é" * 40, 'a"b\\c']:
+        for purpose, other in (("manage", "unsubscribe"), ("unsubscribe", "manage")):
+            token = signer.token(sid, purpose)
+            assert signer.subscriber_id(token, purpose) == sid
+            assert signer.subscriber_id(token, other) is None
+            assert LinkSigner("other key").subscriber_id(token, purpose) is None
+    reference = URLSafeSerializer("k", salt="statuspage.subscriber.unsubscribe")
+    assert signer.token("01hx8k2m4n6p8r0t2v4w6y8z0a", "unsubscribe") == reference.dumps(
+        "01hx8k2m4n6p8r0t2v4w6y8z0a"
+    )
