@@ -56,7 +56,7 @@ class LinkSigner:
         fan-out signs two per subscriber): the keyed HMAC is made once, and the payload is
         never compressed (an id never gets shorter by it; `loads` takes both forms)."""
         mac = _signing(self._key(), purpose)[1].copy()
-        payload = base64_encode(json.dumps(subscriber_id, separators=(",", ":")))
+        payload = base64_encode(json.dumps(subscriber_id))  # a string: compact as it is
         mac.update(payload)
         return (payload + b"." + base64_encode(mac.digest())).decode()
 
