@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import ssl
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
+from unittest.mock import patch
 
 import trustme
 
+from statuspage.comms.channels.base import Message
+from statuspage.comms.channels.email import SmtpConfig, compose
 from statuspage.config import Settings
 from statuspage.model import Channel
 from statuspage.service import Service
@@ -153,3 +159,39 @@ async def test_an_untrusted_certificate_sends_nothing(
         report = await dispatch_once(csvc, settings, clock, only=("email",))
     assert smtp.messages == [] and report.tally["email"]["sent"] == 0
     assert (await row_to(csvc, ANN)).row.state is OutboxState.QUEUED
+
+
+def test_a_part_in_ascii_short_lines_goes_as_it_is_and_any_other_quoted_printable() -> None:
+    config = SmtpConfig("smtp.test", 25, "none", "Acme Status <status@acme.test>")
+    long_line = "x" * 1200
+    cases = {
+        "Plain words.\n.A line with a leading dot\nand tabs\tand = signs\n": "7bit",
+        "Ünïcode and an emoji 🔥\n": "quoted-printable",
+        f"short\n{long_line}\n": "quoted-printable",
+        "a lone \r carriage return\n": "quoted-printable",
+    }
+    for text, encoding in cases.items():
+        for html in (None, f"<p>{text}</p>"):
+            message = Message("page.1", "email", ANN, text, datetime.now(UTC), "Hi", html)
+            parsed = message_from_bytes(
+                compose(config, message, datetime.now(UTC)), policy=policy.default
+            )
+            assert isinstance(parsed, EmailMessage)
+            parts = [parsed] if html is None else list(parsed.iter_parts())
+            for part, sent in zip(parts, [text, html], strict=False):
+                assert part["Content-Transfer-Encoding"] == encoding
+                assert part.get_content().replace("\r\n", "\n").rstrip("\n") == sent.rstrip("\n")
+
+
+def test_a_part_that_holds_the_boundary_is_quoted_printable() -> None:
+    config = SmtpConfig("smtp.test", 25, "none", "status@acme.test")
+    with patch("statuspage.comms.channels.email.secrets.token_hex", return_value="ab" * 12):
+        text = "a line with =_" + "ab" * 12 + " in it\n"
+        message = Message("page.1", "email", ANN, text, datetime.now(UTC), "Hi", "<p>hi</p>")
+        parsed = message_from_bytes(compose(config, message, datetime.now(UTC)),
+                                    policy=policy.default)  # fmt: skip
+    assert isinstance(parsed, EmailMessage)
+    plain, html = parsed.iter_parts()
+    assert plain["Content-Transfer-Encoding"] == "quoted-printable"
+    assert html["Content-Transfer-Encoding"] == "7bit"
+    assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == text.rstrip("\n")

@@ -32,6 +32,7 @@ from statuspage.errors import (
 )
 
 RECONNECT_PAUSE = 10.0  # seconds the channel waits when the server cannot be reached
+MAX_LINE = 998  # characters in a line of a message (RFC 5322), without its CRLF
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class SmtpConfig:
 
 
 def compose(config: SmtpConfig, message: Message, now: datetime) -> bytes:
-    """The e-mail for one message (multipart text + HTML, CRLF, quoted-printable), with
+    """The e-mail for one message (multipart text + HTML, CRLF, 7bit or quoted-printable), with
     threading and unsubscribe headers. Built directly: the `email` package's generator
     costs more than rendering the templates."""
     address = _address(config.sender)
@@ -82,28 +83,41 @@ def compose(config: SmtpConfig, message: Message, now: datetime) -> bytes:
 def _assemble(headers: list[tuple[str, str]], text: str, html: str | None) -> bytes:
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     if html is None:
-        return (head + _part_headers("plain")).encode() + _qp(text)
-    boundary = f"=_{secrets.token_hex(12)}"
+        return head.encode() + _part("plain", text)
+    boundary = f"=_{secrets.token_hex(12)}"  # "=_" never occurs in quoted-printable
     parts = [
         head, f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n',
     ]  # fmt: skip
     body = b"".join(
-        f"--{boundary}\r\n{_part_headers(kind)}".encode() + _qp(content) + b"\r\n"
+        f"--{boundary}\r\n".encode() + _part(kind, content, boundary) + b"\r\n"
         for kind, content in (("plain", text), ("html", html))
     )
     return "".join(parts).encode() + body + f"--{boundary}--\r\n".encode()
 
 
-def _part_headers(subtype: str) -> str:
+def _part(subtype: str, text: str, boundary: str = "") -> bytes:
+    """One text part: sent as it is (7bit) when it is ASCII in lines SMTP carries unchanged,
+    as most English messages are; quoted-printable otherwise."""
+    text = text.replace("\r\n", "\n")
+    if _is_7bit(text) and not (boundary and boundary in text):
+        body, encoding = text.replace("\n", "\r\n").encode() + b"\r\n", "7bit"
+    else:
+        body, encoding = _qp(text), "quoted-printable"
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    )
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+    ).encode() + body
+
+
+def _is_7bit(text: str) -> bool:
+    return (
+        text.isascii() and "\r" not in text and "\0" not in text
+        and max(map(len, text.split("\n"))) <= MAX_LINE
+    )  # fmt: skip
 
 
 def _qp(text: str) -> bytes:
-    lines = text.replace("\r\n", "\n").split("\n")
-    encoded = binascii.b2a_qp("\n".join(lines).encode(), quotetabs=False, istext=True)
+    encoded = binascii.b2a_qp(text.encode(), quotetabs=False, istext=True)
     return encoded.replace(b"\n", b"\r\n") + b"\r\n"
 
 
