@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from statuspage.comms.channels.base import Message, PostRef, Receipt
-from statuspage.comms.channels.http import Answer, post, session
+from statuspage.comms.channels.http import Answer, LazySession, post
 from statuspage.comms.lengths import urls
 from statuspage.errors import PermanentDeliveryError, ProviderBusy, TransientDeliveryError
 
@@ -89,8 +89,7 @@ class BlueskyChannel:
         self._base = base_url.rstrip("/") + "/xrpc/"
         self._handle = handle.lstrip("@")
         self._password = password
-        self._timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._http = LazySession(timeout, 2, guard=False)
         self._jwt = ""
         self._did = ""
 
@@ -151,10 +150,7 @@ class BlueskyChannel:
         return None  # the record key makes a resend safe
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._http.aclose()
 
     def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = session(self._timeout, 2, guard=False)
-        return self._session
+        return self._http.get()

@@ -109,6 +109,29 @@ def session(
     )
 
 
+class LazySession:
+    """A channel's one HTTP session: opened on first use (inside the running loop), closed
+    with the channel."""
+
+    def __init__(
+        self, timeout: float, connections: int, *, guard: bool, allow_private: bool = False
+    ) -> None:
+        self._args = (timeout, connections)
+        self._guard, self._allow_private = guard, allow_private
+        self._session: aiohttp.ClientSession | None = None
+
+    def get(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = session(
+                *self._args, guard=self._guard, allow_private=self._allow_private
+            )
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
 async def post(
     client: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
 ) -> Answer:

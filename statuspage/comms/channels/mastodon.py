@@ -13,7 +13,7 @@ from datetime import datetime
 import aiohttp
 
 from statuspage.comms.channels.base import Message, PostRef, Receipt
-from statuspage.comms.channels.http import Answer, post, session
+from statuspage.comms.channels.http import Answer, LazySession, post
 from statuspage.errors import PermanentDeliveryError, ProviderBusy, TransientDeliveryError
 
 
@@ -39,8 +39,7 @@ class MastodonChannel:
     def __init__(self, base_url: str, token: str, *, timeout: float = 15.0) -> None:
         self._url = base_url.rstrip("/") + "/api/v1/statuses"
         self._token = token
-        self._timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._http = LazySession(timeout, 2, guard=False)
 
     async def send(self, message: Message) -> Receipt:
         status: dict[str, str] = {
@@ -66,10 +65,7 @@ class MastodonChannel:
         return None  # the Idempotency-Key makes a resend safe
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._http.aclose()
 
     def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = session(self._timeout, 2, guard=False)
-        return self._session
+        return self._http.get()

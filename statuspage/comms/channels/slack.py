@@ -12,7 +12,7 @@ from datetime import datetime
 import aiohttp
 
 from statuspage.comms.channels.base import Message, Receipt
-from statuspage.comms.channels.http import check_url, post, session
+from statuspage.comms.channels.http import LazySession, check_url, post
 from statuspage.errors import PermanentDeliveryError, RecipientGone, TransientDeliveryError
 
 GONE = frozenset({404, 410})
@@ -29,11 +29,9 @@ class SlackChannel:
         allow_http: bool = False,
         allow_private: bool = False,
     ) -> None:
-        self._timeout = timeout
-        self._connections = connections
         self._allow_http = allow_http
         self._allow_private = allow_private
-        self._session: aiohttp.ClientSession | None = None
+        self._http = LazySession(timeout, connections, guard=True, allow_private=allow_private)
 
     async def send(self, message: Message) -> Receipt:
         check_url(message.to, allow_http=self._allow_http, allow_private=self._allow_private)
@@ -53,11 +51,7 @@ class SlackChannel:
         return None
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._http.aclose()
 
     def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = session(self._timeout, self._connections, guard=True,
-                                    allow_private=self._allow_private)  # fmt: skip
-        return self._session
+        return self._http.get()
