@@ -37,7 +37,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         app.state.subscribe_offer = subscribe.make_offer(
             settings, comms.templates if comms else None, _configured(settings, comms)
         )
-        offered = tuple(c.value for c in app.state.subscribe_offer.channels)
+        offered = app.state.subscribe_offer.channel_names
         publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
         await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))

@@ -58,9 +58,14 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
 
 
 def entries(ctx: BuildContext) -> Sequence[Incident]:
-    """The newest entries, in the order of their publication dates (newest first)."""
-    newest = sorted(ctx.snap.incidents, key=lambda i: i.created_at, reverse=True)
-    return newest[:FEED_LIMIT]
+    """The newest entries, in the order of their publication dates (newest first); sorted
+    once per snapshot, however many feeds ask."""
+
+    def newest() -> Sequence[Incident]:
+        ordered = sorted(ctx.snap.incidents, key=lambda i: i.created_at, reverse=True)
+        return ordered[:FEED_LIMIT]
+
+    return ctx.memo(("feed entries", ctx.snap.revision, ctx.snap.taken_at), newest)
 
 
 def _links(ctx: BuildContext, fg: FeedGenerator, self_path: str) -> FeedGenerator:

@@ -40,6 +40,10 @@ class Offer:
     default_country: str
     countries: tuple[str, ...]  # allowed for SMS (empty: any)
 
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.channels)
+
 
 def make_offer(settings: Settings, templates: Templates | None, configured: set[str]) -> Offer:
     """The offer of a server: nothing without a secret key or a comms plan to send with."""
@@ -88,7 +92,7 @@ class Pages:
         if publisher is not None and publisher.snapshot is not None:
             return publisher.builder.chrome(publisher.snapshot)  # type: ignore[no-any-return]
         page = await service(request).page()
-        offered = tuple(c.value for c in request.app.state.subscribe_offer.channels)
+        offered = request.app.state.subscribe_offer.channel_names
         return Chrome(
             page.name, page.url, page.time_zone, assets=self.assets, subscribe_channels=offered
         )
