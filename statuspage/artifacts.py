@@ -60,10 +60,14 @@ class Doc:
 
 @dataclass(frozen=True)
 class Variant:
+    """One encoding of a body, with its headers as ASGI pairs and as HTTP/1.1 header lines."""
+
     body: bytes
     headers: Headers
     not_modified: Headers
     etag: bytes
+    header_lines: bytes = b""
+    not_modified_lines: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -86,16 +90,22 @@ class Artifact:
             return self.gzip
         return self.identity
 
-    async def respond(self, scope: Mapping[str, Any], send: Send) -> None:
-        """Send this artifact: 304 when If-None-Match matches, no body for HEAD."""
+    def answer(self, headers: Headers) -> tuple[Variant, bool]:
+        """The variant a request with these headers gets, and whether it is a 304 (its
+        If-None-Match names that variant's ETag)."""
         accept, match = b"", b""
-        for name, value in scope["headers"]:
+        for name, value in headers:
             if name == b"accept-encoding":
                 accept = value
             elif name == b"if-none-match":
                 match = value
         variant = self.variant(accept)
-        if match and self.status == 200 and etag_matches(match, variant.etag):
+        return variant, bool(match) and self.status == 200 and etag_matches(match, variant.etag)
+
+    async def respond(self, scope: Mapping[str, Any], send: Send) -> None:
+        """Send this artifact: 304 when If-None-Match matches, no body for HEAD."""
+        variant, unchanged = self.answer(scope["headers"])
+        if unchanged:
             await send(
                 {"type": "http.response.start", "status": 304, "headers": variant.not_modified}
             )
@@ -167,7 +177,12 @@ def _variant(body: bytes, etag: str, encoding: str | None, common: Headers) -> V
     if encoding:
         extra.append((b"content-encoding", encoding.encode()))
     headers = [*common, *extra, (b"content-length", str(len(body)).encode())]
-    return Variant(body, headers, [*common, (b"etag", tag)], tag)
+    not_modified = [*common, (b"etag", tag)]
+    return Variant(body, headers, not_modified, tag, _lines(headers), _lines(not_modified))
+
+
+def _lines(headers: Headers) -> bytes:
+    return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
 
 
 @lru_cache(maxsize=256)

@@ -82,6 +82,8 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """
     import uvicorn
 
+    from statuspage.published_http import PROTOCOL
+
     ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
     refuse_broken_plan(ctx)
     check_port_free(host, port)
@@ -98,6 +100,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http=PROTOCOL,  # published URLs answered by the protocol itself
         proxy_headers=True,
         server_header=False,
         access_log=ctx.settings.access_log,
