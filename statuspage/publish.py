@@ -283,7 +283,11 @@ class SiteApp(Starlette):
 
 
 class SiteMiddleware:
-    """Answers GET/HEAD for published URLs straight from memory; everything else goes on."""
+    """Answers GET/HEAD for published URLs straight from memory; everything else goes on.
+
+    Under `statuspage serve` most such requests never get here: the HTTP protocol answers
+    them itself (published_http.py). This is the way for the rest, and for in-process use.
+    """
 
     def __init__(self, app: Any, published: Published) -> None:
         self.app = app
