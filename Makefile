@@ -25,6 +25,7 @@ test: lint typecheck unit  ## everything CI runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

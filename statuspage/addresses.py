@@ -96,8 +96,11 @@ def phone(text: str, country: str, allowed: tuple[str, ...] = ()) -> tuple[str, 
     try:
         parsed = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidField("phone", "Enter a mobile number, like +1 415 555 0123.",
-                           f"{text!r} is not a phone number like +1 415 555 0123") from exc
+        raise InvalidField(
+            "phone",
+            "Enter a mobile number, like +1 415 555 0123.",
+            f"{text!r} is not a phone number like +1 415 555 0123",
+        ) from exc
     if not phonenumbers.is_valid_number(parsed):
         where = "" if text.startswith("+") else f" in {region}"
         raise InvalidField("phone", "This is not a valid phone number for that country.",

@@ -3,10 +3,14 @@
 In an outage nearly every request is a GET for a published artifact. The ordinary ASGI way
 costs a task, a scope and two messages per request (about 20,000 requests/s on one core);
 here the protocol writes the artifact's prepared bytes straight to the socket (2-3 times as
-many). It answers only the plain case: GET or HEAD of a published path, HTTP/1.1 keep-alive,
-nothing else in flight on the connection, a client that reads what it is sent, and no access
-log. Everything else goes the ordinary ASGI way, where SiteMiddleware answers published URLs
-with the same bytes (tests compare the two).
+many). It answers only the plain case: GET or HEAD of a published path, HTTP/1.1 keep-alive, no
+request body framed by Transfer-Encoding (the parser checks that only after the headers),
+nothing else in flight on the connection, a client that reads what it is sent, no access log
+and no concurrency limit. Everything else goes the ordinary ASGI way, where SiteMiddleware
+answers published URLs with the same bytes (tests compare the two).
+
+ASGI middleware wrapped around the app at uvicorn's level (outside SiteApp) is skipped for
+the requests answered here; put middleware inside SiteApp.
 
 `statuspage serve` runs uvicorn with `http="statuspage.published_http:PublishedFirstProtocol"`.
 """
@@ -40,8 +44,9 @@ class PublishedFirstProtocol(HttpToolsProtocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        # With the access log on (or a root path), every request goes the ordinary way.
-        plain = not config.access_log and not self.root_path
+        # With the access log on, a concurrency limit or a root path, every request goes the
+        # ordinary way (which logs, counts and prefixes).
+        plain = not config.access_log and config.limit_concurrency is None and not self.root_path
         self.published = find_published(self.app) if plain else None
         self.answered = False  # the message being parsed was answered here
         self.rearm = False  # a request was answered during this data_received
@@ -77,7 +82,7 @@ class PublishedFirstProtocol(HttpToolsProtocol):
         parser = self.parser
         if site is None or parser.get_method() not in _READ_ONLY:
             return None
-        if not self._plain_connection():
+        if not self._plain_connection() or _framed_body(self.headers):
             return None
         path = httptools.parse_url(self.url).path.decode("ascii")
         return site.artifacts.get(unquote(path) if "%" in path else path)
@@ -113,25 +118,31 @@ class PublishedFirstProtocol(HttpToolsProtocol):
             )
 
 
+def _framed_body(headers: Headers) -> bool:
+    """A Transfer-Encoding header: the parser may still refuse the request after its headers
+    (a coding other than chunked, a malformed chunk), and it must get the 400 alone."""
+    return any(name == b"transfer-encoding" for name, _ in headers)
+
+
 class _DefaultLines:
     """uvicorn's default headers (the Date) as header lines; it swaps the list each second."""
 
     def __init__(self) -> None:
-        self.headers: Headers | None = None
-        self.lines = b""
+        self.cached: tuple[Headers | None, bytes] = (None, b"")
 
     def __call__(self, headers: Headers) -> bytes:
-        if headers is not self.headers:
-            self.lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-            self.headers = headers
-        return self.lines
+        cached_headers, lines = self.cached  # one tuple: servers in threads may share it
+        if headers is not cached_headers:
+            lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+            self.cached = (headers, lines)
+        return lines
 
 
 _DEFAULT_LINES = _DefaultLines()
 
 
 def find_published(app: object) -> Published | None:
-    """The Published of the SiteApp under uvicorn's wrappers (e.g. proxy headers), if any."""
+    """The Published of the SiteApp under the wrappers uvicorn adds (proxy headers), if any."""
     for _ in range(10):
         published = getattr(app, "published", None)
         if isinstance(published, Published):

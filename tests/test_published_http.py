@@ -287,3 +287,34 @@ def test_find_published_looks_under_wrappers(settings: Settings) -> None:
     site = create_app(settings)
     assert find_published(CountingApp(CountingApp(site))) is site.state.published
     assert find_published(CountingApp(object())) is None
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [("Transfer-Encoding: gzip",), ("Transfer-Encoding: chunked",)],
+)
+def test_a_request_the_parser_refuses_after_its_headers_gets_the_400_alone(
+    fast: ServerThread, framing: tuple[str, ...]
+) -> None:
+    """A Transfer-Encoding other than chunked, or a malformed chunk, is found only after the
+    headers: no 200 may go out before the 400."""
+    conn = Connection(fast.port)
+    try:
+        conn.send(request("/robots.txt", "GET", *framing) + b"zz\r\n\r\n")
+        answer = conn.answer()
+        assert answer.status == 400
+        assert conn.closed_by_server(within=5)  # and nothing else came before the close
+    finally:
+        conn.close()
+
+
+def test_a_concurrency_limit_applies_to_published_urls_too(settings: Settings) -> None:
+    app = CountingApp(create_app(settings))
+    with ServerThread(app, http=PublishedFirstProtocol, limit_concurrency=2) as server:
+        held = [Connection(server.port) for _ in range(2)]
+        try:
+            assert fetch(server.port, "/robots.txt").status == 503
+        finally:
+            for conn in held:
+                conn.close()
+    assert app.requests == []  # the 503 comes from uvicorn, before the app

@@ -114,9 +114,7 @@ class SubscriberImportService(SubscriptionBase):
             return None
         return _Row(row.line, address, values)
 
-    async def _import(
-        self, q: Queries, row: _Row, skip: bool, report: ImportReport
-    ) -> None:
+    async def _import(self, q: Queries, row: _Row, skip: bool, report: ImportReport) -> None:
         given = row.given
         wanted = await self.wanted(q, _components(given), given.get("language") or "en")
         found = await q.find_subscriber(row.address.channel, row.address.value)

@@ -56,9 +56,7 @@ class SubscriptionBase(ServiceBase):
             await check_host(found.value, policy.allow_private)
         return found
 
-    async def wanted(
-        self, q: Queries, refs: Sequence[str] | None, language: str = "en"
-    ) -> Wanted:
+    async def wanted(self, q: Queries, refs: Sequence[str] | None, language: str = "en") -> Wanted:
         """Components by id or name (None: all of them) and a language, checked."""
         language = check_language(language)
         if refs is None:
@@ -70,8 +68,11 @@ class SubscriptionBase(ServiceBase):
             found = await q.find_component(ref.strip())
             if found is None:
                 names = ", ".join(c.name for c in await q.list_components()) or "none yet"
-                raise InvalidField("components", f"There is no component {ref!r}.",
-                                   f"unknown component {ref!r}; known components: {names}")
+                raise InvalidField(
+                    "components",
+                    f"There is no component {ref!r}.",
+                    f"unknown component {ref!r}; known components: {names}",
+                )
             if found.id not in ids:
                 ids.append(found.id)
         return Wanted(tuple(sorted(ids)), language)
@@ -154,9 +155,7 @@ def check_tags(tags: Sequence[str]) -> tuple[str, ...]:
     for tag in tags:
         tag = tag.strip()
         if not TAG.match(tag):
-            raise InvalidField(
-                "tags", f"bad tag {tag!r}: letters, digits and _ . : - (at most 50)"
-            )
+            raise InvalidField("tags", f"bad tag {tag!r}: letters, digits and _ . : - (at most 50)")
         if tag not in found:
             found.append(tag)
     return tuple(sorted(found))

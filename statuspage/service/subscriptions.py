@@ -72,9 +72,7 @@ class SubscriptionService(SubscriptionBase):
     async def _subscribe(self, q: Queries, address: Address, wanted: Wanted) -> None:
         now, p = self.now(), self.subscription_policy
         existing = await q.find_subscriber(address.channel, address.value)
-        cap = self.address_limit(
-            "pending", address, p.pending_cap, p.confirm_ttl.total_seconds()
-        )
+        cap = self.address_limit("pending", address, p.pending_cap, p.confirm_ttl.total_seconds())
         if await q.take([cap], time.time()):
             return  # enough confirmations went to this address lately: send nothing more
         if existing is not None and existing.state is ACTIVE:

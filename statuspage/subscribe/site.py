@@ -48,9 +48,7 @@ class Offer:
 def make_offer(settings: Settings, templates: Templates | None, configured: set[str]) -> Offer:
     """The offer of a server: nothing without a secret key or a comms plan to send with."""
     usable = settings.secret_key and templates is not None
-    channels = tuple(
-        Channel(c) for c in settings.offered_channels() if usable and c in configured
-    )
+    channels = tuple(Channel(c) for c in settings.offered_channels() if usable and c in configured)
     if not channels:
         log.warning("/subscribe offers no channel (needs STATUSPAGE_SECRET_KEY, a comms plan "
                     "and a configured channel)")  # fmt: skip

@@ -241,9 +241,7 @@ def test_subscribing_pending_rows_by_import_cancels_their_unsent_confirmations(
     ok(page, "subscribers", "import", str(file))
     assert {state for _, _, state, _ in _own_messages(db_path)} == {"queued"}
     ok(page, "subscribers", "import", str(file), "--skip-confirmation")
-    assert {s["state"] for s in json.loads(ok(page, "subscribers", "list", "--json"))} == {
-        "active"
-    }
+    assert {s["state"] for s in json.loads(ok(page, "subscribers", "list", "--json"))} == {"active"}
     why = "subscribed without confirmation by an import"
     assert _own_messages(db_path) == [
         ("+14155550123", "subscription_confirm", "cancelled", why),
@@ -300,9 +298,7 @@ def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> 
         assert (result.exit_code, result.stderr) == (2, f"error: {line}\n"), args
 
 
-def test_import_lists_skipped_and_rejected_rows_in_line_order(
-    page: RunCli, tmp_path: Path
-) -> None:
+def test_import_lists_skipped_and_rejected_rows_in_line_order(page: RunCli, tmp_path: Path) -> None:
     file = tmp_path / "in.csv"
     file.write_text(
         "channel,address,state\nemail,bad,\nemail,gone@example.com,unsubscribed\n"
