@@ -31,6 +31,8 @@ from statuspage.publish import Published
 
 PROTOCOL = "statuspage.published_http:PublishedFirstProtocol"
 _READ_ONLY = (b"GET", b"HEAD")
+# The parts of HttpToolsProtocol's state used here; a uvicorn without them gets the ASGI way.
+_UVICORN_STATE = ("cycle", "flow", "pipeline", "server_state", "timeout_keep_alive_task")
 
 
 class PublishedFirstProtocol(HttpToolsProtocol):
@@ -47,7 +49,8 @@ class PublishedFirstProtocol(HttpToolsProtocol):
         # With the access log on, a concurrency limit or a root path, every request goes the
         # ordinary way (which logs, counts and prefixes).
         plain = not config.access_log and config.limit_concurrency is None and not self.root_path
-        self.published = find_published(self.app) if plain else None
+        ready = plain and all(hasattr(self, name) for name in _UVICORN_STATE)
+        self.published = find_published(self.app) if ready else None
         self.answered = False  # the message being parsed was answered here
         self.rearm = False  # a request was answered during this data_received
 

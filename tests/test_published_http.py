@@ -318,3 +318,13 @@ def test_a_concurrency_limit_applies_to_published_urls_too(settings: Settings) -
             for conn in held:
                 conn.close()
     assert app.requests == []  # the 503 comes from uvicorn, before the app
+
+
+def test_a_uvicorn_without_the_state_it_relies_on_gets_the_asgi_way(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("statuspage.published_http._UVICORN_STATE", ("no_such_attribute",))
+    app = CountingApp(create_app(settings))
+    with ServerThread(app, http=PublishedFirstProtocol) as server:
+        assert fetch(server.port, "/api/v2/status.json").status == 200
+    assert app.requests == ["GET /api/v2/status.json"]
