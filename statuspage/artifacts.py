@@ -178,10 +178,13 @@ def _variant(body: bytes, etag: str, encoding: str | None, common: Headers) -> V
         extra.append((b"content-encoding", encoding.encode()))
     headers = [*common, *extra, (b"content-length", str(len(body)).encode())]
     not_modified = [*common, (b"etag", tag)]
-    return Variant(body, headers, not_modified, tag, _lines(headers), _lines(not_modified))
+    return Variant(
+        body, headers, not_modified, tag, header_lines(headers), header_lines(not_modified)
+    )
 
 
-def _lines(headers: Headers) -> bytes:
+def header_lines(headers: Headers) -> bytes:
+    """Header pairs as HTTP/1.1 header lines, each ending in CRLF."""
     return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
 
 

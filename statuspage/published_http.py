@@ -26,7 +26,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from statuspage.artifacts import Artifact, Headers
+from statuspage.artifacts import Artifact, Headers, header_lines
 from statuspage.publish import Published
 
 PROTOCOL = "statuspage.published_http:PublishedFirstProtocol"
@@ -61,12 +61,13 @@ class PublishedFirstProtocol(HttpToolsProtocol):
             self._keep_alive_timer()
 
     def on_headers_complete(self) -> None:
-        artifact = self._artifact()
+        method = self.parser.get_method()
+        artifact = self._artifact(method)
         self.answered = artifact is not None
         if artifact is None:
             super().on_headers_complete()
             return
-        self._send(artifact)
+        self._send(artifact, head_only=method == b"HEAD")
         self.rearm = True
         self.server_state.total_requests += 1
 
@@ -78,12 +79,11 @@ class PublishedFirstProtocol(HttpToolsProtocol):
         if not self.answered:
             super().on_message_complete()
 
-    def _artifact(self) -> Artifact | None:
+    def _artifact(self, method: bytes) -> Artifact | None:
         """The artifact to answer with here, or None for the ordinary way."""
         published = self.published
         site = published.site if published is not None else None
-        parser = self.parser
-        if site is None or parser.get_method() not in _READ_ONLY:
+        if site is None or method not in _READ_ONLY:
             return None
         if not self._plain_connection() or _framed_body(self.headers):
             return None
@@ -97,25 +97,29 @@ class PublishedFirstProtocol(HttpToolsProtocol):
             parser.get_http_version() == "1.1"
             and parser.should_keep_alive()
             and not parser.should_upgrade()
-            and (self.cycle is None or self.cycle.response_complete)
+            and self._idle()
             and not self.flow.write_paused
         )
 
-    def _send(self, artifact: Artifact) -> None:
+    def _idle(self) -> bool:
+        """No request of this connection is being answered the ASGI way (nor queued)."""
+        return self.cycle is None or self.cycle.response_complete
+
+    def _send(self, artifact: Artifact, head_only: bool) -> None:
         variant, unchanged = artifact.answer(self.headers)
         defaults = _DEFAULT_LINES(self.server_state.default_headers)
         if unchanged:
             parts = (STATUS_LINE[304], defaults, variant.not_modified_lines, b"\r\n")
             self.transport.writelines(parts)
             return
-        body = b"" if self.parser.get_method() == b"HEAD" else variant.body
+        body = b"" if head_only else variant.body
         head = (STATUS_LINE[artifact.status], defaults, variant.header_lines, b"\r\n")
         self.transport.writelines((*head, body))
 
     def _keep_alive_timer(self) -> None:
         """Close an idle connection after the keep-alive timeout, as uvicorn does."""
-        idle = self.cycle is None or self.cycle.response_complete
-        if idle and self.timeout_keep_alive_task is None and not self.transport.is_closing():
+        closing = self.transport.is_closing()
+        if self._idle() and self.timeout_keep_alive_task is None and not closing:
             self.timeout_keep_alive_task = self.loop.call_later(
                 self.timeout_keep_alive, self.timeout_keep_alive_handler
             )
@@ -136,7 +140,7 @@ class _DefaultLines:
     def __call__(self, headers: Headers) -> bytes:
         cached_headers, lines = self.cached  # one tuple: servers in threads may share it
         if headers is not cached_headers:
-            lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+            lines = header_lines(headers)
             self.cached = (headers, lines)
         return lines
 
