@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from statuspage.errors import NotFound
-from statuspage.migrations import MIGRATIONS
+from statuspage.migrations import migrations
 from statuspage.service import Service
 from statuspage.storage import Store
 from statuspage.storage.db import split_statements
@@ -20,7 +20,7 @@ async def test_opening_a_missing_database_says_how_to_create_it(tmp_path: Path) 
 
 async def test_migrations_run_once_and_are_recorded_by_name(db_path: Path) -> None:
     first = await Store.open(db_path, create=True)
-    assert first.applied_migrations == [name for name, _ in MIGRATIONS]
+    assert first.applied_migrations == [name for name, _ in migrations()]
     await first.close()
     second = await Store.open(db_path)
     assert second.applied_migrations == []
@@ -28,7 +28,7 @@ async def test_migrations_run_once_and_are_recorded_by_name(db_path: Path) -> No
     await second.close()
     conn = sqlite3.connect(db_path)
     names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
-    assert names == [name for name, _ in MIGRATIONS]
+    assert names == [name for name, _ in migrations()]
 
 
 async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from statuspage.errors import NotFound
-from statuspage.migrations import MIGRATIONS
+from statuspage.migrations import migrations
 from statuspage.storage.audit import begin_audit, end_audit
 from statuspage.storage.queries import Queries
 
@@ -62,7 +62,7 @@ class Store:
             " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
         )
         applied: list[str] = []
-        for name, sql in MIGRATIONS:
+        for name, sql in migrations():
             async with self._lock:
                 if await self._apply(name, sql):
                     applied.append(name)
