@@ -1,0 +1,1 @@
+"""The crisis-comms kit: plans, messages, the outbox worker and its channels."""
