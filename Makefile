@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit clean screenshots bench bench-fanout messages
+.PHONY: install demo test lint typecheck unit smoke-wheel clean screenshots bench bench-fanout messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $
 	@echo "Serving the demo page on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
-test: lint typecheck unit  ## everything CI runs
+test: lint typecheck unit smoke-wheel  ## everything CI runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,6 +33,9 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
+	$(BIN)/python tests/smoke/wheel_smoke.py
 
 screenshots: $(STAMP)  ## the demo page at 1280 and 390 px, light and dark, into screenshots/
 	bench/screenshots

@@ -15,9 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from statuspage.comms.kit import DEFAULT_PLAN, Comms
+from statuspage.comms.kit import Comms
 from statuspage.comms.validate import load_plan
 from statuspage.model import new_id
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Service
 from statuspage.storage import Store
 

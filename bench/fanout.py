@@ -38,7 +38,7 @@ from standardwebhooks.webhooks import Webhook
 
 from statuspage.comms.audience import ENV_REF
 from statuspage.comms.dispatcher import Dispatcher
-from statuspage.comms.kit import DEFAULT_PLAN, Comms
+from statuspage.comms.kit import Comms
 from statuspage.comms.plan import Channel as PlanChannel
 from statuspage.comms.plan import Plan
 from statuspage.comms.status import approve
@@ -46,6 +46,7 @@ from statuspage.comms.validate import load_plan
 from statuspage.comms.wiring import build_channels, make_dispatcher
 from statuspage.config import Settings
 from statuspage.model import new_id
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Service
 from statuspage.storage import Store
 

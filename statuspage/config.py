@@ -55,7 +55,7 @@ class Settings:
     api_rate_limit: float = 120.0
     # Admin API: how many requests a key may make at once before the rate applies.
     api_rate_burst: int = 30
-    # The comms plan (YAML). Empty: comms_plans/default.yaml of the project when present;
+    # The comms plan (YAML). Empty: the shipped default (statuspage/comms_plans/default.yaml);
     # "off": no plan, so no messages are planned.
     comms_plan: str = ""
     # SMS sender throughput in messages (segments) per second: 1 for a long code, 3 for a

@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,11 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from statuspage import markdown
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
-LOCALES = Path(__file__).resolve().parent / "locale"
+from statuspage.resources import LOCALES, STATIC, TEMPLATES
 
 
 def N_(text: str) -> str:
@@ -66,7 +61,7 @@ IMPACT_LABELS = {
     "critical": N_("Critical impact"),
     "maintenance": N_("Maintenance"),
 }
-# The icon of each component status and page indicator (symbols in templates/icons.html).
+# The icon of each component status and page indicator (symbols in statuspage/templates/icons.html).
 ICONS = {
     "operational": "ok",
     "none": "ok",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from statuspage.artifacts import TEXT, Doc
-from statuspage.render import STATIC
+from statuspage.resources import STATIC
 
 if TYPE_CHECKING:
     from statuspage.publish import BuildContext
@@ -74,7 +74,7 @@ _STATIC: list[Doc] = []
 
 
 def static_docs() -> list[Doc]:
-    """Every file under static/ at /static/..., and the favicon at /favicon.ico."""
+    """Every file under statuspage/static/ at /static/..., and the favicon at /favicon.ico."""
     if not _STATIC:
         for path in sorted(STATIC.rglob("*")):
             if not path.is_file():

@@ -13,6 +13,7 @@ from statuspage.comms.kit import plan_path
 from statuspage.comms.report import count, format_plan
 from statuspage.comms.validate import load_plan, validate_plan
 from statuspage.errors import InvalidInput, PlanError
+from statuspage.resources import example_plans
 
 path_argument = click.argument(
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
@@ -44,7 +45,7 @@ def validate(ctx: Context, path: Path | None) -> None:
 
     \b
     Example:
-      statuspage plan validate comms_plans/default.yaml
+      statuspage plan validate my-plan.yaml
     """
     target = configured_plan(ctx, path)
     report = validate_plan(target, display=str(path) if path else None, environ=os.environ)
@@ -81,3 +82,22 @@ def show(ctx: Context, severity: str | None, path: Path | None) -> None:
             f"unknown severity {severity!r}; the plan defines {known} (or show `maintenance`)"
         )
     click.echo(format_plan(loaded, severity))
+
+
+@plan.command("example")
+@click.argument("name", required=False, default="default")
+def example(name: str) -> None:
+    """Print a comms plan shipped with statuspage, to copy and edit: `default` (SEV1-SEV4,
+    approvals, every channel; the plan in use when STATUSPAGE_COMMS_PLAN is empty) or
+    `small-team` (three severities, no approvals).
+
+    \b
+    Example:
+      statuspage plan example > my-plan.yaml
+      statuspage plan validate my-plan.yaml
+      STATUSPAGE_COMMS_PLAN=$PWD/my-plan.yaml statuspage serve
+    """
+    plans = example_plans()
+    if name not in plans:
+        raise InvalidInput(f"no shipped plan named {name!r}; choose one of: {', '.join(plans)}")
+    click.echo(plans[name].read_text(encoding="utf-8"), nl=False)

@@ -19,11 +19,10 @@ from statuspage.comms.validate import load_plan
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.model import Impact
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Event, Notice
 from statuspage.storage import Queries
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PLAN = PROJECT_ROOT / "comms_plans" / "default.yaml"
 OFF = ("off", "none", "no")
 
 
@@ -34,7 +33,7 @@ def plan_path(settings: Settings) -> Path | None:
         return None
     if value:
         return Path(value)
-    return DEFAULT_PLAN if DEFAULT_PLAN.is_file() else None
+    return DEFAULT_PLAN
 
 
 class Comms:

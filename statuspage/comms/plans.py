@@ -28,8 +28,9 @@ from statuspage.comms.plan import (
 from statuspage.comms.policies import PolicyReader
 from statuspage.comms.reader import Reader, suggest
 from statuspage.comms.yamlnodes import Mapping, Node, Scalar, load
+from statuspage.resources import COMMS_TEMPLATES
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "comms"
+SHIPPED_TEMPLATES = COMMS_TEMPLATES
 TOP_KEYS = (
     "version", "name", "default_severity", "templates", "channels", "owners", "segments",
     "severities", "maintenance", "component_overrides", "tone",

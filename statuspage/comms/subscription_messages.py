@@ -4,7 +4,7 @@ rendered at send time like every other message.
 A confirmation goes to the address being confirmed (a new one, while a change of address
 waits) and only while it is still the latest: a newer confirmation, a confirmation done,
 an expiry or an unsubscribe cancels it. Templates: `<language>/<channel>/<kind>.*` in the
-plan's template directories (the shipped ones in templates/comms), en when the
+plan's template directories (the shipped ones in statuspage/templates/comms), en when the
 subscriber's language has none.
 """
 

@@ -94,7 +94,11 @@ def load(path: Path, issues: Issues, display: str | None = None) -> Node | None:
         issues.error(Where(name), f"not valid YAML: {exc}")
         return None
     if root is None:
-        issues.error(Where(name), "the plan is empty", "start from comms_plans/default.yaml")
+        issues.error(
+            Where(name),
+            "the plan is empty",
+            "start from the shipped one: statuspage plan example > plan.yaml",
+        )
         return None
     return _Converter(name, issues).convert(root, "")
 

@@ -14,11 +14,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
-from statuspage.comms.kit import DEFAULT_PLAN, Comms
+from statuspage.comms.kit import Comms
 from statuspage.comms.validate import load_plan
 from statuspage.config import Settings
 from statuspage.errors import PlanError
 from statuspage.model import new_id
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Service
 from statuspage.storage import Store
 from tests.comms.conftest import PLANS

@@ -14,6 +14,7 @@ from statuspage.comms.render import Renderer
 from statuspage.comms.validate import load_plan
 from statuspage.errors import InvalidInput
 from statuspage.model import Channel
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.serialize import incident_json
 from statuspage.service import Service
 from statuspage.storage import Store
@@ -131,7 +132,7 @@ def test_truncate_in_templates_is_exact(tmp_path: Path) -> None:
 async def test_owner_contact_points_from_the_environment_are_resolved_only_when_sending(
     csvc: Service, comms: Comms
 ) -> None:
-    plan = load_plan(Path(__file__).parent.parent.parent / "comms_plans" / "default.yaml")
+    plan = load_plan(DEFAULT_PLAN)
     default = Comms(plan)
     renderer = Renderer(
         plan, default.templates, SIGNER, {"STATUSPAGE_SLACK_INCIDENTS_URL": "https://h.test/s"}

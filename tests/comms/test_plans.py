@@ -26,10 +26,11 @@ from statuspage.comms.usage import usages
 from statuspage.comms.validate import load_plan, validate_plan
 from statuspage.comms.yamlnodes import Mapping, Scalar, load
 from statuspage.errors import PlanError
+from statuspage.resources import DEFAULT_PLAN
+from statuspage.resources import PLANS as PLANS_DIR
 from tests.comms.conftest import PLANS
 
-ROOT = Path(__file__).resolve().parents[2]
-SHIPPED_PLANS = sorted((ROOT / "comms_plans").rglob("*.yaml"))
+SHIPPED_PLANS = sorted(PLANS_DIR.rglob("*.yaml"))
 BROKEN = PLANS / "broken"
 BROKEN_PLANS = sorted([*BROKEN.glob("*.yaml"), *BROKEN.glob("*/plan.yaml")])
 EXPECT = re.compile(r"^# expect: (?:(?P<file>[^:]+):)?(?P<line>\d+):(?P<column>\d+): (?P<text>.+)$")
@@ -53,7 +54,7 @@ def test_every_shipped_plan_validates_and_renders_its_templates(path: Path) -> N
 
 
 def test_the_default_plan_has_four_severities_with_impact_cadence_and_owners() -> None:
-    plan = load_plan(ROOT / "comms_plans" / "default.yaml")
+    plan = load_plan(DEFAULT_PLAN)
     assert list(plan.severities) == ["SEV1", "SEV2", "SEV3", "SEV4"]
     for policy in plan.severities.values():
         assert policy.impact is not None and policy.cadence and policy.roles.speaks
@@ -76,7 +77,7 @@ def test_a_shipped_template_exists_and_renders_for_every_phase_and_channel(
     templates = templates_for((SHIPPED_TEMPLATES,))
     name = "event" if channel is Channel.WEBHOOK else phase.value
     assert templates.missing(channel, name, "en") == []
-    plan = load_plan(ROOT / "comms_plans" / "default.yaml")
+    plan = load_plan(DEFAULT_PLAN)
     maintenance = phase in MAINTENANCE_PHASES
     policy = plan.maintenance if maintenance else plan.severities["SEV1"]
     facts = samples.typical(phase, policy, plan.social, maintenance=maintenance)
@@ -99,7 +100,7 @@ def test_every_shipped_message_to_a_subscriber_says_how_to_manage_or_stop_it(
 ) -> None:
     templates = templates_for((SHIPPED_TEMPLATES,))
     name = "event" if channel is Channel.WEBHOOK else phase.value
-    plan = load_plan(ROOT / "comms_plans" / "default.yaml")
+    plan = load_plan(DEFAULT_PLAN)
     maintenance = phase in MAINTENANCE_PHASES
     policy = plan.maintenance if maintenance else plan.severities["SEV1"]
     facts = samples.typical(phase, policy, plan.social, maintenance=maintenance)

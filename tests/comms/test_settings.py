@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.kit import DEFAULT_PLAN, plan_path
+from statuspage.comms.kit import plan_path
 from statuspage.config import load_settings
 from statuspage.errors import InvalidInput
+from statuspage.resources import DEFAULT_PLAN
 
 
 def test_the_plan_is_the_shipped_default_unless_named_or_off(tmp_path: Path) -> None:

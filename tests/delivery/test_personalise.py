@@ -12,8 +12,9 @@ from statuspage.comms.messages import Rendered, Templates
 from statuspage.comms.personalise import FULL, Personaliser
 from statuspage.comms.plan import Phase
 from statuspage.comms.samples import typical
+from statuspage.resources import COMMS_TEMPLATES
 
-SHIPPED = Path(__file__).resolve().parents[2] / "templates" / "comms"
+SHIPPED = COMMS_TEMPLATES
 
 
 def render_for(templates: Templates, template: str, ids: list[str]) -> tuple[list[Rendered], dict]:  # type: ignore[type-arg]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.kit import DEFAULT_PLAN
 from statuspage.config import Settings
+from statuspage.resources import DEFAULT_PLAN
 from statuspage.subscribe import make_offer
 from tests.comms.test_cli import declare, seed
 from tests.conftest import RunCli
