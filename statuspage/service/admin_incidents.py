@@ -32,6 +32,7 @@ from statuspage.service.base import ServiceBase
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService
 from statuspage.storage import Queries
+from statuspage.text import check_text
 
 # Statuspage's standard texts, used when a body asks for a status without a message.
 DEFAULT_BODIES = {
@@ -109,7 +110,21 @@ def check_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
             )
     if len(json.dumps(metadata)) > MAX_METADATA:
         raise InvalidInput(f"metadata is larger than {MAX_METADATA} bytes as JSON")
+    _check_strings(metadata, "metadata")
     return metadata
+
+
+def _check_strings(value: object, where: str) -> None:
+    """Every key and string in metadata: shown back as JSON, so a lone surrogate breaks it."""
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(str(key), f"{where} key")
+            _check_strings(item, f"{where} {key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, where)
 
 
 def impact_of(statuses: list[str | None]) -> Impact:
@@ -273,7 +288,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         """Name, impact, metadata, and a maintenance's window, flags and components."""
         edited = incident
         if change.name is not None:
-            edited = replace(edited, name=check_title(change.name))
+            edited = replace(edited, name=check_title(change.name, f"{incident.kind.value} name"))
         if change.impact_override is not None:
             self._refuse_impact_for_maintenance(change, incident)
             impact = parse_enum(Impact, change.impact_override, "impact", INCIDENT_IMPACTS)

@@ -69,7 +69,7 @@ class IncidentService(ServiceBase):
         deliver_notifications: bool = True,
     ) -> Incident:
         """Open an incident with its first update; affected components change status."""
-        title, message = check_title(title), check_message(message)
+        title, message = check_title(title, "incident name"), check_message(message)
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
         severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
@@ -200,7 +200,7 @@ class IncidentService(ServiceBase):
 
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident:
         """Store (and optionally publish) the postmortem of a resolved incident."""
-        body = check_message(body)
+        body = check_message(body, what="postmortem")
         async with self.store.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM):
@@ -234,7 +234,7 @@ class IncidentService(ServiceBase):
         message: str,
     ) -> Incident:
         """Record a past incident; its components' downtime in that window counts in uptime."""
-        title, message = check_title(title), check_message(message)
+        title, message = check_title(title, "incident name"), check_message(message)
         parsed_impact = parse_impact(impact)
         if resolved <= started:
             raise InvalidInput(

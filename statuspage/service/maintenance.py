@@ -73,7 +73,7 @@ class MaintenanceService(ServiceBase):
         deliver_notifications: bool = True,
     ) -> Incident:
         """Schedule a maintenance window over some components."""
-        title = check_title(title)
+        title = check_title(title, "maintenance name")
         body = check_message(message or DEFAULT_MESSAGES[MaintenanceStatus.SCHEDULED])
         check_window(start, end)
         now = self.now()
