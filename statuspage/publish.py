@@ -13,7 +13,7 @@ import gc
 import itertools
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -24,7 +24,15 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 
 from statuspage import api, feeds, history_pages, pages, uptime_pages, wellknown
-from statuspage.artifacts import Artifact, CachePolicy, Doc, Site, begin_artifact
+from statuspage.artifacts import (
+    TEXT,
+    Artifact,
+    CachePolicy,
+    Doc,
+    Site,
+    begin_artifact,
+    make_artifact,
+)
 from statuspage.config import Settings
 from statuspage.render import Chrome, Renderer, asset_urls
 from statuspage.service import Clock, utcnow
@@ -108,6 +116,10 @@ class SiteBuilder:
         self.assets = asset_urls()
         self._previous: dict[str, Artifact] = {}
         self._memo: dict[Hashable, Any] = {}
+        # What does not build (a path, or a source of documents), with the key it failed
+        # at: logged once, re-rendered only when that key changes.
+        self._failing: dict[str, Hashable | None] = {}
+        self._sources: dict[str, set[str]] = {}
 
     def chrome(self, snap: Snapshot) -> Chrome:
         s = self.settings
@@ -127,15 +139,79 @@ class SiteBuilder:
     def build(self, snap: Snapshot) -> Site:
         ctx = BuildContext(snap, self.uptime.compute(snap), self.chrome(snap), self.renderer)
         ctx.previous_memo = self._memo
-        started = {doc.path: self._artifact(doc) for doc in documents(ctx)}
+        started: dict[str, tuple[Doc, Callable[[], Artifact]]] = {}
+        for name, source in SOURCES:
+            for doc in self._documents(name, source, ctx):
+                started[doc.path] = doc, self._start(doc)
         missing, broken = pages.error_docs(ctx)
-        errors = self._artifact(missing, 404), self._artifact(broken, 500)
-        artifacts = {path: finish() for path, finish in started.items()}
-        not_found, server_error = errors[0](), errors[1]()
+        errors = self._start(missing, 404), self._start(broken, 500)
+        artifacts = {path: self._finish(doc, finish) for path, (doc, finish) in started.items()}
+        not_found = self._finish(missing, errors[0], 404)
+        server_error = self._finish(broken, errors[1], 500)
         self.renderer.sweep()
         self._memo = ctx.memo_used
         self._previous = {**artifacts, missing.path: not_found, broken.path: server_error}
         return Site(snap.revision, artifacts, not_found, server_error)
+
+    def _documents(self, name: str, source: Source, ctx: BuildContext) -> list[Doc]:
+        """A source's documents; if it fails part way, the rest keep their last artifacts."""
+        docs: list[Doc] = []
+        try:
+            docs.extend(source(ctx))
+        except Exception:
+            self._failed(f"the {name} documents", None, "their last good versions")
+            made = {doc.path for doc in docs}
+            for path in self._sources.get(name, set()) - made:
+                if path in self._previous:
+                    docs.append(Doc(path, "", partial(_raise_unbuilt, path), _UNBUILT))
+        else:
+            self._recovered(f"the {name} documents")
+        self._sources[name] = {doc.path for doc in docs}
+        return docs
+
+    def _start(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
+        """`_artifact`, or the fallback of a document that does not build (see `_fallback`)."""
+        if doc.key is _UNBUILT:
+            return partial(_same, self._previous[doc.path])
+        if doc.key is not None and self._failing.get(doc.path, _NEVER) == doc.key:
+            return partial(_same, self._fallback(doc, status))  # the same input fails again
+        try:
+            finish = self._artifact(doc, status)
+        except Exception:
+            return partial(_same, self._failed_doc(doc, status))
+        self._recovered(doc.path)
+        return finish
+
+    def _finish(self, doc: Doc, finish: Callable[[], Artifact], status: int = 200) -> Artifact:
+        try:
+            return finish()
+        except Exception:
+            return self._failed_doc(doc, status)
+
+    def _failed_doc(self, doc: Doc, status: int) -> Artifact:
+        fallback = self._fallback(doc, status)
+        serving = "a 503" if fallback.key is _UNBUILT else "its last good version"
+        self._failed(doc.path, doc.key, serving)
+        return fallback
+
+    def _fallback(self, doc: Doc, status: int) -> Artifact:
+        """What a document that does not build serves: its last good bytes; a 503 (or its
+        own error status) in plain text if it never built, kept out of caches."""
+        previous = self._previous.get(doc.path)
+        if previous is not None and previous.key is not _UNBUILT:
+            return previous
+        stand_in = Doc(doc.path, TEXT, lambda: UNBUILT_BODY, _UNBUILT, doc.cors, "no-store")
+        return make_artifact(stand_in, UNBUILT_BODY, "no-store", 503 if status == 200 else status)
+
+    def _failed(self, what: str, key: Hashable | None, serving: str) -> None:
+        """Log a failure once (with its traceback): again only after a build that worked."""
+        if what not in self._failing:
+            log.exception("could not build %s; serving %s until it builds", what, serving)
+        self._failing[what] = key
+
+    def _recovered(self, what: str) -> None:
+        if self._failing.pop(what, _NEVER) is not _NEVER:
+            log.info("%s builds again", what)
 
     def _artifact(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
         """The previous artifact when nothing it shows changed, else one being compressed."""
@@ -154,16 +230,27 @@ def _same(artifact: Artifact) -> Artifact:
     return artifact
 
 
+def _raise_unbuilt(path: str) -> bytes:
+    raise RuntimeError(f"{path} was not built")
+
+
+Source = Callable[[BuildContext], Iterable[Doc]]
+SOURCES: tuple[tuple[str, Source], ...] = (
+    ("page", pages.build),
+    ("history", history_pages.build),
+    ("uptime", uptime_pages.build),
+    ("API", api.build),
+    ("feed", feeds.build),
+    ("well-known", wellknown.build),
+)
+UNBUILT_BODY = b"503 Service Unavailable: this document could not be built; see the server log.\n"
+_UNBUILT = ("unbuilt",)  # the key of a stand-in: never equal to a real document's key
+_NEVER = object()
+
+
 def documents(ctx: BuildContext) -> Iterator[Doc]:
     """Every public document of the site."""
-    return itertools.chain(
-        pages.build(ctx),
-        history_pages.build(ctx),
-        uptime_pages.build(ctx),
-        api.build(ctx),
-        feeds.build(ctx),
-        wellknown.build(ctx),
-    )
+    return itertools.chain.from_iterable(source(ctx) for _, source in SOURCES)
 
 
 class Published:
