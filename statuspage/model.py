@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
 from statuspage.text import check_text
 
 MAX_TITLE = 255
@@ -370,11 +371,11 @@ def check_maintenance_transition(current: str, new: MaintenanceStatus) -> None:
     raise Conflict(f"a maintenance cannot go from {status.value} to {new.value}")
 
 
-def check_window(start: datetime, end: datetime) -> None:
-    """A maintenance window must end after it starts."""
+def check_window(start: datetime, end: datetime, time_zone: str = "UTC") -> None:
+    """A maintenance window must end after it starts (times shown in the page's zone)."""
     if end <= start:
         raise InvalidInput(
-            f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})"
+            f"the end ({human(end, time_zone)}) must be after the start ({human(start, time_zone)})"
         )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
 from statuspage.model import (
     INCIDENT_IMPACTS,
     OPEN_INCIDENT,
@@ -311,9 +312,10 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
                 raise Conflict("the maintenance has started; its window can no longer move")
             start = change.scheduled_for or incident.scheduled_for or incident.started_at
             end = change.scheduled_until or incident.scheduled_until or start
-            check_window(start, end)
+            zone = await self.time_zone()
+            check_window(start, end, zone)
             if end <= self.now():
-                raise InvalidInput("the new window ends in the past")
+                raise InvalidInput(f"the new window ends in the past ({human(end, zone)})")
             incident = replace(incident, scheduled_for=start, scheduled_until=end, started_at=start)
         if change.auto_start is not None:
             incident = replace(incident, auto_start=change.auto_start)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
 from statuspage.model import (
     DEFAULT_STATUS_FOR_IMPACT,
     INCIDENT_IMPACTS,
@@ -237,9 +238,10 @@ class IncidentService(ServiceBase):
         title, message = check_title(title, "incident name"), check_message(message)
         parsed_impact = parse_impact(impact)
         if resolved <= started:
+            zone = await self.time_zone()
             raise InvalidInput(
-                f"--resolved ({resolved.isoformat()}) must be after --started "
-                f"({started.isoformat()})"
+                f"--resolved ({human(resolved, zone)}) must be after --started "
+                f"({human(started, zone)})"
             )
         now = self.now()
         if resolved > now:
