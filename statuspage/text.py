@@ -19,6 +19,7 @@ from statuspage.errors import InvalidInput
 # lone: a valid pair is one code point); U+FFFE and U+FFFF, which XML refuses too.
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NEWLINES = re.compile("\r\n?")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_text(value: str, what: str) -> str:

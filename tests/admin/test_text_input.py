@@ -22,7 +22,7 @@ def _post_raw(api: Api, method: str, rest: str, raw: str) -> tuple[int, dict[str
 CASES = [
     (
         "POST", "/incidents", r'{"incident": {"name": "API\ud800 down", "body": "Looking."}}',
-        "the incident name contains a lone surrogate (U+D800: text that is not valid UTF-8) "
+        "incident[name] contains a lone surrogate (U+D800: text that is not valid UTF-8) "
         "at position 4",
     ),
     (
@@ -31,7 +31,7 @@ CASES = [
     ),
     (
         "POST", "/components", r'{"component": {"name": "DB", "description": "\udfffx"}}',
-        "the component description contains a lone surrogate (U+DFFF: text that is not valid "
+        "component[description] contains a lone surrogate (U+DFFF: text that is not valid "
         "UTF-8) at position 1",
     ),
     (
@@ -51,8 +51,8 @@ CASES = [
     (
         "POST", "/incidents",
         r'{"incident": {"name": "API down", "body": "x", "metadata": {"jira": {"k": "\ud83d"}}}}',
-        "the metadata jira k contains a lone surrogate (U+D83D: text that is not valid UTF-8) "
-        "at position 1",
+        "incident[metadata][jira][k] contains a lone surrogate (U+D83D: text that is not valid "
+        "UTF-8) at position 1",
     ),
 ]  # fmt: skip
 
@@ -78,7 +78,45 @@ def test_an_incident_renamed_through_the_manage_api_with_a_lone_surrogate_is_ref
         api, "PATCH", f"/incidents/{created['id']}", r'{"incident": {"name": "\udc80"}}'
     )
     assert status == 422
-    assert body["error"].startswith("the incident name contains a lone surrogate (U+DC80")
+    assert body["error"].startswith("incident[name] contains a lone surrogate (U+DC80")
+    assert dump(db_path) == before
+
+
+SURROGATE_ANYWHERE = [
+    (
+        "POST", "/incidents", r'{"incident": {"name": "X", "components": {"\ud800": "minor"}}}',
+        "a field name in incident[components] contains a lone surrogate",
+    ),
+    (
+        "POST", "/incidents", r'{"incident": {"name": "X", "component_ids": ["API", "\ud800"]}}',
+        "incident[component_ids][] contains a lone surrogate",
+    ),
+    (
+        "POST", "/components", r'{"component": {"name": "X", "group_id": "\udbff"}}',
+        "component[group_id] contains a lone surrogate",
+    ),
+    (
+        "POST", "/component-groups",
+        r'{"component_group": {"name": "G", "components": ["\ud800"]}}',
+        "component_group[components][] contains a lone surrogate",
+    ),
+    (
+        "POST", "/incidents", r'{"incident": {"name": "X", "\ud800": 1}}',
+        "a field name in incident contains a lone surrogate",
+    ),
+    ("POST", "/incidents", r'{"\ud800": {}}', "a field name in the body contains a lone surrogate"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "rest", "raw", "message"), SURROGATE_ANYWHERE)
+def test_a_lone_surrogate_anywhere_in_a_manage_api_body_is_a_422_naming_where(
+    api: Api, db_path: Path, method: str, rest: str, raw: str, message: str
+) -> None:
+    api.ok("GET", "")
+    before = dump(db_path)
+    status, body = _post_raw(api, method, rest, raw)
+    assert status == 422, body
+    assert body["error"].startswith(message)
     assert dump(db_path) == before
 
 
