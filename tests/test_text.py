@@ -106,3 +106,27 @@ def test_a_message_written_with_crlf_is_stored_with_newlines(run_cli: RunCli) ->
     )
     assert result.exit_code == 0, result.stderr
     assert "One\nTwo\nThree" in result.stdout.replace("\\n", "\n")
+
+
+def test_an_argument_that_is_not_utf8_in_a_lookup_is_one_error_line(run_cli: RunCli) -> None:
+    assert run_cli("component", "add", "API").exit_code == 0
+    for args in (
+        ("incident", "show", "ab\udcff"),
+        (
+            "maintenance",
+            "schedule",
+            "X",
+            "--start",
+            "+1h",
+            "--end",
+            "+2h",
+            "--component",
+            "ab\udcff",
+        ),
+    ):
+        result = run_cli(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "error: 'ab\\udcff' is not valid text: it contains a lone surrogate "
+            "(U+DCFF: text that is not valid UTF-8) at position 3\n"
+        )
