@@ -12,8 +12,9 @@ import asyncio
 import gc
 import itertools
 import logging
+import sys
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -139,74 +140,80 @@ class SiteBuilder:
     def build(self, snap: Snapshot) -> Site:
         ctx = BuildContext(snap, self.uptime.compute(snap), self.chrome(snap), self.renderer)
         ctx.previous_memo = self._memo
-        started: dict[str, tuple[Doc, Callable[[], Artifact]]] = {}
+        started: dict[str, Callable[[], Artifact]] = {}
         for name, source in SOURCES:
-            for doc in self._documents(name, source, ctx):
-                started[doc.path] = doc, self._start(doc)
+            docs, kept = self._documents(name, source, ctx)
+            started.update((doc.path, self._start(doc)) for doc in docs)
+            started.update((path, partial(_same, self._previous[path])) for path in kept)
         missing, broken = pages.error_docs(ctx)
         errors = self._start(missing, 404), self._start(broken, 500)
-        artifacts = {path: self._finish(doc, finish) for path, (doc, finish) in started.items()}
-        not_found = self._finish(missing, errors[0], 404)
-        server_error = self._finish(broken, errors[1], 500)
+        artifacts = {path: finish() for path, finish in started.items()}
+        not_found, server_error = errors[0](), errors[1]()
         self.renderer.sweep()
         self._memo = ctx.memo_used
         self._previous = {**artifacts, missing.path: not_found, broken.path: server_error}
         return Site(snap.revision, artifacts, not_found, server_error)
 
-    def _documents(self, name: str, source: Source, ctx: BuildContext) -> list[Doc]:
-        """A source's documents; if it fails part way, the rest keep their last artifacts."""
+    def _documents(
+        self, name: str, source: Source, ctx: BuildContext
+    ) -> tuple[list[Doc], set[str]]:
+        """A source's documents, and the paths that keep their last artifacts because the
+        source failed before it yielded them."""
         docs: list[Doc] = []
+        kept: set[str] = set()
         try:
             docs.extend(source(ctx))
         except Exception:
             self._failed(f"the {name} documents", None, "their last good versions")
             made = {doc.path for doc in docs}
-            for path in self._sources.get(name, set()) - made:
-                if path in self._previous:
-                    docs.append(Doc(path, "", partial(_raise_unbuilt, path), _UNBUILT))
+            kept = {p for p in self._sources.get(name, set()) - made if p in self._previous}
         else:
             self._recovered(f"the {name} documents")
-        self._sources[name] = {doc.path for doc in docs}
-        return docs
+        self._sources[name] = {doc.path for doc in docs} | kept
+        return docs, kept
 
     def _start(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
-        """`_artifact`, or the fallback of a document that does not build (see `_fallback`)."""
-        if doc.key is _UNBUILT:
-            return partial(_same, self._previous[doc.path])
+        """Begin `_artifact`, guarded: a document that does not build gets its `_fallback`."""
         if doc.key is not None and self._failing.get(doc.path, _NEVER) == doc.key:
             return partial(_same, self._fallback(doc, status))  # the same input fails again
         try:
             finish = self._artifact(doc, status)
         except Exception:
             return partial(_same, self._failed_doc(doc, status))
-        self._recovered(doc.path)
-        return finish
+        return partial(self._finish, doc, finish, status)
 
-    def _finish(self, doc: Doc, finish: Callable[[], Artifact], status: int = 200) -> Artifact:
+    def _finish(self, doc: Doc, finish: Callable[[], Artifact], status: int) -> Artifact:
         try:
-            return finish()
+            artifact = finish()
         except Exception:
             return self._failed_doc(doc, status)
+        self._recovered(doc.path)
+        return artifact
 
     def _failed_doc(self, doc: Doc, status: int) -> Artifact:
         fallback = self._fallback(doc, status)
-        serving = "a 503" if fallback.key is _UNBUILT else "its last good version"
+        serving = "a 503" if fallback.key is _STAND_IN else "its last good version"
         self._failed(doc.path, doc.key, serving)
         return fallback
 
     def _fallback(self, doc: Doc, status: int) -> Artifact:
-        """What a document that does not build serves: its last good bytes; a 503 (or its
-        own error status) in plain text if it never built, kept out of caches."""
+        """What a document that does not build serves: its last good bytes; if it never
+        built, a plain-text 503 (or its own error status) kept out of caches."""
         previous = self._previous.get(doc.path)
-        if previous is not None and previous.key is not _UNBUILT:
+        if previous is not None and previous.key is not _STAND_IN:
             return previous
-        stand_in = Doc(doc.path, TEXT, lambda: UNBUILT_BODY, _UNBUILT, doc.cors, "no-store")
+        stand_in = Doc(doc.path, TEXT, lambda: UNBUILT_BODY, _STAND_IN, doc.cors, "no-store")
         return make_artifact(stand_in, UNBUILT_BODY, "no-store", 503 if status == 200 else status)
 
     def _failed(self, what: str, key: Hashable | None, serving: str) -> None:
-        """Log a failure once (with its traceback): again only after a build that worked."""
+        """Log a failure (called while handling it) once, in one line, the traceback at
+        DEBUG; again only after a build that worked."""
         if what not in self._failing:
-            log.exception("could not build %s; serving %s until it builds", what, serving)
+            error = sys.exc_info()[1]
+            said = " ".join(str(error).split())  # one line, whatever the exception says
+            reason = f"{type(error).__name__}: {said}" if error else "unknown error"
+            log.error("could not build %s (%s); serving %s until it builds", what, reason, serving)
+            log.debug("the failure building %s", what, exc_info=True)
         self._failing[what] = key
 
     def _recovered(self, what: str) -> None:
@@ -230,10 +237,6 @@ def _same(artifact: Artifact) -> Artifact:
     return artifact
 
 
-def _raise_unbuilt(path: str) -> bytes:
-    raise RuntimeError(f"{path} was not built")
-
-
 Source = Callable[[BuildContext], Iterable[Doc]]
 SOURCES: tuple[tuple[str, Source], ...] = (
     ("page", pages.build),
@@ -244,13 +247,8 @@ SOURCES: tuple[tuple[str, Source], ...] = (
     ("well-known", wellknown.build),
 )
 UNBUILT_BODY = b"503 Service Unavailable: this document could not be built; see the server log.\n"
-_UNBUILT = ("unbuilt",)  # the key of a stand-in: never equal to a real document's key
+_STAND_IN = ("stand-in",)  # the key of a 503 stand-in: never equal to a real document's key
 _NEVER = object()
-
-
-def documents(ctx: BuildContext) -> Iterator[Doc]:
-    """Every public document of the site."""
-    return itertools.chain.from_iterable(source(ctx) for _, source in SOURCES)
 
 
 class Published:
