@@ -54,6 +54,11 @@ CASES = [
         "incident[metadata][jira][k] contains a lone surrogate (U+D83D: text that is not valid "
         "UTF-8) at position 1",
     ),
+    (
+        "POST", "/incident_templates",
+        r'{"template": {"name": "Outage", "title": "API down", "body": "We\u0008re on it"}}',
+        "the template body contains a control character (U+0008) at position 3",
+    ),
 ]  # fmt: skip
 
 
@@ -117,6 +122,23 @@ def test_a_lone_surrogate_anywhere_in_a_manage_api_body_is_a_422_naming_where(
     status, body = _post_raw(api, method, rest, raw)
     assert status == 422, body
     assert body["error"].startswith(message)
+    assert dump(db_path) == before
+
+
+def test_a_postmortem_with_a_control_character_is_refused_by_the_manage_api(
+    api: Api, db_path: Path
+) -> None:
+    created = api.ok("POST", "/incidents", 201, json={"incident": {"name": "API", "body": "x"}})
+    api.ok("PATCH", f"/incidents/{created['id']}", json={"incident": {"status": "resolved"}})
+    before = dump(db_path)
+    status, body = _post_raw(
+        api,
+        "PUT",
+        f"/incidents/{created['id']}/postmortem",
+        r'{"postmortem": {"body_draft": "Root cause\u001b[0m"}}',
+    )
+    assert status == 422
+    assert body["error"] == "the postmortem contains a control character (U+001B) at position 11"
     assert dump(db_path) == before
 
 
