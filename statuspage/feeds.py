@@ -19,6 +19,7 @@ from statuspage.artifacts import Doc
 from statuspage.markdown import plain
 from statuspage.model import ACTIVE_MAINTENANCE, Incident, MaintenanceStatus
 from statuspage.serialize import iso
+from statuspage.text import publishable
 
 if TYPE_CHECKING:
     from statuspage.publish import BuildContext
@@ -94,11 +95,13 @@ def entry_html(ctx: BuildContext, incident: Incident) -> Markup:
 
 
 def _feed(ctx: BuildContext) -> FeedGenerator:
-    page, gettext = ctx.snap.page, ctx.renderer.gettext
+    """RSS and Atom; text goes through `publishable`, since XML refuses control characters
+    that a database from before they were refused at input may hold."""
+    gettext, name = ctx.renderer.gettext, publishable(ctx.snap.page.name)
     fg = FeedGenerator()
     fg.id(url(ctx, "/history"))
-    fg.title(gettext("%(name)s status history") % {"name": page.name})
-    fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": page.name})
+    fg.title(gettext("%(name)s status history") % {"name": name})
+    fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": name})
     fg.language(ctx.renderer.locale)
     fg.updated(last_change(ctx))
     fg.lastBuildDate(last_change(ctx))
@@ -108,11 +111,11 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
         entry = fg.add_entry(order="append")
         entry.id(link)
         entry.guid(link, permalink=True)
-        entry.title(incident.name)
+        entry.title(publishable(incident.name))
         entry.link(href=link)
         entry.published(incident.created_at)
         entry.updated(incident.updated_at)
-        html = str(entry_html(ctx, incident))
+        html = publishable(str(entry_html(ctx, incident)))
         entry.content(html, type="html")
         entry.description(html)
     return fg
@@ -214,9 +217,10 @@ def _utc(at: datetime) -> str:
 
 
 def _text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    """Escape a TEXT value (RFC 5545 3.3.11; control characters are not allowed in it)."""
     return (
-        value.replace("\\", "\\\\")
+        publishable(value)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

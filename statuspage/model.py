@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
+from statuspage.text import check_text
 
 MAX_TITLE = 255
 MAX_MESSAGE = 10_000
@@ -138,8 +140,9 @@ def parse_enum(kind: type[E], value: str, what: str, allowed: Iterable[E] | None
 
 
 def check_title(title: str, what: str = "title") -> str:
-    """Strip and check a name or title: not empty, at most 255 characters."""
-    title = title.strip()
+    """Strip and check a name or title: not empty, at most 255 characters, no control
+    characters (see statuspage.text)."""
+    title = check_text(title, what).strip()
     if not title:
         raise InvalidInput(f"{what} must not be empty")
     if len(title) > MAX_TITLE:
@@ -147,13 +150,14 @@ def check_title(title: str, what: str = "title") -> str:
     return title
 
 
-def check_message(message: str, *, required: bool = True) -> str:
-    """Strip and check an update message: at most 10,000 characters."""
-    message = message.strip()
+def check_message(message: str, *, required: bool = True, what: str = "message") -> str:
+    """Strip and check an update message or other body: at most 10,000 characters, no
+    control characters (CRLF becomes LF; see statuspage.text)."""
+    message = check_text(message, what).strip()
     if required and not message:
-        raise InvalidInput("message must not be empty")
+        raise InvalidInput(f"{what} must not be empty")
     if len(message) > MAX_MESSAGE:
-        raise InvalidInput(f"message is {len(message)} characters long; the limit is {MAX_MESSAGE}")
+        raise InvalidInput(f"{what} is {len(message)} characters long; the limit is {MAX_MESSAGE}")
     return message
 
 
@@ -367,11 +371,11 @@ def check_maintenance_transition(current: str, new: MaintenanceStatus) -> None:
     raise Conflict(f"a maintenance cannot go from {status.value} to {new.value}")
 
 
-def check_window(start: datetime, end: datetime) -> None:
-    """A maintenance window must end after it starts."""
+def check_window(start: datetime, end: datetime, time_zone: str = "UTC") -> None:
+    """A maintenance window must end after it starts (times shown in the page's zone)."""
     if end <= start:
         raise InvalidInput(
-            f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})"
+            f"the end ({human(end, time_zone)}) must be after the start ({human(start, time_zone)})"
         )
 
 

@@ -255,7 +255,7 @@ BAD_INPUTS = [
     ),
     (("incident", "declare", "T", "--impact", "huge", "-m", "m"), "'huge' is not one of"),
     (("incident", "declare", "T", "-m", "m"), "give an impact"),
-    (("incident", "declare", "", "--impact", "minor", "-m", "m"), "title must not be empty"),
+    (("incident", "declare", "", "--impact", "minor", "-m", "m"), "name must not be empty"),
     (("incident", "declare", "x" * 256, "--impact", "minor", "-m", "m"), "limit is 255"),
     (("incident", "declare", "T", "--impact", "minor", "-m", "y" * 10_001), "limit is 10000"),
     (

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from statuspage.errors import InvalidInput, StatuspageError
+from statuspage.text import SURROGATE, describe
 
 MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
 TYPES = (
@@ -47,6 +48,7 @@ class BodySpec:
 
     def parse(self, raw: Mapping[str, Any], *, form: bool) -> dict[str, Any]:
         """The fields given, converted; refuses unknown fields and wrong types."""
+        refuse_surrogates(raw)
         unknown = [k for k in raw if k != self.wrapper and k not in _names(self.top_level)]
         if unknown:
             raise InvalidInput(
@@ -85,6 +87,32 @@ class QueryParam:
         if self.enum and value not in self.enum:
             raise InvalidInput(f"{self.name} must be one of: {', '.join(self.enum)}")
         return value
+
+
+def refuse_surrogates(body: object) -> None:
+    """Refuse a lone surrogate (JSON "\\ud800") anywhere in a body, keys too, naming where.
+
+    UTF-8 cannot carry one: not into the database, not even back in an error message, so
+    it is refused before any field is read (other characters are checked by the model).
+    Iterative: a deeply nested body must not exhaust the stack here.
+    """
+    pending: list[tuple[object, str]] = [(body, "")]
+    while pending:
+        value, where = pending.pop()
+        if isinstance(value, str):
+            found = SURROGATE.search(value)
+            if found is not None:
+                raise InvalidInput(
+                    f"{where or 'the body'} contains {describe(found.group())} "
+                    f"at position {found.start() + 1}"
+                )
+        elif isinstance(value, dict):
+            # Last in, first out: a key is checked before its value's path shows it.
+            for key, item in reversed(value.items()):
+                pending.append((item, f"{where}[{key}]" if where else str(key)))
+                pending.append((key, f"a field name in {where or 'the body'}"))
+        elif isinstance(value, list):
+            pending.extend((item, f"{where}[]") for item in reversed(value))
 
 
 def _names(fields: tuple[Field, ...]) -> set[str]:

@@ -17,6 +17,7 @@ from statuspage.config import Settings
 from statuspage.errors import StatuspageError
 from statuspage.service import Service
 from statuspage.storage import Store
+from statuspage.text import describe
 
 T = TypeVar("T")
 
@@ -109,6 +110,15 @@ class Group(click.Group):
             return super().invoke(ctx)
         except StatuspageError as exc:
             raise UsageLine(str(exc)) from exc
+        except UnicodeEncodeError as exc:
+            # An argument with bytes that are not UTF-8 (Python keeps them as lone
+            # surrogates) reached a lookup: published text is refused before, by the model.
+            if not isinstance(exc.object, str) or exc.reason != "surrogates not allowed":
+                raise
+            raise UsageLine(
+                f"{exc.object!a} is not valid text: it contains "
+                f"{describe(exc.object[exc.start])} at position {exc.start + 1}"
+            ) from exc
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
             raise UsageLine(f"{exc.format_message()} (see: {where} --help)") from exc

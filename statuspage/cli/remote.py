@@ -257,7 +257,7 @@ class RemoteService(RemoteSubscribers):
         status: str = "investigating",
         deliver_notifications: bool = True,
     ) -> Incident:
-        check_title(title), check_message(message)
+        check_title(title, "incident name"), check_message(message)
         if impact is None and severity is None:
             # The local use case asks for one; the API would compute an impact instead.
             raise InvalidInput("give an impact: none, minor, major or critical")

@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from statuspage.errors import InvalidInput
+from statuspage.local_time import localize
 
 _RELATIVE = re.compile(r"^(?:now)?\s*([+-])\s*(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_time(value: str, time_zone: str, now: datetime, what: str = "time") -> datetime:
-    """An aware UTC datetime; naive times are read in the page's time zone.
+    """An aware UTC datetime; naive times are read in the page's time zone (refused when
+    clocks skip them or show them twice: see statuspage.local_time).
 
     Examples: 2026-11-23T14:00:00Z, 2026-11-23 15:00 (page time zone), now, +2h, -30m.
     """
@@ -33,7 +35,10 @@ def parse_time(value: str, time_zone: str, now: datetime, what: str = "time") ->
             "2026-11-23 15:00 (page time zone), or now, +2h, -30m"
         ) from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(time_zone))
+        try:
+            return localize(parsed, time_zone)
+        except InvalidInput as exc:  # a wall time that clocks skip or show twice
+            raise InvalidInput(f"{what}: {exc}") from exc
     return parsed.astimezone(UTC)
 
 

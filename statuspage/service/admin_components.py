@@ -69,7 +69,9 @@ class AdminComponentService(ComponentService, ServiceBase):
             group_id = (await self.group(q, change.group)).id if change.group else None
             c = replace(c, group_id=group_id)
         if "description" in given:
-            c = replace(c, description=check_description(change.description))
+            c = replace(
+                c, description=check_description(change.description, "component description")
+            )
         if "position" in given and change.position is not None:
             c = replace(c, position=check_position(change.position) or c.position)
         if "showcase" in given and change.showcase is not None:
@@ -117,7 +119,9 @@ class AdminComponentService(ComponentService, ServiceBase):
                 if other is not None and other.id != group.id:
                     raise Conflict(f"a group named {edited.name!r} already exists")
             if description is not None or clear_description:
-                edited = replace(edited, description=check_description(description))
+                edited = replace(
+                    edited, description=check_description(description, "group description")
+                )
             if position is not None:
                 edited = replace(edited, position=check_position(position) or group.position)
             if edited != group:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
 from statuspage.model import (
     INCIDENT_IMPACTS,
     OPEN_INCIDENT,
@@ -32,6 +33,7 @@ from statuspage.service.base import ServiceBase
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService
 from statuspage.storage import Queries
+from statuspage.text import check_text
 
 # Statuspage's standard texts, used when a body asks for a status without a message.
 DEFAULT_BODIES = {
@@ -109,7 +111,21 @@ def check_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
             )
     if len(json.dumps(metadata)) > MAX_METADATA:
         raise InvalidInput(f"metadata is larger than {MAX_METADATA} bytes as JSON")
+    _check_strings(metadata, "metadata")
     return metadata
+
+
+def _check_strings(value: object, where: str) -> None:
+    """Every key and string in metadata: shown back as JSON, so a lone surrogate breaks it."""
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(str(key), f"{where} key")
+            _check_strings(item, f"{where} {key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, where)
 
 
 def impact_of(statuses: list[str | None]) -> Impact:
@@ -273,7 +289,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         """Name, impact, metadata, and a maintenance's window, flags and components."""
         edited = incident
         if change.name is not None:
-            edited = replace(edited, name=check_title(change.name))
+            edited = replace(edited, name=check_title(change.name, f"{incident.kind.value} name"))
         if change.impact_override is not None:
             self._refuse_impact_for_maintenance(change, incident)
             impact = parse_enum(Impact, change.impact_override, "impact", INCIDENT_IMPACTS)
@@ -296,9 +312,10 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
                 raise Conflict("the maintenance has started; its window can no longer move")
             start = change.scheduled_for or incident.scheduled_for or incident.started_at
             end = change.scheduled_until or incident.scheduled_until or start
-            check_window(start, end)
+            zone = await self.time_zone()
+            check_window(start, end, zone)
             if end <= self.now():
-                raise InvalidInput("the new window ends in the past")
+                raise InvalidInput(f"the new window ends in the past ({human(end, zone)})")
             incident = replace(incident, scheduled_for=start, scheduled_until=end, started_at=start)
         if change.auto_start is not None:
             incident = replace(incident, auto_start=change.auto_start)

@@ -93,6 +93,12 @@ class ServiceBase:
         for sink in self.sinks:
             await sink(q, event)
 
+    async def time_zone(self) -> str:
+        """The page's time zone, in which messages show times (UTC before there is a page)."""
+        async with self.store.read() as q:
+            page = await q.get_page()
+        return page.time_zone if page is not None else "UTC"
+
     async def incident(self, q: Queries, incident_id: str) -> Incident:
         found = await q.get_incident(incident_id.strip())
         if found is None:

@@ -22,6 +22,7 @@ from statuspage.model import (
 )
 from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries
+from statuspage.text import check_text
 
 
 def check_time_zone(name: str) -> str:
@@ -36,7 +37,7 @@ def check_time_zone(name: str) -> str:
 
 def check_page_url(url: str) -> str:
     """The page's public URL: absolute http(s), no query or fragment; without a trailing /."""
-    parts = urlsplit(url.strip())
+    parts = urlsplit(check_text(url, "page URL").strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(
             f"the page URL must be an absolute http(s) URL such as https://status.example.com, "
@@ -57,10 +58,10 @@ def check_position(position: int | None) -> int | None:
     return position
 
 
-def check_description(description: str | None) -> str | None:
+def check_description(description: str | None, what: str) -> str | None:
     if description is None:
         return None
-    return check_message(description, required=False) or None
+    return check_message(description, required=False, what=what) or None
 
 
 class ComponentService(ServiceBase):
@@ -117,7 +118,7 @@ class ComponentService(ServiceBase):
             group = Group(
                 new_id(),
                 name,
-                check_description(description),
+                check_description(description, "group description"),
                 check_position(position) or await q.next_position("component_groups"),
                 now,
                 now,
@@ -174,7 +175,7 @@ class ComponentService(ServiceBase):
                 position=check_position(position) or await q.next_position("components"),
                 created_at=now,
                 updated_at=now,
-                description=check_description(description),
+                description=check_description(description, "component description"),
                 group_id=group_id,
                 start_date=start_date,
             )

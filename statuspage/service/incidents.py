@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.local_time import human
 from statuspage.model import (
     DEFAULT_STATUS_FOR_IMPACT,
     INCIDENT_IMPACTS,
@@ -69,7 +70,7 @@ class IncidentService(ServiceBase):
         deliver_notifications: bool = True,
     ) -> Incident:
         """Open an incident with its first update; affected components change status."""
-        title, message = check_title(title), check_message(message)
+        title, message = check_title(title, "incident name"), check_message(message)
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
         severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
@@ -200,7 +201,7 @@ class IncidentService(ServiceBase):
 
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident:
         """Store (and optionally publish) the postmortem of a resolved incident."""
-        body = check_message(body)
+        body = check_message(body, what="postmortem")
         async with self.store.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM):
@@ -234,12 +235,13 @@ class IncidentService(ServiceBase):
         message: str,
     ) -> Incident:
         """Record a past incident; its components' downtime in that window counts in uptime."""
-        title, message = check_title(title), check_message(message)
+        title, message = check_title(title, "incident name"), check_message(message)
         parsed_impact = parse_impact(impact)
         if resolved <= started:
+            zone = await self.time_zone()
             raise InvalidInput(
-                f"--resolved ({resolved.isoformat()}) must be after --started "
-                f"({started.isoformat()})"
+                f"--resolved ({human(resolved, zone)}) must be after --started "
+                f"({human(started, zone)})"
             )
         now = self.now()
         if resolved > now:

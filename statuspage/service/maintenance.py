@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from statuspage.errors import InvalidInput
+from statuspage.local_time import human
 from statuspage.model import (
     AffectedComponent,
     ChangeCause,
@@ -73,13 +74,14 @@ class MaintenanceService(ServiceBase):
         deliver_notifications: bool = True,
     ) -> Incident:
         """Schedule a maintenance window over some components."""
-        title = check_title(title)
+        title = check_title(title, "maintenance name")
         body = check_message(message or DEFAULT_MESSAGES[MaintenanceStatus.SCHEDULED])
-        check_window(start, end)
+        zone = await self.time_zone()
+        check_window(start, end, zone)
         now = self.now()
         if end <= now:
             raise InvalidInput(
-                f"the window ends in the past ({end.isoformat()}); record past work with "
+                f"the window ends in the past ({human(end, zone)}); record past work with "
                 "`statuspage incident backfill`"
             )
         async with self.store.write() as q:

@@ -35,8 +35,8 @@ class TemplateService(ServiceBase):
         components: Sequence[str] = (),
     ) -> IncidentTemplate:
         """Store a template; components are given by name or id."""
-        name, title = check_title(name, "template name"), check_title(title)
-        body = check_message(body)
+        name, title = check_title(name, "template name"), check_title(title, "template title")
+        body = check_message(body, what="template body")
         if update_status is not None and update_status not in TEMPLATE_STATUSES:
             raise InvalidInput(
                 f"invalid update_status {update_status!r}; accepted values: "
