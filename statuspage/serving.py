@@ -17,7 +17,7 @@ from typing import Any
 log = logging.getLogger("statuspage.http")
 
 # Lowest release tested, and the first release not tested (the pin in pyproject.toml).
-UVICORN_TESTED = ((0, 30, 0), (0, 56, 0))
+UVICORN_TESTED = ((0, 21, 0), (0, 56, 0))
 MAX_HEAD = 16 * 1024  # bytes of request line and headers; larger heads are answered 431
 _RELEASE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:\.post\d+)?")
 

@@ -372,7 +372,14 @@ def test_a_concurrency_limit_applies_to_published_urls_too(settings: Settings) -
     assert app.requests == []  # the 503 comes from uvicorn, before the app
 
 
-@pytest.mark.parametrize("version", ["0.29.0", "0.56.0", "1.0.0", "0.55.0rc1", "", "x"])
+LOW, HIGH = UVICORN_TESTED
+BELOW = f"{LOW[0]}.{LOW[1] - 1}.9" if LOW[1] else f"{LOW[0] - 1}.99.0"
+HIGH_RC = f"{HIGH[0]}.{HIGH[1] - 1}.0rc1"
+
+
+@pytest.mark.parametrize(
+    "version", [BELOW, f"{HIGH[0]}.{HIGH[1]}.0", f"{HIGH[0] + 1}.0.0", HIGH_RC, "", "x"]
+)
 def test_a_uvicorn_outside_the_tested_range_gets_plain_uvicorn_with_one_log_line(
     caplog: pytest.LogCaptureFixture, version: str
 ) -> None:
