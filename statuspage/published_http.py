@@ -83,19 +83,18 @@ class HeaderLimitProtocol(HttpToolsProtocol):
         self.answered = False
 
     def on_url(self, url: bytes) -> None:
-        if self._counted(len(url)):
+        self.head_size += len(url)
+        if self.head_size > MAX_HEAD:
+            self.refused = True
+        if not self.refused:
             super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if self._counted(len(name) + len(value) + 4):
-            super().on_header(name, value)
-
-    def _counted(self, size: int) -> bool:
-        """Add to the head's size; False once it is too large (or was before)."""
-        self.head_size += size
+        self.head_size += len(name) + len(value) + 4  # ": " and CRLF
         if self.head_size > MAX_HEAD:
             self.refused = True
-        return not self.refused
+        if not self.refused:
+            super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self.in_body, self.head_bytes = True, 0
