@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit smoke-wheel clean screenshots bench bench-fanout messages
+.PHONY: install demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The oldest uvicorn pyproject.toml allows, in a venv of its own: the fast path and the
+# serving tests run there too (the main venv has the newest).
+UVICORN_OLDEST := $(shell sed -n 's/.*"uvicorn>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+OLDEST_VENV := .venv-uvicorn-min
+OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
+SERVING_TESTS := tests/test_published_http.py tests/test_request_heads.py \
+	tests/test_security_headers.py tests/test_live.py
+
+$(OLDEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]' \
+		'uvicorn==$(UVICORN_OLDEST)'
+	touch $(OLDEST_STAMP)
+
 demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $(HOST):$(PORT)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/statuspage --db demo.db init --demo --url http://$(HOST):$(PORT)
 	@echo "Serving the demo page on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
-test: lint typecheck unit smoke-wheel  ## everything CI runs
+test: lint typecheck unit test-uvicorn-oldest smoke-wheel  ## everything CI runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +50,9 @@ unit: $(STAMP)
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
 	$(BIN)/python tests/smoke/wheel_smoke.py
+
+test-uvicorn-oldest: $(OLDEST_STAMP)  ## the serving tests on the oldest uvicorn allowed
+	$(OLDEST_VENV)/bin/pytest -p no:cacheprovider $(SERVING_TESTS)
 
 screenshots: $(STAMP)  ## the demo page at 1280 and 390 px, light and dark, into screenshots/
 	bench/screenshots
@@ -53,4 +70,4 @@ bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, loc
 	$(BIN)/python bench/fanout.py
 
 clean:
-	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST_VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from statuspage.security_headers import security_headers
+
 try:  # brotli is cheap where its wheel is installed; gzip alone is fine without it
     import brotli
 except ImportError:  # pragma: no cover - brotli is a declared dependency
@@ -142,6 +144,7 @@ def begin_artifact(
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", b"ETag"),
         ]
+    common += security_headers(doc.path, doc.content_type)
     identity = _variant(body, f'"{digest}"', None, common)
     if len(body) < MIN_COMPRESS:
         done = Artifact(doc.path, body, identity, key=doc.key, status=status)
@@ -188,25 +191,53 @@ def header_lines(headers: Headers) -> bytes:
     return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
 
 
-@lru_cache(maxsize=256)
+SERVED = ("br", "gzip")  # the codings artifacts come in, besides identity
+CACHED_UP_TO = 128  # bytes: longer Accept-Encoding values are parsed each time, never kept
+
+
 def accepted_encodings(header: bytes) -> frozenset[str]:
-    """The codings an Accept-Encoding header allows (q=0 excludes one; `*` allows all)."""
+    """The codings we serve (br, gzip) that an Accept-Encoding header allows (q=0 refuses
+    one; `*` allows the others).
+
+    Browsers send a handful of short values, so short ones are remembered; a value from a
+    client is never kept unless it is short (a cache keyed on raw values of any length is a
+    way to fill the server's memory).
+    """
+    if len(header) <= CACHED_UP_TO:
+        return _accepted_cached(header)
+    return _accepted(header)
+
+
+@lru_cache(maxsize=64)
+def _accepted_cached(header: bytes) -> frozenset[str]:
+    return _accepted(header)
+
+
+def _accepted(header: bytes) -> frozenset[str]:
+    """One pass over the comma-separated codings: linear in the header's length."""
     allowed: set[str] = set()
     refused: set[str] = set()
     for part in header.decode("latin-1").lower().split(","):
-        name, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        (allowed if quality > 0 else refused).add(name.strip())
+        name, _, params = part.partition(";")
+        name = name.strip()
+        if name not in SERVED and name != "*":
+            continue
+        (allowed if _quality(params) > 0 else refused).add(name)
     if "*" in allowed:
-        allowed |= {"br", "gzip"} - refused
-    return frozenset(allowed - refused)
+        allowed.update(SERVED)
+    return frozenset(allowed.intersection(SERVED) - refused)
+
+
+def _quality(params: str) -> float:
+    quality = 1.0
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip() == "q":
+            try:
+                quality = float(value.strip())
+            except ValueError:
+                quality = 0.0
+    return quality
 
 
 def etag_matches(header: bytes, etag: bytes) -> bool:

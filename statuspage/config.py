@@ -50,6 +50,9 @@ class Settings:
     # One log line per request; on, published URLs go the ordinary ASGI way (some 2.5 times
     # fewer requests/s). The proxy or CDN in front logs anyway.
     access_log: bool = False
+    # Published URLs answered in uvicorn's HTTP protocol itself (on the tested uvicorn range);
+    # false: every request the ordinary ASGI way (`serve --no-fast-path` does the same).
+    fast_path: bool = True
     secret_key: str = _secret()
     # Admin API: requests a minute per API key (and failed attempts per address); 0 = no limit.
     api_rate_limit: float = 120.0

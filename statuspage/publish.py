@@ -36,6 +36,7 @@ from statuspage.artifacts import (
 )
 from statuspage.config import Settings
 from statuspage.render import Chrome, Renderer, asset_urls
+from statuspage.security_headers import SecurityHeaders
 from statuspage.service import Clock, utcnow
 from statuspage.snapshot import Snapshot, SnapshotReader
 from statuspage.storage import Store
@@ -355,7 +356,8 @@ class SiteApp(Starlette):
     """Starlette with the published site answered first, before any other middleware.
 
     Published URLs are most of the traffic in an outage: they skip the middleware stack
-    (error handling included; there is nothing there that could fail).
+    (error handling included; there is nothing there that could fail). SecurityHeaders, around
+    everything, adds the security headers to the responses that do not carry them precomputed.
     """
 
     def __init__(self, published: Published, **kwargs: Any) -> None:
@@ -364,7 +366,7 @@ class SiteApp(Starlette):
         self.state.published = published
 
     def build_middleware_stack(self) -> Any:
-        return SiteMiddleware(super().build_middleware_stack(), self.published)
+        return SecurityHeaders(SiteMiddleware(super().build_middleware_stack(), self.published))
 
 
 class SiteMiddleware:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
+import time
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,11 +207,35 @@ async def test_a_republish_reuses_every_artifact_whose_inputs_did_not_change(
 
 
 def test_accept_encoding_parsing_honours_q_values_and_wildcards() -> None:
-    assert accepted_encodings(b"gzip, deflate, br") == {"gzip", "deflate", "br"}
+    # Only the codings the artifacts come in count: br and gzip.
+    assert accepted_encodings(b"gzip, deflate, br") == {"gzip", "br"}
     assert accepted_encodings(b"br;q=0, gzip;q=0.5") == {"gzip"}
-    assert accepted_encodings(b"*") == {"*", "br", "gzip"}
-    assert accepted_encodings(b"*, gzip;q=0") == {"*", "br"}
-    assert accepted_encodings(b"") == {""}
+    assert accepted_encodings(b"GZIP ; Q=0.5") == {"gzip"}
+    assert accepted_encodings(b"*") == {"br", "gzip"}
+    assert accepted_encodings(b"*, gzip;q=0") == {"br"}
+    assert accepted_encodings(b"gzip;q=x, deflate") == set()
+    assert accepted_encodings(b"") == set()
+
+
+def test_accept_encoding_values_from_clients_are_not_kept() -> None:
+    """Distinct values, short or huge, leave nothing behind; a huge one parses in linear time."""
+    accepted_encodings(b"gzip")  # the cache and parser warmed up
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(10_000):
+            assert "gzip" in accepted_encodings(f"gzip;q=0.{n % 9 + 1}, x-{n}".encode())
+        for n in range(200):
+            assert "br" in accepted_encodings(b"br, " + str(n).encode() * 5_000)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 100_000  # bytes: 200 values of 25 KB were seen
+    huge = b"gzip;q=0.5, " * 100_000 + b"br"  # 1.2 MB
+    started = time.perf_counter()
+    assert accepted_encodings(huge) == {"gzip", "br"}
+    assert time.perf_counter() - started < 1.0
 
 
 def test_etag_matching_uses_weak_comparison() -> None:

@@ -3,29 +3,36 @@ backpressure and keep-alive as uvicorn's. Real uvicorn servers on loopback, raw 
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import io
 import select
 import socket
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.client import HTTPResponse
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.published_http import PublishedFirstProtocol, find_published
+from statuspage.published_http import HeaderLimitProtocol, PublishedFirstProtocol, find_published
+from statuspage.service import Clock
+from statuspage.serving import UVICORN_TESTED, http_options, untested, uvicorn_version
 from tests.conftest import RunCli
 from tests.test_app import free_port
 
 
-class CountingApp:
-    """The real app, counting the HTTP requests that reach it the ASGI way."""
+class Counter:
+    """Counts the HTTP requests that reach an ASGI app."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -37,16 +44,33 @@ class CountingApp:
         await self.app(scope, receive, send)
 
 
+class CountingApp:
+    """The real app, counting the HTTP requests that reach it the ASGI way.
+
+    The counter sits inside the SiteApp, as its middleware stack (where the fast path does
+    not look), so the app uvicorn is given is the SiteApp itself.
+    """
+
+    def __init__(self, site: Any) -> None:
+        self.site = site
+        self.counter = Counter(site.build_middleware_stack())
+        site.middleware_stack = self.counter
+
+    @property
+    def requests(self) -> list[str]:
+        return self.counter.requests
+
+
 class ServerThread:
     """uvicorn serving one app on a loopback port, in a thread of its own."""
 
-    def __init__(self, app: CountingApp, **options: Any) -> None:
+    def __init__(self, app: CountingApp, asgi: Any = None, **options: Any) -> None:
         self.app = app
         self.port = free_port()
         options = {"access_log": False, **options}  # as `statuspage serve` by default
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", proxy_headers=True,
-            **options,
+            asgi or app.site, host="127.0.0.1", port=self.port, log_level="warning",
+            proxy_headers=True, **options,
         )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -137,15 +161,23 @@ def settings(run_cli: RunCli, db_path: Path) -> Settings:
 
 
 @pytest.fixture
-def fast(settings: Settings) -> Iterator[ServerThread]:
-    app = CountingApp(create_app(settings))
+def frozen() -> Clock:
+    """One moment for every server of a test: the demo's uptime changes by the second, and
+    servers compared byte for byte must publish the same page."""
+    now = datetime.now(UTC)
+    return lambda: now
+
+
+@pytest.fixture
+def fast(settings: Settings, frozen: Clock) -> Iterator[ServerThread]:
+    app = CountingApp(create_app(settings, frozen))
     with ServerThread(app, http=PublishedFirstProtocol) as server:
         yield server
 
 
 @pytest.fixture
-def plain(settings: Settings) -> Iterator[ServerThread]:
-    app = CountingApp(create_app(settings))
+def plain(settings: Settings, frozen: Clock) -> Iterator[ServerThread]:
+    app = CountingApp(create_app(settings, frozen))
     with ServerThread(app, http="httptools") as server:
         yield server
 
@@ -283,10 +315,30 @@ def test_with_the_access_log_on_every_request_is_logged_the_asgi_way(settings: S
     assert app.requests == ["GET /api/v2/status.json"]
 
 
-def test_find_published_looks_under_wrappers(settings: Settings) -> None:
+def test_the_fast_path_looks_through_uvicorns_proxy_headers_middleware_only(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     site = create_app(settings)
-    assert find_published(CountingApp(CountingApp(site))) is site.state.published
-    assert find_published(CountingApp(object())) is None
+    assert find_published(site) is site.state.published
+    assert find_published(ProxyHeadersMiddleware(site)) is site.state.published
+    assert caplog.records == []
+    assert find_published(Counter(site)) is None
+    assert find_published(ProxyHeadersMiddleware(Counter(site))) is None
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["fast path off"] * 2
+
+
+def test_an_app_in_another_asgi_wrapper_is_served_the_asgi_way_with_one_log_line(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The wrapper is never skipped: every request reaches it; the reason is logged once."""
+    app = CountingApp(create_app(settings))
+    wrapper = Counter(app.site)
+    with ServerThread(app, asgi=wrapper, http=PublishedFirstProtocol) as server:
+        for _ in range(3):  # three connections, three protocol instances
+            assert fetch(server.port, "/api/v2/status.json").status == 200
+    assert wrapper.requests == ["GET /api/v2/status.json"] * 3
+    off = [r for r in caplog.records if r.name == "statuspage.http"]
+    assert len(off) == 1 and "wrapped in Counter" in off[0].getMessage()
 
 
 @pytest.mark.parametrize(
@@ -320,11 +372,96 @@ def test_a_concurrency_limit_applies_to_published_urls_too(settings: Settings) -
     assert app.requests == []  # the 503 comes from uvicorn, before the app
 
 
-def test_a_uvicorn_without_the_state_it_relies_on_gets_the_asgi_way(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+LOW, HIGH = UVICORN_TESTED
+BELOW = f"{LOW[0]}.{LOW[1] - 1}.9" if LOW[1] else f"{LOW[0] - 1}.99.0"
+HIGH_RC = f"{HIGH[0]}.{HIGH[1] - 1}.0rc1"
+
+
+@pytest.mark.parametrize(
+    "version", [BELOW, f"{HIGH[0]}.{HIGH[1]}.0", f"{HIGH[0] + 1}.0.0", HIGH_RC, "", "x"]
+)
+def test_a_uvicorn_outside_the_tested_range_gets_plain_uvicorn_with_one_log_line(
+    caplog: pytest.LogCaptureFixture, version: str
 ) -> None:
-    monkeypatch.setattr("statuspage.published_http._UVICORN_STATE", ("no_such_attribute",))
+    options = http_options(fast_path=True, version=version)
+    assert options == {"http": "h11", "h11_max_incomplete_event_size": 16384}
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and "serving with plain uvicorn" in said[0]
+
+
+def test_plain_uvicorn_serves_the_page_the_asgi_way_and_caps_request_heads(
+    settings: Settings,
+) -> None:
     app = CountingApp(create_app(settings))
-    with ServerThread(app, http=PublishedFirstProtocol) as server:
-        assert fetch(server.port, "/api/v2/status.json").status == 200
-    assert app.requests == ["GET /api/v2/status.json"]
+    with ServerThread(app, **http_options(fast_path=True, version="0.56.0")) as server:
+        page = fetch(server.port, "/", "GET", "Accept-Encoding: gzip")
+        conn = Connection(server.port)
+        try:  # h11 answers 400 and closes at once: the client may see a reset instead
+            with contextlib.suppress(OSError):
+                conn.send(request("/", "GET", "Accept-Encoding: " + "gzip, " * 180_000))
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                assert conn.answer().status == 400
+        finally:
+            conn.close()
+        assert fetch(server.port, "/robots.txt").status == 200
+    assert page.status == 200 and page.header("content-encoding") == "gzip"
+    assert app.requests == ["GET /", "GET /robots.txt"]  # the huge head never reached it
+
+
+def test_versions_inside_the_tested_range_get_our_protocol(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    low, high = UVICORN_TESTED
+    newest_tested = f"{high[0]}.{high[1] - 1}.99"
+    for version in (".".join(map(str, low)), newest_tested, f"{newest_tested}.post1"):
+        assert http_options(fast_path=True, version=version) == {"http": PublishedFirstProtocol}
+        assert http_options(fast_path=False, version=version) == {"http": HeaderLimitProtocol}
+    assert caplog.records == []
+
+
+def test_the_installed_uvicorn_is_tested_and_pinned_to_the_same_range() -> None:
+    assert untested(uvicorn_version()) is None
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pin = next(d for d in pyproject["project"]["dependencies"] if d.startswith("uvicorn"))
+    low, high = UVICORN_TESTED
+    assert pin == f"uvicorn>={low[0]}.{low[1]}.{low[2]},<{high[0]}.{high[1]}"
+
+
+def test_without_the_fast_path_published_urls_go_the_asgi_way_with_the_same_bytes(
+    settings: Settings, fast: ServerThread, frozen: Clock
+) -> None:
+    app = CountingApp(create_app(settings, frozen))
+    with ServerThread(app, **http_options(fast_path=False)) as server:
+        for path in PUBLISHED:
+            mine = fetch(server.port, path, "GET", "Accept-Encoding: gzip")
+            theirs = fetch(fast.port, path, "GET", "Accept-Encoding: gzip")
+            assert mine.status == 200
+            assert mine.without_date() == theirs.without_date()
+    assert app.requests == [f"GET {path}" for path in PUBLISHED]
+    assert fast.app.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "protocol"),
+    [
+        ((), {}, PublishedFirstProtocol),
+        (("--no-fast-path",), {}, HeaderLimitProtocol),
+        ((), {"STATUSPAGE_FAST_PATH": "false"}, HeaderLimitProtocol),
+    ],
+)
+def test_serve_uses_the_fast_path_unless_told_not_to(
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    env: dict[str, str],
+    protocol: type,
+) -> None:
+    """What `statuspage serve` hands uvicorn (uvicorn.run itself is replaced by a recorder)."""
+    given: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.append(options))
+    monkeypatch.setenv("STATUSPAGE_DB", "unused")  # serve sets it; restored afterwards
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_cli("serve", "--port", str(free_port()), *args)
+    assert result.exit_code == 0, result.output
+    assert [options["http"] for options in given] == [protocol]

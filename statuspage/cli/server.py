@@ -71,8 +71,13 @@ def init(
     type=click.IntRange(1),
     help="Server processes; each serves the page from memory.",
 )
+@click.option(
+    "--no-fast-path",
+    is_flag=True,
+    help="Answer every request the ordinary ASGI way (default: setting STATUSPAGE_FAST_PATH).",
+)
 @pass_context
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, no_fast_path: bool) -> None:
     """Serve the status page, its feeds and APIs, the subscription pages and the admin API
     under uvicorn; the server also runs the dispatcher and the automatic transitions.
 
@@ -82,7 +87,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """
     import uvicorn
 
-    from statuspage.published_http import PROTOCOL
+    from statuspage.serving import http_options
 
     ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
     refuse_broken_plan(ctx)
@@ -94,13 +99,14 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
             err=True,
         )
     os.environ["STATUSPAGE_DB"] = str(ctx.settings.db.resolve())
+    fast_path = ctx.settings.fast_path and not no_fast_path
     uvicorn.run(
         "statuspage.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        http=PROTOCOL,  # published URLs answered by the protocol itself
+        **http_options(fast_path),  # our protocol on a tested uvicorn, else plain uvicorn
         proxy_headers=True,
         server_header=False,
         access_log=ctx.settings.access_log,
