@@ -67,3 +67,15 @@ def test_every_link_of_the_exported_pages_has_its_file(run_cli: RunCli, tmp_path
     for page in pages:
         for href in re.findall(r'href="(/[^"#?]*)', page.read_text()):
             assert (out / file_name(href)).is_file(), f"{page.name} links to {href}"
+
+
+def test_the_exported_headers_file_carries_the_pages_security_headers(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    assert run_cli("export", str(tmp_path / "p")).exit_code == 0
+    rules = (tmp_path / "p" / "_headers").read_text()
+    site_wide = rules.split("/*\n", 1)[1].split("/static/*", 1)[0]
+    assert "  X-Content-Type-Options: nosniff\n" in site_wide
+    assert "  Referrer-Policy: strict-origin-when-cross-origin\n" in site_wide
+    assert "  Content-Security-Policy: default-src 'self'; script-src 'self';" in site_wide
+    assert "unsafe-inline" not in rules

@@ -9,20 +9,29 @@ import click
 from statuspage.artifacts import Site
 from statuspage.cli.context import Context, pass_context
 from statuspage.publish import SiteBuilder
+from statuspage.security_headers import security_headers
 from statuspage.service import Service
 from statuspage.snapshot import SnapshotReader
 
 # Files with these endings are written as they are named; every other page becomes NAME.html.
 KEEP = {".json", ".xml", ".txt", ".rss", ".atom", ".ics", ".css", ".js", ".svg", ".ico", ".png"}
-# Netlify and Cloudflare Pages read this file; other hosts ignore it.
+# Netlify and Cloudflare Pages read this file; other hosts ignore it. The security headers are
+# the public page's (the static site has no forms: /subscribe needs the server).
 HEADERS = """\
 /api/*
   Access-Control-Allow-Origin: *
 /*
   Cache-Control: {cache}
+{security}
 /static/*
   Cache-Control: public, max-age=86400
 """
+
+
+def security_lines() -> str:
+    """The public page's security headers, as lines of the _headers file."""
+    headers = security_headers("/", "text/html")
+    return "\n".join(f"  {name.decode().title()}: {value.decode()}" for name, value in headers)
 
 
 def file_name(url_path: str) -> str:
@@ -46,7 +55,7 @@ def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "
         if gzip and artifact.gzip is not None:
             target.with_name(target.name + ".gz").write_bytes(artifact.gzip.body)
             count += 1
-    (directory / "_headers").write_text(HEADERS.format(cache=cache))
+    (directory / "_headers").write_text(HEADERS.format(cache=cache, security=security_lines()))
     return count + 1
 
 
