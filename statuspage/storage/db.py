@@ -58,7 +58,7 @@ class Store:
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with every SQL statement run from now on (None: stop); for
         tests and benchmarks that count what a use case does."""
-        await self._conn.set_trace_callback(callback)
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]  # None: sqlite3 takes it
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not yet applied; return their names."""
