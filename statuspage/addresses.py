@@ -145,15 +145,15 @@ def _shown(url: str) -> str:
 
 def _url_problem(url: str, why: str) -> InvalidField:
     shown = _shown(url)
-    if "scheme" in why:
-        return InvalidField("url", "The URL must start with https://.",
-                            f"{shown} must start with https://")  # fmt: skip
     if "not public" in why:
         return _not_public(shown)
     if "host" in why:
         public = ("The URL's host name is too long: at most 63 characters between dots."
                   if "too long" in why else "The URL's host name is not valid.")  # fmt: skip
         return InvalidField("url", public, f"{shown}: {why.removeprefix('refused: ')}")
+    if "scheme" in why:
+        return InvalidField("url", "The URL must start with https://.",
+                            f"{shown} must start with https://")  # fmt: skip
     return InvalidField("url", "Enter a URL like https://example.com/hooks/status.",
                         f"{shown} is not a URL like https://example.com/hooks/status")  # fmt: skip
 

@@ -104,7 +104,7 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool) -> None:
 def target_host(url: str) -> str:
     """The host a request to `url` connects to: an IP address written plainly, or an
     ASCII name (IDNA) without a trailing dot. ValueError when there is none or it is
-    malformed (a label over 63 characters, a name over 253).
+    malformed (an empty label, one over 63 characters, a name over 253).
 
     >>> target_host("http://①②⑦.0.0.1/"), target_host("https://0x7f.1/")
     ('127.0.0.1', '127.0.0.1')
@@ -119,7 +119,10 @@ def target_host(url: str) -> str:
     literal = _ip_literal(host)
     if literal is not None:
         return literal
-    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.split(".")):
+    labels = host.split(".")
+    if not all(labels):
+        raise ValueError("the URL's host name has an empty label (a leading dot, or two in a row)")
+    if len(host) > 253 or any(len(label) > 63 for label in labels):
         raise ValueError("the URL's host name is too long (at most 63 characters a label)")
     return host
 
