@@ -171,3 +171,13 @@ def test_a_real_server_refuses_a_chunked_subscribe_body_early_and_stays_small(
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert sent < 16 * 1024 * 1024  # the client could stop: 413 came long before the end
     assert rss(pid) - before < 32 * 1024 * 1024
+
+
+def test_a_streamed_body_within_the_cap_reaches_the_handler_whole(site: Site) -> None:
+    body = json.dumps({"channel": "email", "email": "streamed@example.com"}).encode()
+    pieces = [body[i : i + 7] for i in range(0, len(body), 7)]
+    answer = site.client.post(
+        "/subscribe", content=iter(pieces), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["address"] == "streamed@example.com"
