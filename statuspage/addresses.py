@@ -3,8 +3,9 @@
 E-mail is lower-cased (its domain in ASCII); phone numbers become E.164 with their
 country (phonenumbers); webhook and Slack URLs must be https (unless allowed) and must
 not name a private, loopback or link-local address: the SSRF guard of the channels checks
-literal addresses here, and every address a name resolves to when subscribing and again
-when sending.
+literal addresses here (in every notation the HTTP client and the resolver accept, after
+NFKC and IDNA: `target_host`), and every address a name resolves to when subscribing and
+again when sending.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from babel import Locale
 
-from statuspage.comms.channels.http import GuardedResolver, RefusedTarget, check_url
+from statuspage.comms.channels.http import GuardedResolver, RefusedTarget, check_url, target_host
 from statuspage.errors import InvalidField, PermanentDeliveryError
 from statuspage.model import Channel
 
@@ -144,11 +145,15 @@ def _shown(url: str) -> str:
 
 def _url_problem(url: str, why: str) -> InvalidField:
     shown = _shown(url)
+    if "not public" in why:
+        return _not_public(shown)
+    if "host" in why:
+        public = ("The URL's host name is too long: at most 63 characters between dots."
+                  if "too long" in why else "The URL's host name is not valid.")  # fmt: skip
+        return InvalidField("url", public, f"{shown}: {why.removeprefix('refused: ')}")
     if "scheme" in why:
         return InvalidField("url", "The URL must start with https://.",
                             f"{shown} must start with https://")  # fmt: skip
-    if "not public" in why:
-        return _not_public(shown)
     return InvalidField("url", "Enter a URL like https://example.com/hooks/status.",
                         f"{shown} is not a URL like https://example.com/hooks/status")  # fmt: skip
 
@@ -163,11 +168,13 @@ def _not_public(shown: str) -> InvalidField:
 async def check_host(address: str, allow_private: bool) -> None:
     """Refuse a URL whose host resolves to a private address (or to none), as the channels
     would when sending; a name is checked again, by the same guard, at every send."""
-    host = urlsplit(address).hostname or ""
     try:
+        host = target_host(address)  # the host the client will look up, as it will
         await GuardedResolver(allow_private).resolve(host, 443)
     except RefusedTarget as exc:
         raise _not_public(_shown(address)) from exc
+    except ValueError as exc:  # UnicodeError included: a host the resolver cannot encode
+        raise _url_problem(address, str(exc)) from exc
     except OSError as exc:
         raise InvalidField("url", "We cannot find that host; check the URL.",
                            f"cannot find the host {host!r}; check the URL") from exc  # fmt: skip

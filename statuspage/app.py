@@ -10,8 +10,10 @@ import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from statuspage import admin, api, hooks, pages, subscribe
+from statuspage.body_limit import BodyLimit
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
@@ -63,6 +65,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         published,
         routes=[*admin.routes, *hooks.routes, *subscribe.routes, *api.routes, *pages.routes],
         exception_handlers=pages.exception_handlers,
+        middleware=[Middleware(BodyLimit)],  # before any handler reads a body
         lifespan=lifespan,
     )
 

@@ -30,13 +30,19 @@ ACTIVE = SubscriberState.ACTIVE
 
 
 async def queue_message(
-    q: Queries, s: Subscriber, kind: Kind, now: datetime, nonce: str | None = None
+    q: Queries,
+    s: Subscriber,
+    kind: Kind,
+    now: datetime,
+    nonce: str | None = None,
+    *,
+    write: bool = True,
 ) -> bool:
-    """Queue a message about the subscription, if its channel has that kind of message."""
-    if kind not in KINDS_BY_CHANNEL[s.channel]:
-        return False
-    await q.queue_own_message(OwnMessage(f"sub-{new_id()}", s, kind, nonce, now))
-    return True
+    """Queue a message about the subscription, if its channel has that kind of message
+    (and `write` is set); otherwise the same statements run and write nothing."""
+    send = write and kind in KINDS_BY_CHANNEL[s.channel]
+    await q.queue_own_message(OwnMessage(f"sub-{new_id()}", s, kind, nonce, now), write=send)
+    return send
 
 
 async def open_confirmation(
@@ -46,18 +52,21 @@ async def open_confirmation(
     now: datetime,
     new_address: str | None = None,
     new_country: str | None = None,
+    *,
+    write: bool = True,
 ) -> Confirmation:
     """A new confirmation (voiding any older one) and its message: the link, the code or
-    the test event."""
+    the test event. `write=False` does the same work and writes nothing."""
     found = Confirmation(
         s.id, secrets.token_urlsafe(12), now, now + policy.confirm_ttl, now + policy.code_ttl,
         0, new_address, new_country,
     )  # fmt: skip
-    await q.save_confirmation(found)
+    await q.save_confirmation(found, write=write)
     await q.cancel_messages_to(
-        s.id, "a newer confirmation replaced it", now, kinds=(Kind.CONFIRM, Kind.TEST)
-    )
-    await queue_message(q, s, confirmation_kind(s.channel), now, found.nonce)
+        s.id, "a newer confirmation replaced it", now, kinds=(Kind.CONFIRM, Kind.TEST),
+        write=write,
+    )  # fmt: skip
+    await queue_message(q, s, confirmation_kind(s.channel), now, found.nonce, write=write)
     return found
 
 

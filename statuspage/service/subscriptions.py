@@ -75,12 +75,18 @@ class SubscriptionService(SubscriptionBase):
         cap = self.address_limit("pending", address, p.pending_cap, p.confirm_ttl.total_seconds())
         if await q.take([cap], time.time()):
             return  # enough confirmations went to this address lately: send nothing more
-        if existing is not None and existing.state is ACTIVE:
-            await queue_message(q, existing, Kind.KNOWN, now)
-            return
-        subscriber = _asked(existing, address, wanted, now)
+        # The same statements whether or not the address is subscribed already (each
+        # writes or not by a flag), so the time taken does not tell: a new address is
+        # saved (audited) and sent a confirmation; a subscribed one keeps its choices,
+        # records the request (updated_at, audited the same way) and is sent a note.
+        known = existing is not None and existing.state is ACTIVE
+        if existing is not None and known:
+            subscriber = replace(existing, updated_at=now)
+        else:
+            subscriber = _asked(existing, address, wanted, now)
         await q.save_subscriber(subscriber)
-        await open_confirmation(q, subscriber, p, now)
+        await open_confirmation(q, subscriber, p, now, write=not known)
+        await queue_message(q, subscriber, Kind.KNOWN, now, write=known)
 
     # -- confirming ---------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -54,6 +54,11 @@ class Store:
 
     async def close(self) -> None:
         await self._conn.close()
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with every SQL statement run from now on (None: stop); for
+        tests and benchmarks that count what a use case does."""
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]  # None: sqlite3 takes it
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not yet applied; return their names."""

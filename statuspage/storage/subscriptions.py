@@ -57,17 +57,19 @@ class SubscriptionQueries(QueryBase):
         )
         return _confirmation(row) if row else None
 
-    async def save_confirmation(self, c: Confirmation) -> None:
+    async def save_confirmation(self, c: Confirmation, *, write: bool = True) -> None:
+        """Insert or replace a subscriber's confirmation. `write=False` runs the same
+        statement and writes nothing (see `queue_own_message`)."""
         await self.execute(
             "INSERT INTO subscriber_confirmations (subscriber_id, nonce, new_address,"
             " new_phone_country, sent_at, expires_at, code_expires_at, attempts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscriber_id) DO UPDATE SET"
+            " SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? ON CONFLICT (subscriber_id) DO UPDATE SET"
             " nonce = excluded.nonce, new_address = excluded.new_address,"
             " new_phone_country = excluded.new_phone_country, sent_at = excluded.sent_at,"
             " expires_at = excluded.expires_at, code_expires_at = excluded.code_expires_at,"
             " attempts = excluded.attempts",
             (c.subscriber_id, c.nonce, c.new_address, c.new_phone_country, ts(c.sent_at),
-             ts(c.expires_at), ts(c.code_expires_at), c.attempts),
+             ts(c.expires_at), ts(c.code_expires_at), c.attempts, int(write)),
         )  # fmt: skip
 
     async def delete_confirmation(self, subscriber_id: str) -> None:
@@ -93,21 +95,27 @@ class SubscriptionQueries(QueryBase):
         )
         return str(row["subscriber_id"]) if row else None
 
-    async def queue_own_message(self, m: OwnMessage) -> None:
-        """The event and the outbox row of one message about a subscription."""
+    async def queue_own_message(self, m: OwnMessage, *, write: bool = True) -> None:
+        """The event and the outbox row of one message about a subscription.
+
+        `write=False` runs the same statements and writes nothing: the subscribe request
+        for an address subscribed already does the work of one for a new address, so the
+        time it takes does not tell who is subscribed.
+        """
         s, now = m.subscriber, ts(m.now)
         detail = json.dumps({"kind": m.kind.value, "nonce": m.nonce})
         await self.execute(
             "INSERT INTO comms_events (id, subscriber_id, phase, detail, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (m.event_id, s.id, m.kind.value, detail, now),
+            " SELECT ?, ?, ?, ?, ? WHERE ?",
+            (m.event_id, s.id, m.kind.value, detail, now, int(write)),
         )
         await self.execute(
             "INSERT INTO outbox (event_id, incident_id, recipient_kind, recipient_id, channel,"
             " segment, template, language, priority, state, next_attempt_at, created_at,"
-            " updated_at) VALUES (?, '', 'subscriber', ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+            " updated_at) SELECT ?, '', 'subscriber', ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?"
+            " WHERE ?",
             (m.event_id, s.id, s.channel.value, SUBSCRIPTION_SEGMENT, m.kind.value,
-             s.language, SUBSCRIPTION_PRIORITY, now, now, now),
+             s.language, SUBSCRIPTION_PRIORITY, now, now, now, int(write)),
         )  # fmt: skip
 
     async def own_message_detail(self, event_id: str) -> dict[str, Any] | None:
@@ -121,17 +129,24 @@ class SubscriptionQueries(QueryBase):
         return {**json.loads(row["detail"]), "subscriber_id": row["subscriber_id"]}
 
     async def cancel_messages_to(
-        self, subscriber_id: str, reason: str, now: datetime, *, kinds: tuple[Kind, ...] = ()
+        self,
+        subscriber_id: str,
+        reason: str,
+        now: datetime,
+        *,
+        kinds: tuple[Kind, ...] = (),
+        write: bool = True,
     ) -> int:
-        """Unsent messages to a subscriber: all of them, or only their own of `kinds`."""
+        """Unsent messages to a subscriber: all of them, or only their own of `kinds`.
+        `write=False` runs the same statement and changes nothing."""
         own = json.dumps([k.value for k in kinds])
         return await self.execute(
             "UPDATE outbox SET state = 'cancelled', last_error = :reason, updated_at = :now"
             " WHERE recipient_kind = 'subscriber' AND recipient_id = :id"
             " AND state IN ('held', 'queued') AND (:all = 1 OR (segment = :segment"
-            "   AND template IN (SELECT value FROM json_each(:kinds))))",
+            "   AND template IN (SELECT value FROM json_each(:kinds)))) AND :write = 1",
             {"reason": reason, "now": ts(now), "id": subscriber_id, "segment":
-             SUBSCRIPTION_SEGMENT, "kinds": own, "all": int(not kinds)},
+             SUBSCRIPTION_SEGMENT, "kinds": own, "all": int(not kinds), "write": int(write)},
         )  # fmt: skip
 
     async def probe_status(self, subscriber_id: str) -> ProbeStatus | None:

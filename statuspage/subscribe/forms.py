@@ -14,12 +14,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from statuspage.addresses import FIELDS
+from statuspage.body_limit import MAX_PUBLIC
 from statuspage.errors import InvalidField, InvalidInput
 from statuspage.model import Channel
 from statuspage.service.subscriptions import ManageChange, SubscribeRequest
 from statuspage.subscribe.site import Offer
 
-MAX_FORM = 64 * 1024
+MAX_FORM = MAX_PUBLIC  # BodyLimit refuses larger bodies before they are read
 HONEYPOT = "website"
 
 
@@ -39,7 +40,7 @@ class Form:
 
 
 async def read_form(request: Request) -> Form:
-    if len(await request.body()) > MAX_FORM:  # read first: form() then parses these bytes
+    if len(await request.body()) > MAX_FORM:  # form() then parses these bytes
         raise InvalidInput("the form is too large")
     data: FormData = await request.form(max_files=0, max_fields=500)
     values = {k: v for k, v in data.items() if isinstance(v, str)}

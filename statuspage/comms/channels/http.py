@@ -6,6 +6,12 @@ loopback, link-local, shared, reserved, multicast...); the connection then goes 
 addresses it checked, so a name that resolves differently a moment later (DNS rebinding)
 changes nothing. Literal addresses in URLs are checked the same way. Redirects are not
 followed.
+
+Every check looks at the host the client will connect to (`target_host`): the host as
+yarl (aiohttp's URL parser) reads it, with NFKC and IDNA applied (so `①②⑦.0.0.1` and
+`127。0。0。1` are 127.0.0.1), any IPv4 notation the resolver accepts written plainly
+(`0x7f.1`, `2130706433`, `0177.0.0.1`), and no trailing dot. aiohttp does not call the
+resolver for an IP literal, so the literal check here is the only one such a URL meets.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
+import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from statuspage.errors import PermanentDeliveryError, TransientDeliveryError
@@ -80,19 +87,66 @@ class GuardedResolver(AbstractResolver):
 
 
 def check_url(url: str, *, allow_http: bool, allow_private: bool) -> None:
-    """Refuse a URL we must not post to (wrong scheme, a literal private address)."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
-        raise PermanentDeliveryError(f"refused: {parts.scheme or 'no'} URL scheme (https only)")
-    if not parts.hostname:
-        raise PermanentDeliveryError("refused: the URL has no host")
-    if not allow_private and _literal_non_global(parts.hostname):
+    """Refuse a URL we must not post to (wrong scheme, no host or a malformed one, a
+    literal private address in any notation, a localhost name)."""
+    scheme = urlsplit(url).scheme
+    if scheme != "https" and not (allow_http and scheme == "http"):
+        raise PermanentDeliveryError(f"refused: {scheme or 'no'} URL scheme (https only)")
+    try:
+        host = target_host(url)
+    except ValueError as exc:
+        raise PermanentDeliveryError(f"refused: {exc}") from exc
+    if not allow_private and _local(host):
         raise PermanentDeliveryError("refused: the URL's address is not public")
 
 
 @functools.lru_cache(maxsize=4096)
-def _literal_non_global(host: str) -> bool:
-    """Whether the host is an IP address we refuse (a name is checked when resolved)."""
+def target_host(url: str) -> str:
+    """The host a request to `url` connects to: an IP address written plainly, or an
+    ASCII name (IDNA) without a trailing dot. ValueError when there is none or it is
+    malformed (an empty label, one over 63 characters, a name over 253).
+
+    >>> target_host("http://①②⑦.0.0.1/"), target_host("https://0x7f.1/")
+    ('127.0.0.1', '127.0.0.1')
+    """
+    try:
+        raw = yarl.URL(url).raw_host
+    except (ValueError, UnicodeError) as exc:
+        raise ValueError(f"the URL's host is not valid ({exc})") from exc
+    host = (raw or "").rstrip(".").lower()
+    if not host:
+        raise ValueError("the URL has no host")
+    literal = _ip_literal(host)
+    if literal is not None:
+        return literal
+    labels = host.split(".")
+    if not all(labels):
+        raise ValueError("the URL's host name has an empty label (a leading dot, or two in a row)")
+    if len(host) > 253 or any(len(label) > 63 for label in labels):
+        raise ValueError("the URL's host name is too long (at most 63 characters a label)")
+    return host
+
+
+def _ip_literal(host: str) -> str | None:
+    """The address `host` names when the resolver would read it as a number, else None."""
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        pass
+    if not all(c in "0123456789abcdefx." for c in host):
+        return None
+    try:  # what getaddrinfo does with a number: inet_aton's forms (0x7f.1, 2130706433)
+        return str(ipaddress.IPv4Address(socket.inet_aton(host)))
+    except OSError:
+        return None
+
+
+def _local(host: str) -> bool:
+    """Whether a target host is one we refuse without asking DNS: a non-global address,
+    or a localhost name (RFC 6761: always loopback). Other names are checked when
+    resolved."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
     try:
         return non_global(host)
     except ValueError:
