@@ -353,16 +353,22 @@ def _request_body(spec: BodySpec) -> Schema:
     top = {f.name: field_schema(f) for f in spec.top_level}
     # A body with no wrapper (wrapper ""): Statuspage's bulk subscriber operations.
     outer_props = {spec.wrapper: inner, **top} if spec.wrapper else top
+    required = [] if spec.optional else [spec.wrapper]
+    if not spec.wrapper:
+        required = list(spec.required)
     outer = {
         "type": "object",
         "properties": outer_props,
-        "required": [] if spec.optional else [spec.wrapper],
+        "required": required,
         "additionalProperties": False,
     }
     content: Schema = {"application/json": {"schema": outer}}
+    # A form cannot send an empty object: its empty body is one, so the wrapper is needed
+    # only when a field in it is.
+    form = {**outer, "required": required if not spec.wrapper or spec.required else []}
     # Bracket keys, e.g. incident[components][ID]=major_outage, are OpenAPI's deepObject style.
     content["application/x-www-form-urlencoded"] = {
-        "schema": outer,
+        "schema": form,
         "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}}
         if spec.wrapper
         else {},
