@@ -24,6 +24,11 @@ FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 FIRST_TIME = datetime.combine(FIRST_DAY, time(), UTC)
 LAST_TIME = datetime.combine(LAST_DAY, time(23, 59, 59, 999999), UTC)
 DAYS = f"from {FIRST_DAY} to {LAST_DAY}"
+# The same years as patterns, so the document states them and generated data keeps to them;
+# times also need the extended form (2026-11-23T14:00, not Python's 20261123T1400).
+YEARS = r"(19[7-9]\d|2\d{3})"
+DATE_PATTERN = rf"^{YEARS}-\d\d-\d\d$"
+TIME_PATTERN = rf"^{YEARS}-\d\d-\d\d[Tt ]\d\d:\d\d"
 TIMES = f"from {FIRST_DAY}T00:00:00Z to {LAST_DAY}T23:59:59Z"
 # What str.strip() removes: a text of only these is blank. The same class serves the
 # document's pattern (ECMA regex) and the parser (Python re), so both agree exactly.
@@ -68,7 +73,7 @@ class BodySpec:
     def parse(self, raw: Mapping[str, Any], *, form: bool) -> dict[str, Any]:
         """The fields given, converted; refuses unknown fields and wrong types."""
         if not self.wrapper:
-            return self._required(_parse_fields(self.top_level, raw, "", form))
+            return self._required(_parse_fields(self.top_level, raw, "", form), form)
         unknown = [k for k in raw if k != self.wrapper and k not in _names(self.top_level)]
         if unknown:
             raise InvalidInput(
@@ -84,9 +89,12 @@ class BodySpec:
         outside = {k: v for k, v in raw.items() if k != self.wrapper}
         values = _parse_fields(self.top_level, outside, "", form)
         values.update(_parse_fields(self.fields, inner or {}, self.wrapper, form, self.ignored))
-        return self._required(values)
+        return self._required(values, form)
 
-    def _required(self, values: dict[str, Any]) -> dict[str, Any]:
+    def _required(self, values: dict[str, Any], form: bool) -> dict[str, Any]:
+        if form:  # a form sends an empty list as nothing at all
+            lists = {f.name for f in self.top_level + self.fields if f.type in _LISTS}
+            values.update({name: () for name in self.required if name in lists} | values)
         missing = [name for name in self.required if values.get(name) is None]
         if missing:
             where = f"{self.wrapper}[{missing[0]}]" if self.wrapper else missing[0]
@@ -143,7 +151,10 @@ def _parse_fields(
 
 def convert(spec: Field, value: Any, where: str, *, form: bool) -> Any:
     """One value as its field's Python type; form values arrive as strings."""
-    if value is None or (form and value == "" and spec.type != "string"):
+    if form and value == "" and spec.type == "ids_or_all":
+        return ()  # an empty list, as a form sends it
+    # A form spells null as nothing or, as OpenAPI tools send it, `null`.
+    if value is None or (form and value in ("", "null") and spec.type != "string"):
         if spec.nullable or spec.type in ("status_map", "list"):
             return None
         raise InvalidInput(f"{where} must not be null")
@@ -188,26 +199,32 @@ def _boolean(value: Any, form: bool) -> bool:
     raise TypeError
 
 
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_BOOLEANS = {"true": True, "false": False}  # JSON's spellings: 1 and 0 read as integers
 
 
 def _integer(value: Any, form: bool) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 3.0 is an integer in JSON Schema
     if form and isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     raise TypeError
 
 
 def _datetime(value: Any, form: bool) -> datetime:
-    parsed = datetime.fromisoformat(_string(value, form))
+    if re.match(TIME_PATTERN, _string(value, form)) is None:
+        raise ValueError(value)
+    parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
 def _date(value: Any, form: bool) -> date:
-    return date.fromisoformat(_string(value, form))
+    if re.match(DATE_PATTERN, _string(value, form)) is None:
+        raise ValueError(value)
+    return date.fromisoformat(value)
 
 
 def _list(value: Any, form: bool) -> tuple[str, ...]:
@@ -268,9 +285,15 @@ _EXPECTED = {
 }
 
 
-def field_schema(spec: Field | QueryParam) -> dict[str, Any]:
-    """The JSON Schema of one field, as the OpenAPI document states it."""
+_LISTS = ("list", "ids_or_all")
+
+
+def field_schema(spec: Field | QueryParam, *, form: bool = False) -> dict[str, Any]:
+    """The JSON Schema of one field, as the OpenAPI document states it (for a form body:
+    where one value is a list of one)."""
     schema = dict(_SCHEMAS[spec.type])
+    if form and spec.type in _LISTS:
+        schema = {"anyOf": [*schema.get("anyOf", [schema]), {"type": "string"}]}
     if spec.enum:
         schema["enum"] = list(spec.enum)
     if spec.type == "integer":
@@ -307,8 +330,8 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "boolean": {"type": "boolean"},
     "integer": {"type": "integer"},
-    "datetime": {"type": "string", "format": "date-time"},
-    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time", "pattern": TIME_PATTERN},
+    "date": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
     "list": {"type": "array", "items": {"type": "string"}},
     "status_map": {
         "type": "object",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from statuspage.admin.fields import BodySpec, Field, QueryParam
@@ -88,6 +89,11 @@ INCIDENT_BODY = BodySpec(
 )
 NEW_INCIDENT = BodySpec(
     INCIDENT_BODY.wrapper, INCIDENT_BODY.fields, ("name",), INCIDENT_BODY.ignored
+)
+# A change cannot backfill: those fields apply only when creating.
+CHANGE_BODY = replace(
+    INCIDENT_BODY,
+    fields=tuple(f for f in INCIDENT_BODY.fields if not f.name.startswith("backfill")),
 )
 UPDATE_BODY = BodySpec(
     "incident_update",
@@ -239,7 +245,7 @@ for _method in ("PATCH", "PUT"):
         INCIDENT,
         scope=Scope.WRITE,
         response="Incident",
-        body=INCIDENT_BODY,
+        body=CHANGE_BODY,
         query=(EXPECT,),
         summary="Change an incident; a status, body or components post a new update",
     )(_change)
