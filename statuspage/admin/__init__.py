@@ -12,7 +12,13 @@ from starlette.types import Receive, Scope, Send
 
 from statuspage.admin import components, incidents, records, subscribers, uptime
 from statuspage.admin.openapi import document
-from statuspage.admin.operations import OPERATIONS, endpoint, json_response
+from statuspage.admin.operations import (
+    NO_STORE,
+    OPERATIONS,
+    Operation,
+    endpoint,
+    json_response,
+)
 
 # Imported for their @operation declarations.
 MODULES = (components, incidents, records, subscribers, uptime)
@@ -22,14 +28,54 @@ async def openapi_json(request: Request) -> Response:
     return json_response(document(OPERATIONS))
 
 
+def _paths() -> dict[str, dict[str, Operation]]:
+    """The operations by path, then method; literal segments before parameters, so that
+    `/incidents/upcoming` is never taken for the incident `upcoming`."""
+    found: dict[str, dict[str, Operation]] = {}
+    for op in OPERATIONS:
+        found.setdefault("/v1" + op.path, {})[op.method] = op
+    order = sorted(found, key=lambda path: [part.startswith("{") for part in path.split("/")])
+    return {path: found[path] for path in order}
+
+
+def _allow(methods: dict[str, Operation]) -> str:
+    implied = {"HEAD"} if "GET" in methods else set()
+    return ", ".join(sorted({*methods, *implied, "OPTIONS"}))
+
+
+class Resource:
+    """One path's ASGI endpoint: its operations by method; OPTIONS and any other method are
+    answered by the path itself (204 or 405, both with Allow), before authentication.
+
+    An ASGI app rather than a function, so Starlette's Route passes it every method.
+    """
+
+    def __init__(self, methods: dict[str, Operation]) -> None:
+        self.handlers = {method: endpoint(op) for method, op in methods.items()}
+        if "GET" in self.handlers:
+            self.handlers["HEAD"] = self.handlers["GET"]
+        self.allow = {"Allow": _allow(methods)}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        await (await self.answer(request))(scope, receive, send)
+
+    async def answer(self, request: Request) -> Response:
+        handler = self.handlers.get(request.method)
+        if handler is not None:
+            return await handler(request)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={**NO_STORE, **self.allow})
+        return json_response({"error": f"method {request.method} not allowed"}, 405, self.allow)
+
+
 _operations: list[Route] = [
-    Route("/v1" + op.path, endpoint(op), methods=[op.method], name=f"{op.method} {op.path}")
-    for op in OPERATIONS
+    Route(path, Resource(methods), name=path) for path, methods in _paths().items()
 ]
 
 
 class Fallback(BaseRoute):
-    """Every other path under /v1 gets a JSON 404, or 405 with Allow for a known path.
+    """Every other path under /v1 gets a JSON 404.
 
     A route class rather than a `{rest:path}` route, whose pattern would miss paths
     holding a newline and leave them to the plain-text default.
@@ -41,16 +87,7 @@ class Fallback(BaseRoute):
         return (Match.FULL, {}) if ours else (Match.NONE, {})
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        allowed = {
-            op.method
-            for op, route in zip(OPERATIONS, _operations, strict=True)
-            if route.matches({**scope, "method": op.method})[0] is Match.FULL
-        }
-        if allowed:
-            headers = {"Allow": ", ".join(sorted(allowed))}
-            response = json_response({"error": "method not allowed"}, 405, headers)
-        else:
-            response = json_response({"error": f"no such endpoint: {scope['path']}"}, 404)
+        response = json_response({"error": f"no such endpoint: {scope['path']}"}, 404)
         await response(scope, receive, send)
 
 

@@ -16,15 +16,17 @@ from statuspage.service.admin_components import ComponentChange
 PAGE_BODY = BodySpec(
     "page",
     (
-        Field("name", "string", "The page's name.", max_length=255),
-        Field("url", "string", "The page's public URL."),
-        Field("time_zone", "string", "IANA time zone for display, e.g. Europe/Berlin."),
+        Field("name", "string", "The page's name.", max_length=255, blank=False),
+        Field("url", "string", "The page's public URL: absolute http(s).", blank=False),
+        Field(
+            "time_zone", "string", "IANA time zone for display, e.g. Europe/Berlin.", blank=False
+        ),
     ),
 )
 COMPONENT_BODY = BodySpec(
     "component",
     (
-        Field("name", "string", max_length=255),
+        Field("name", "string", max_length=255, blank=False),
         Field("description", "string", "Shown on hover; null clears it.", nullable=True),
         Field("status", "string", enum=COMPONENT_STATUSES),
         Field("showcase", "boolean", "Show the component's uptime bars."),
@@ -36,7 +38,7 @@ COMPONENT_BODY = BodySpec(
 )
 NEW_COMPONENT = replace(COMPONENT_BODY, required=("name",))
 GROUP_FIELDS = (
-    Field("name", "string", max_length=255),
+    Field("name", "string", max_length=255, blank=False),
     Field("description", "string", nullable=True),
     Field("components", "list", "Ids (or names) of the member components."),
     Field("position", "integer", "Order on the page, from 1."),

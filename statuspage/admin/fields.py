@@ -1,21 +1,41 @@
 """The fields a Manage API body or query may hold: parsing (JSON or form) and their schema.
 
 One declaration serves both the parser and the OpenAPI document, so the document says
-exactly what the parser accepts. Enumerated values are checked by the use cases (with the
-same messages as the CLI); the parser checks types and shapes.
+exactly what the parser accepts: types, shapes, enumerated values, lengths, blank text,
+required fields and the range of dates and times. The use cases check the rest (that a
+component exists, that a URL is absolute, a state allows a change) with the CLI's messages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from statuspage.errors import InvalidInput, StatuspageError
 from statuspage.text import SURROGATE, describe
 
 MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
+# Dates and times a body may hold. Outside them Python's datetimes overflow (year 1 with an
+# offset, year 9999 plus a day) and stored times stop sorting as text (years before 1000);
+# nothing a status page records lies before the Unix epoch or a thousand years ahead.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+FIRST_TIME = datetime.combine(FIRST_DAY, time(), UTC)
+LAST_TIME = datetime.combine(LAST_DAY, time(23, 59, 59, 999999), UTC)
+DAYS = f"from {FIRST_DAY} to {LAST_DAY}"
+# The same years as patterns, so the document states them and generated data keeps to them;
+# times also need the extended form (2026-11-23T14:00, not Python's 20261123T1400).
+YEARS = r"(19[7-9]\d|2\d{3})"
+DATE_PATTERN = rf"^{YEARS}-\d\d-\d\d$"
+TIME_PATTERN = rf"^{YEARS}-\d\d-\d\d[Tt ]\d\d:\d\d"
+TIMES = f"from {FIRST_DAY}T00:00:00Z to {LAST_DAY}T23:59:59Z"
+# What str.strip() removes: a text of only these is blank. The same class serves the
+# document's pattern (ECMA regex) and the parser (Python re), so both agree exactly.
+_SPACE = "".join(f"\\u{c:04x}" for c in range(0x3001) if chr(c).isspace())
+NOT_BLANK = f"[^{_SPACE}]"
+_NOT_BLANK = re.compile(NOT_BLANK)
 TYPES = (
     "string", "boolean", "integer", "datetime", "date", "list", "status_map", "object",
     "ids_or_all",
@@ -32,6 +52,11 @@ class Field:
     max_length: int | None = None
     minimum: int = 1
     maximum: int = MAX_INT
+    blank: bool = True  # False: a text of only spaces is refused (names, messages)
+    # The use cases refuse values outside `enum` with the CLI's messages; True where nothing
+    # else would (a filter the operation may ignore), so the parser refuses them itself.
+    check_enum: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)  # more of its schema
 
 
 @dataclass(frozen=True)
@@ -49,12 +74,16 @@ class BodySpec:
     def parse(self, raw: Mapping[str, Any], *, form: bool) -> dict[str, Any]:
         """The fields given, converted; refuses unknown fields and wrong types."""
         refuse_surrogates(raw)
+        if not self.wrapper:
+            return self._required(_parse_fields(self.top_level, raw, "", form), form)
         unknown = [k for k in raw if k != self.wrapper and k not in _names(self.top_level)]
         if unknown:
             raise InvalidInput(
                 f"unknown field {unknown[0]!r}; the body is {{{self.wrapper!r}: ...}}"
             )
         inner = raw.get(self.wrapper)
+        if inner is None and form:
+            inner = {}  # a form cannot say {"page": {}}: its empty body means just that
         if inner is None and not self.optional:
             raise StatuspageError(f"the body needs a {self.wrapper!r} object")
         if inner is not None and not isinstance(inner, dict):
@@ -62,9 +91,16 @@ class BodySpec:
         outside = {k: v for k, v in raw.items() if k != self.wrapper}
         values = _parse_fields(self.top_level, outside, "", form)
         values.update(_parse_fields(self.fields, inner or {}, self.wrapper, form, self.ignored))
-        missing = [name for name in self.required if values.get(name) in (None, "")]
+        return self._required(values, form)
+
+    def _required(self, values: dict[str, Any], form: bool) -> dict[str, Any]:
+        if form:  # a form sends an empty list as nothing at all
+            lists = {f.name for f in self.top_level + self.fields if f.type in _LISTS}
+            values.update({name: () for name in self.required if name in lists} | values)
+        missing = [name for name in self.required if values.get(name) is None]
         if missing:
-            raise InvalidInput(f"{self.wrapper}[{missing[0]}] is required")
+            where = f"{self.wrapper}[{missing[0]}]" if self.wrapper else missing[0]
+            raise InvalidInput(f"{where} is required")
         return values
 
 
@@ -135,27 +171,46 @@ def _parse_fields(
         if key not in known:
             accepted = ", ".join(sorted(known))
             raise InvalidInput(f"unknown field {where}; accepted: {accepted}")
-        values[key] = convert(known[key], value, where, form=form)
+        converted = convert(known[key], value, where, form=form)
+        if converted is not None or known[key].type != "list":
+            values[key] = converted  # a list given as null is as if left out
     return values
 
 
 def convert(spec: Field, value: Any, where: str, *, form: bool) -> Any:
     """One value as its field's Python type; form values arrive as strings."""
-    if value is None or (form and value == "" and spec.type != "string"):
-        if spec.nullable or spec.type == "status_map":
+    if form and value == "" and spec.type == "ids_or_all":
+        return ()  # an empty list, as a form sends it
+    # A form spells null as nothing or, as OpenAPI tools send it, `null`.
+    if value is None or (form and value in ("", "null") and spec.type != "string"):
+        if spec.nullable or spec.type in ("status_map", "list"):
             return None
         raise InvalidInput(f"{where} must not be null")
     converter = _CONVERTERS[spec.type]
     try:
         converted: Any = converter(value, form)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(f"{where} {_EXPECTED[spec.type]}") from exc
-    if spec.type == "integer" and not spec.minimum <= converted <= spec.maximum:
-        raise InvalidInput(f"{where} must be between {spec.minimum} and {spec.maximum}")
-    limit = spec.max_length
-    if limit is not None and isinstance(converted, str) and len(converted) > limit:
-        raise InvalidInput(f"{where} is {len(converted)} characters long; the limit is {limit}")
+    _check(spec, converted, where)
     return converted
+
+
+def _check(spec: Field, value: Any, where: str) -> None:
+    """The constraints the document states beside the type."""
+    if spec.type == "integer" and not spec.minimum <= value <= spec.maximum:
+        raise InvalidInput(f"{where} must be between {spec.minimum} and {spec.maximum}")
+    if spec.check_enum and value not in spec.enum:
+        raise InvalidInput(f"{where} must be one of: {', '.join(spec.enum)}; not {value!r}")
+    if spec.type == "datetime" and not FIRST_TIME <= value <= LAST_TIME:
+        raise InvalidInput(f"{where} must be a time {TIMES}; not {value.isoformat()}")
+    if spec.type == "date" and not FIRST_DAY <= value <= LAST_DAY:
+        raise InvalidInput(f"{where} must be a day {DAYS}; not {value.isoformat()}")
+    if isinstance(value, str):
+        limit = spec.max_length
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(f"{where} is {len(value)} characters long; the limit is {limit}")
+        if not spec.blank and _NOT_BLANK.search(value) is None:
+            raise InvalidInput(f"{where} must not be empty")
 
 
 def _string(value: Any, form: bool) -> str:
@@ -172,26 +227,32 @@ def _boolean(value: Any, form: bool) -> bool:
     raise TypeError
 
 
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_BOOLEANS = {"true": True, "false": False}  # JSON's spellings: 1 and 0 read as integers
 
 
 def _integer(value: Any, form: bool) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 3.0 is an integer in JSON Schema
     if form and isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     raise TypeError
 
 
 def _datetime(value: Any, form: bool) -> datetime:
-    parsed = datetime.fromisoformat(_string(value, form))
+    if re.match(TIME_PATTERN, _string(value, form)) is None:
+        raise ValueError(value)
+    parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
 def _date(value: Any, form: bool) -> date:
-    return date.fromisoformat(_string(value, form))
+    if re.match(DATE_PATTERN, _string(value, form)) is None:
+        raise ValueError(value)
+    return date.fromisoformat(value)
 
 
 def _list(value: Any, form: bool) -> tuple[str, ...]:
@@ -243,8 +304,8 @@ _EXPECTED = {
     "string": "must be a string",
     "boolean": "must be true or false",
     "integer": "must be an integer",
-    "datetime": "must be an ISO-8601 time such as 2026-11-23T14:00:00Z",
-    "date": "must be a date such as 2026-11-23",
+    "datetime": f"must be an ISO-8601 time {TIMES}, such as 2026-11-23T14:00:00Z",
+    "date": f"must be a day {DAYS}, such as 2026-11-23",
     "list": "must be a list of strings",
     "status_map": "must map component ids to component statuses",
     "object": "must be an object",
@@ -252,22 +313,37 @@ _EXPECTED = {
 }
 
 
-def field_schema(spec: Field | QueryParam) -> dict[str, Any]:
-    """The JSON Schema of one field, as the OpenAPI document states it."""
+_LISTS = ("list", "ids_or_all")
+
+
+def field_schema(spec: Field | QueryParam, *, form: bool = False) -> dict[str, Any]:
+    """The JSON Schema of one field, as the OpenAPI document states it (for a form body:
+    where one value is a list of one)."""
     schema = dict(_SCHEMAS[spec.type])
+    if form and spec.type in _LISTS:
+        schema = {"anyOf": [*schema.get("anyOf", [schema]), {"type": "string"}]}
     if spec.enum:
         schema["enum"] = list(spec.enum)
     if spec.type == "integer":
         schema.update(minimum=spec.minimum, maximum=spec.maximum)
     if isinstance(spec, QueryParam):
         schema.update(spec.extra)
+    if spec.type == "date":
+        schema["description"] = f"A day {DAYS}."
+    if spec.type == "datetime":
+        schema["description"] = f"A time {TIMES}; without an offset, UTC."
     if isinstance(spec, Field):
         if spec.max_length is not None:
             schema["maxLength"] = spec.max_length
-        if spec.nullable:
+        if not spec.blank:
+            schema.update(minLength=1, pattern=NOT_BLANK)
+        schema.update(spec.extra)
+        if spec.nullable or spec.type == "list":
             schema = {"anyOf": [schema, {"type": "null"}]}
     if spec.description:
-        schema["description"] = spec.description
+        schema["description"] = " ".join(
+            text for text in (spec.description, schema.get("description")) if text
+        )
     return schema
 
 
@@ -282,8 +358,8 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "boolean": {"type": "boolean"},
     "integer": {"type": "integer"},
-    "datetime": {"type": "string", "format": "date-time"},
-    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time", "pattern": TIME_PATTERN},
+    "date": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
     "list": {"type": "array", "items": {"type": "string"}},
     "status_map": {
         "type": "object",

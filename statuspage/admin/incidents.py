@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from statuspage.admin.fields import BodySpec, Field, QueryParam
@@ -9,7 +10,7 @@ from statuspage.admin.operations import Call, operation
 from statuspage.admin.shared import PAGE_ID, components_by_id
 from statuspage.errors import InvalidInput
 from statuspage.keys import Scope
-from statuspage.model import Incident, Kind
+from statuspage.model import MAX_MESSAGE, Incident, Kind
 from statuspage.serialize import Json, manage_incident_json, manage_update_json
 from statuspage.service.admin_incidents import IncidentChange
 
@@ -33,7 +34,7 @@ ALWAYS_TRUE = (
 INCIDENT_BODY = BodySpec(
     "incident",
     (
-        Field("name", "string", max_length=255),
+        Field("name", "string", max_length=255, blank=False),
         Field(
             "status",
             "string",
@@ -49,7 +50,7 @@ INCIDENT_BODY = BodySpec(
             "impact_override is given, and who hears what.",
             max_length=64,
         ),
-        Field("body", "string", "The text of the new update."),
+        Field("body", "string", "The text of the new update.", max_length=MAX_MESSAGE),
         Field("component_ids", "list", "Affected components (ids or names)."),
         Field(
             "components",
@@ -63,7 +64,10 @@ INCIDENT_BODY = BodySpec(
         Field("scheduled_until", "datetime", "End of a maintenance window."),
         Field("scheduled_auto_in_progress", "boolean", "Start the maintenance at scheduled_for."),
         Field("scheduled_auto_completed", "boolean", "Complete it at scheduled_until."),
-        *(Field(name, "boolean", "We always do this; false is refused.") for name in ALWAYS_TRUE),
+        *(
+            Field(name, "boolean", "We always do this; false is refused.", extra={"enum": [True]})
+            for name in ALWAYS_TRUE
+        ),
         Field("backfilled", "boolean", "Record a past incident (with backfill_date)."),
         Field("backfill_date", "datetime", "When the backfilled incident began."),
         Field(
@@ -86,10 +90,15 @@ INCIDENT_BODY = BodySpec(
 NEW_INCIDENT = BodySpec(
     INCIDENT_BODY.wrapper, INCIDENT_BODY.fields, ("name",), INCIDENT_BODY.ignored
 )
+# A change cannot backfill: those fields apply only when creating.
+CHANGE_BODY = replace(
+    INCIDENT_BODY,
+    fields=tuple(f for f in INCIDENT_BODY.fields if not f.name.startswith("backfill")),
+)
 UPDATE_BODY = BodySpec(
     "incident_update",
     (
-        Field("body", "string"),
+        Field("body", "string", max_length=MAX_MESSAGE, blank=False),
         Field("display_at", "datetime", "The time shown for the update."),
         Field("deliver_notifications", "boolean", "Recorded only: nothing is sent again."),
     ),
@@ -236,7 +245,7 @@ for _method in ("PATCH", "PUT"):
         INCIDENT,
         scope=Scope.WRITE,
         response="Incident",
-        body=INCIDENT_BODY,
+        body=CHANGE_BODY,
         query=(EXPECT,),
         summary="Change an incident; a status, body or components post a new update",
     )(_change)

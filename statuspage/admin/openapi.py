@@ -344,27 +344,40 @@ def _query_param(q: Any) -> Schema:
 
 
 def _request_body(spec: BodySpec) -> Schema:
-    inner = {
-        "type": "object",
-        "properties": {f.name: field_schema(f) for f in spec.fields},
-        "required": list(spec.required),
-        "additionalProperties": False,
-    }
-    top = {f.name: field_schema(f) for f in spec.top_level}
-    # A body with no wrapper (wrapper ""): Statuspage's bulk subscriber operations.
-    outer_props = {spec.wrapper: inner, **top} if spec.wrapper else top
-    outer = {
-        "type": "object",
-        "properties": outer_props,
-        "required": [] if spec.optional else [spec.wrapper],
-        "additionalProperties": False,
-    }
-    content: Schema = {"application/json": {"schema": outer}}
+    content: Schema = {"application/json": {"schema": _body_schema(spec, form=False)}}
     # Bracket keys, e.g. incident[components][ID]=major_outage, are OpenAPI's deepObject style.
     content["application/x-www-form-urlencoded"] = {
-        "schema": outer,
+        "schema": _body_schema(spec, form=True),
         "encoding": {spec.wrapper: {"style": "deepObject", "explode": True}}
         if spec.wrapper
         else {},
     }
     return {"required": not spec.optional, "content": content}
+
+
+def _body_schema(spec: BodySpec, *, form: bool) -> Schema:
+    inner = {
+        "type": "object",
+        "properties": {f.name: field_schema(f, form=form) for f in spec.fields},
+        "required": list(spec.required),
+        "additionalProperties": False,
+    }
+    top = {f.name: field_schema(f, form=form) for f in spec.top_level}
+    # A body with no wrapper (wrapper ""): Statuspage's bulk subscriber operations.
+    outer_props = {spec.wrapper: inner, **top} if spec.wrapper else top
+    required = [] if spec.optional else [spec.wrapper]
+    if not spec.wrapper:
+        required = list(spec.required)
+    if form:
+        # A form cannot send an empty object or list: its empty body is one, and a list
+        # left out is empty. So the wrapper is needed only when a field in it is.
+        lists = {f.name for f in spec.top_level if f.type in ("list", "ids_or_all")}
+        required = [name for name in required if name not in lists]
+        if spec.wrapper and not spec.required:
+            required = []
+    return {
+        "type": "object",
+        "properties": outer_props,
+        "required": required,
+        "additionalProperties": False,
+    }

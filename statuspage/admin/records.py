@@ -9,6 +9,7 @@ from statuspage.admin.shared import PAGE_ID, components_by_id
 from statuspage.errors import InvalidInput
 from statuspage.incident_templates import IncidentTemplate
 from statuspage.keys import Scope
+from statuspage.model import MAX_MESSAGE
 from statuspage.serialize import Json, component_json, postmortem_json
 from statuspage.service.templates import TEMPLATE_STATUSES
 
@@ -16,7 +17,13 @@ POSTMORTEM = INCIDENT + "/postmortem"
 POSTMORTEM_BODY = BodySpec(
     "postmortem",
     (
-        Field("body_draft", "string", "The postmortem (Markdown)."),
+        Field(
+            "body_draft",
+            "string",
+            "The postmortem (Markdown).",
+            max_length=MAX_MESSAGE,
+            blank=False,
+        ),
         Field("publish", "boolean", "Ours: publish it in the same request."),
     ),
     required=("body_draft",),
@@ -24,8 +31,18 @@ POSTMORTEM_BODY = BodySpec(
 PUBLISH_BODY = BodySpec(
     "postmortem",
     (
-        Field("notify_subscribers", "boolean", "Publishing always notifies; false is refused."),
-        Field("notify_twitter", "boolean", "There is no Twitter integration; true is refused."),
+        Field(
+            "notify_subscribers",
+            "boolean",
+            "Publishing always notifies; false is refused.",
+            extra={"enum": [True]},
+        ),
+        Field(
+            "notify_twitter",
+            "boolean",
+            "There is no Twitter integration; true is refused.",
+            extra={"enum": [False]},
+        ),
         Field("custom_tweet", "string", nullable=True),
     ),
     optional=True,
@@ -33,9 +50,9 @@ PUBLISH_BODY = BodySpec(
 TEMPLATE_BODY = BodySpec(
     "template",
     (
-        Field("name", "string", "Shown in the list of templates.", max_length=255),
-        Field("title", "string", "The incident's name.", max_length=255),
-        Field("body", "string", "The first update."),
+        Field("name", "string", "Shown in the list of templates.", max_length=255, blank=False),
+        Field("title", "string", "The incident's name.", max_length=255, blank=False),
+        Field("body", "string", "The first update.", max_length=MAX_MESSAGE, blank=False),
         Field("group_id", "string", "A template group (free text).", nullable=True),
         Field("update_status", "string", enum=tuple(TEMPLATE_STATUSES)),
         Field("should_tweet", "boolean"),

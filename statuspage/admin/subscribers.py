@@ -74,23 +74,25 @@ EDIT_FIELDS = (
 EDIT_SUBSCRIBER = BodySpec("subscriber", EDIT_FIELDS, top_level=(COMPONENT_IDS,), optional=True)
 BULK_FIELDS = (
     Field("subscribers", "ids_or_all", f'Ids (at most {BULK_MAX}), or "all".'),
-    Field("type", "string", "Only subscribers of this mode.", enum=MODES),
+    Field("type", "string", "Only subscribers of this mode.", enum=MODES, check_enum=True),
     Field(
         "state",
         "string",
         'With "all": only subscribers in this state (default: active to '
         "unsubscribe, unsubscribed to reactivate, pending to resend).",
         enum=STATES,
+        check_enum=True,
     ),
 )
-BULK = BodySpec("", (), top_level=BULK_FIELDS, optional=True)
-UNSUBSCRIBE = BodySpec("", (), top_level=(
+BULK = BodySpec("", (), ("subscribers",), top_level=BULK_FIELDS)
+UNSUBSCRIBE = BodySpec("", (), ("subscribers",), top_level=(
     *BULK_FIELDS, Field("skip_unsubscription_notification", "boolean", "Nothing is sent anyway."),
-), optional=True)  # fmt: skip
-IMPORT = BodySpec("", (), top_level=(
-    Field("csv", "string", "The file: channel,address[,phone_country,components,tags,language]"),
+))  # fmt: skip
+IMPORT = BodySpec("", (), ("csv",), top_level=(
+    Field("csv", "string", "The file: channel,address[,phone_country,components,tags,language]",
+          blank=False),
     Field("skip_confirmation_notification", "boolean", "Subscribe new rows at once."),
-), optional=True)  # fmt: skip
+))  # fmt: skip
 TYPE = QueryParam("type", "string", "Only subscribers of this mode.", enum=MODES)
 STATE = QueryParam("state", "string", "Only this state (default active).", enum=STATES,
                    default="active")  # fmt: skip

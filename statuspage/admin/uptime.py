@@ -14,13 +14,14 @@ import re
 from datetime import date
 
 from statuspage.admin.components import COMPONENT
-from statuspage.admin.fields import QueryParam
+from statuspage.admin.fields import DAYS, FIRST_DAY, LAST_DAY, QueryParam
 from statuspage.admin.operations import Call, operation
 from statuspage.errors import InvalidInput
 from statuspage.keys import Scope
 from statuspage.serialize import Json, component_uptime_json
 
-PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# Years from 1970 to 2999, as every date the Manage API takes (fields.FIRST_DAY, LAST_DAY).
+PARTIAL_DATE = r"^(19[7-9]\d|2\d{3})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 RANGE = (
     QueryParam(
         "start",
@@ -45,7 +46,7 @@ def partial_date(raw: str | None, name: str, *, last: bool) -> date | None:
         return None
     found = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", raw)
     try:
-        if found is None:
+        if found is None or not FIRST_DAY.year <= int(found.group(1)) <= LAST_DAY.year:
             raise ValueError(raw)
         year, month, day = found.groups()
         if month is None:
@@ -56,7 +57,7 @@ def partial_date(raw: str | None, name: str, *, last: bool) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         raise InvalidInput(
-            f"{name} must be a date such as 2026-03-10 (or 2026-03, or 2026), not {raw!r}"
+            f"{name} must be a day {DAYS} such as 2026-03-10 (or 2026-03, or 2026), not {raw!r}"
         ) from None
 
 

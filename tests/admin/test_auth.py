@@ -108,7 +108,8 @@ def test_unknown_paths_and_methods_get_json_errors(api: Api) -> None:
     missing = api.request("GET", "/nothing-here")
     assert missing.status_code == 404 and "no such endpoint" in missing.json()["error"]
     wrong = api.request("POST", "/components/abc")
-    assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, GET, PATCH, PUT"
+    allow = "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"
+    assert wrong.status_code == 405 and wrong.headers["allow"] == allow
 
 
 def test_requests_past_the_rate_get_429_with_retry_after(db_path: Path, clock: FakeClock) -> None:

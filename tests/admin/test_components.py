@@ -184,7 +184,7 @@ BAD = [
         "/components/API",
         {"json": {"component": {"start_date": "soon"}}},
         422,
-        "must be a date",
+        "must be a day from 1970-01-01 to 2999-12-31",
     ),
 ]
 
