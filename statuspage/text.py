@@ -17,7 +17,12 @@ from statuspage.errors import InvalidInput
 
 # C0 controls but tab, LF and CR; DEL; C1 controls; surrogates (in a str they are always
 # lone: a valid pair is one code point); U+FFFE and U+FFFF, which XML refuses too.
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROLS = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFFFE, 0xFFFF))
+# The controls as the body of a regex character class written with \\u escapes, which both
+# Python's re and ECMA regexes (JSON Schema patterns in the OpenAPI document) read alike.
+# Surrogates are left out there: no UTF-8 text holds one, and regex engines refuse them.
+CONTROL_CLASS = "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _CONTROLS)
+_REFUSED = re.compile(f"[{CONTROL_CLASS}\ud800-\udfff]")
 _NEWLINES = re.compile("\r\n?")
 SURROGATE = re.compile("[\ud800-\udfff]")
 

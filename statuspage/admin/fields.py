@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from statuspage.errors import InvalidInput, StatuspageError
-from statuspage.text import SURROGATE, describe
+from statuspage.text import CONTROL_CLASS, SURROGATE, describe
 
 MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
 # Dates and times a body may hold. Outside them Python's datetimes overflow (year 1 with an
@@ -36,6 +36,11 @@ TIMES = f"from {FIRST_DAY}T00:00:00Z to {LAST_DAY}T23:59:59Z"
 _SPACE = "".join(f"\\u{c:04x}" for c in range(0x3001) if chr(c).isspace())
 NOT_BLANK = f"[^{_SPACE}]"
 _NOT_BLANK = re.compile(NOT_BLANK)
+# What the document says of text: none of the characters statuspage.text refuses (control
+# characters; lone surrogates are refused before any field is read), and for a required
+# name, at least one character that is not a space.
+TEXT = f"^[^{CONTROL_CLASS}]*$"
+NON_BLANK_TEXT = f"^[^{CONTROL_CLASS}]*[^{_SPACE}{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
 TYPES = (
     "string", "boolean", "integer", "datetime", "date", "list", "status_map", "object",
     "ids_or_all",
@@ -335,8 +340,11 @@ def field_schema(spec: Field | QueryParam, *, form: bool = False) -> dict[str, A
     if isinstance(spec, Field):
         if spec.max_length is not None:
             schema["maxLength"] = spec.max_length
+        if spec.type == "string":
+            schema["pattern"] = TEXT if spec.blank else NON_BLANK_TEXT
         if not spec.blank:
-            schema.update(minLength=1, pattern=NOT_BLANK)
+            schema["minLength"] = 1
+            schema.setdefault("pattern", NOT_BLANK)
         schema.update(spec.extra)
         if spec.nullable or spec.type == "list":
             schema = {"anyOf": [schema, {"type": "null"}]}

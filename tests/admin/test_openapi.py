@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from statuspage import admin
+from statuspage.admin import openapi
 from statuspage.admin.operations import OPERATIONS
 from tests.admin.conftest import Api, Live
 
@@ -243,3 +244,28 @@ def test_request_bodies_are_documented_for_json_and_forms(api: Api, media: str) 
     fields = body["properties"]["incident"]["properties"]
     assert {"name", "components", "component_ids", "scheduled_for", "backfilled"} <= set(fields)
     assert body["properties"]["incident"]["required"] == ["name"]
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+def test_every_pattern_in_the_document_is_a_regex_validators_accept() -> None:
+    patterns = set(_patterns(openapi.document(OPERATIONS)))
+    assert patterns
+    for pattern in patterns:  # a pattern a validator refuses is silently not checked
+        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+
+
+def test_the_document_says_text_holds_no_control_characters() -> None:
+    paths = openapi.document(OPERATIONS)["paths"]
+    body = paths["/v1/pages/{page_id}/components"]["post"]["requestBody"]["content"]
+    name = body["application/json"]["schema"]["properties"]["component"]["properties"]["name"]
+    valid = jsonschema_rs.validator_for(name).is_valid
+    assert valid("API") and valid("Europe · 欧洲")
+    assert not valid("\x1b[31mAPI") and not valid("   ") and not valid("A\x00")
