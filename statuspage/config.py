@@ -127,7 +127,7 @@ class Settings:
         if self.dispatch_backoff_max < self.dispatch_backoff:
             raise InvalidInput(
                 f"{PREFIX}DISPATCH_BACKOFF_MAX must be at least {PREFIX}DISPATCH_BACKOFF "
-                f"({self.dispatch_backoff:g}), not {self.dispatch_backoff_max:g}"
+                f'({self.dispatch_backoff:g}) (got "{self.dispatch_backoff_max:g}")'
             )
 
     def offered_channels(self) -> tuple[str, ...]:
@@ -283,10 +283,14 @@ def _read_file(path: Path) -> dict[str, Any]:
 def _convert(name: str, value: Any) -> Any:
     if name not in FIELDS:
         raise InvalidInput(f"unknown setting {name!r}")
+    rule = RULES[name]
     try:
-        return RULES[name].parse(value)
+        parsed = rule.parse(value)
     except (TypeError, ValueError):
-        raise refusal(name, value) from None
+        parsed = None
+    if parsed is None or not rule.valid(parsed):
+        raise refusal(name, value)  # the value as given: "-1", not -1.0
+    return parsed
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

@@ -189,7 +189,7 @@ def contact() -> Rule:
         if not _plain(value, 2048) or not value:
             return _plain(value, 2048)
         if value.startswith(("mailto:", "tel:")):
-            return " " not in value and len(value) > 5
+            return " " not in value and bool(value.partition(":")[2])
         return _is_url(value) or bool(_EMAIL.fullmatch(value))
 
     return Rule(accepts, lambda raw: _text(raw).strip(), valid)
