@@ -37,10 +37,10 @@ class StartupErrors:
         try:
             await self.app(scope, receive, hold_failure)
         except StatuspageError as exc:
-            if not held:
-                raise
-            print(f"error: {exc}", file=sys.stderr, flush=True)
-            await send({"type": "lifespan.startup.failed", "message": ""})
+            if held:
+                print(f"error: {exc}", file=sys.stderr, flush=True)
+                await send({"type": "lifespan.startup.failed", "message": ""})
+            raise  # the server, having been told, logs nothing more
         except BaseException:
             for message in held:
                 await send(message)
