@@ -165,7 +165,7 @@ DAY = 86400
 RULES: dict[str, rules.Rule] = {
     "db": rules.path(required=True),
     "tick_interval": rules.seconds(0.05, DAY),
-    "poll_interval": rules.seconds(0.05, 3600),
+    "poll_interval": rules.seconds(0.01, 3600),  # tests republish within hundredths
     "time_zone": rules.time_zone(),
     "page_name": rules.text(200, required=True),
     "public_url": rules.url(required=True),

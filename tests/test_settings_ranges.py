@@ -143,7 +143,7 @@ def test_the_poll_interval_message_names_its_range() -> None:
     with pytest.raises(InvalidInput) as refused:
         load_settings({"STATUSPAGE_POLL_INTERVAL": "nan"})
     assert str(refused.value) == (
-        'STATUSPAGE_POLL_INTERVAL must be a number of seconds between 0.05 and 3600 (got "nan")'
+        'STATUSPAGE_POLL_INTERVAL must be a number of seconds between 0.01 and 3600 (got "nan")'
     )
 
 
@@ -159,11 +159,11 @@ def test_documented_spellings_of_false_are_accepted(raw: str) -> None:
 
 def test_values_at_the_edges_of_their_ranges_are_accepted() -> None:
     settings = load_settings(
-        {"STATUSPAGE_SMTP_PORT": "65535", "STATUSPAGE_POLL_INTERVAL": "0.05",
+        {"STATUSPAGE_SMTP_PORT": "65535", "STATUSPAGE_POLL_INTERVAL": "0.01",
          "STATUSPAGE_API_RATE_LIMIT": "0", "STATUSPAGE_SMS_COUNTRIES": "us, ca",
          "STATUSPAGE_SMS_DEFAULT_COUNTRY": "gb", "STATUSPAGE_CACHE_MAX_AGE": "0"}
     )  # fmt: skip
-    assert (settings.smtp_port, settings.poll_interval, settings.api_rate_limit) == (65535, 0.05, 0)
+    assert (settings.smtp_port, settings.poll_interval, settings.api_rate_limit) == (65535, 0.01, 0)
     assert settings.sms_country_list() == ("US", "CA") and settings.sms_default_country == "GB"
 
 
