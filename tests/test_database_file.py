@@ -124,3 +124,9 @@ def test_an_empty_file_is_a_new_database(tmp_path: Path) -> None:
     result = run("--db", str(empty), "init")
     assert result.returncode == 0, result.stderr
     assert run("--db", str(empty), "incident", "list").stdout == "No incidents.\n"
+
+
+def test_a_database_in_a_missing_directory_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "missing" / "status.db"
+    result = run("--db", str(db), "init")
+    assert_one_line(result, f"error: cannot open the database {db}: no directory {db.parent}")

@@ -44,7 +44,12 @@ class Store:
         path = Path(path)
         if not create and str(path) != ":memory:" and not path.exists():
             raise NotFound(f"no database at {path}; create it with `statuspage init`")
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        if str(path) != ":memory:" and not path.parent.is_dir():
+            raise StatuspageError(f"cannot open the database {path}: no directory {path.parent}")
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StatuspageError(f"cannot open the database {path}: {exc}") from exc
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute(BUSY_TIMEOUT)
