@@ -122,7 +122,7 @@ class Settings:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if not RULES[f.name].valid(value):
+            if not rule_for(f.name).valid(value):
                 raise refusal(f.name, value)
         if self.dispatch_backoff_max < self.dispatch_backoff:
             raise InvalidInput(
@@ -244,7 +244,15 @@ def refusal(name: str, value: Any) -> InvalidInput:
     else:
         shown = str(value)
         got = json.dumps(shown if len(shown) <= 80 else shown[:77] + "...", ensure_ascii=False)
-    return InvalidInput(f"{PREFIX}{name.upper()} must be {RULES[name].accepts} (got {got})")
+    return InvalidInput(f"{PREFIX}{name.upper()} must be {rule_for(name).accepts} (got {got})")
+
+
+def rule_for(name: str) -> rules.Rule:
+    """The setting's rule; one not in RULES yet (a test says so) is held to its type."""
+    found = RULES.get(name)
+    if found is not None:
+        return found
+    return rules.of_type(type(FIELDS[name].default))
 
 
 def load_settings(
@@ -283,7 +291,7 @@ def _read_file(path: Path) -> dict[str, Any]:
 def _convert(name: str, value: Any) -> Any:
     if name not in FIELDS:
         raise InvalidInput(f"unknown setting {name!r}")
-    rule = RULES[name]
+    rule = rule_for(name)
     try:
         parsed = rule.parse(value)
     except (TypeError, ValueError):

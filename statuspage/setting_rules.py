@@ -282,6 +282,19 @@ def secret_key() -> Rule:
     return Rule(accepts, _text, lambda v: isinstance(v, str) and (v == "" or strong_key(v)))
 
 
+def of_type(kind: type) -> Rule:
+    """A rule for a setting that has none of its own: any value of its type (numbers finite)."""
+    if kind is bool:
+        return flag()
+    if kind is int:
+        return Rule("a whole number", _whole, lambda v: _is_number(v) and isinstance(v, int))
+    if kind is float:
+        return Rule("a finite number", _number, lambda v: _is_number(v) and math.isfinite(v))
+    if issubclass(kind, Path):
+        return path(required=True)
+    return Rule("text", _text, lambda v: isinstance(v, str))
+
+
 def generate_key() -> str:
     """A new secret key: 48 random bytes, URL-safe (64 characters)."""
     return secrets.token_urlsafe(48)

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from statuspage.cli import cli
-from statuspage.config import Settings, load_settings
+from statuspage.config import RULES, Settings, load_settings
 from statuspage.errors import InvalidInput
 
 SECONDS = ["nan", "inf", "-inf", "-1", "0", "soon"]
@@ -107,8 +107,8 @@ def variable(name: str) -> str:
     return f"STATUSPAGE_{name.upper()}"
 
 
-def test_every_setting_has_bad_values_here() -> None:
-    assert set(BAD) == {f.name for f in dataclasses.fields(Settings)}
+def test_every_setting_has_bad_values_here_and_a_rule_in_the_table() -> None:
+    assert set(BAD) == {f.name for f in dataclasses.fields(Settings)} == set(RULES)
 
 
 @pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v[:12]!r}" for n, v in CASES])
