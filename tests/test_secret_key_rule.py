@@ -4,6 +4,7 @@ start, saying how to make one (`statuspage secret generate`), and never shown.""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from statuspage.cli import cli
 from statuspage.config import load_settings
-from statuspage.setting_rules import key_bits, strong_key
+from statuspage.setting_rules import generate_key, key_bits, strong_key
 
 WEAK = {
     "short": "x",
@@ -21,6 +22,7 @@ WEAK = {
     "one character repeated": "a" * 64,
     "two characters alternating": "ab" * 32,
     "few different characters": "0123456789" * 5,
+    "16 characters repeated": "abcdefghijklmnop" * 4,
 }
 
 
@@ -58,6 +60,11 @@ def test_secret_generate_prints_a_key_the_settings_accept(tmp_path: Path) -> Non
 def test_secret_generate_works_while_the_key_set_is_weak() -> None:
     made = CliRunner(env={"STATUSPAGE_SECRET_KEY": "x"}).invoke(cli, ["secret", "generate"])
     assert made.exit_code == 0 and strong_key(made.stdout.strip())
+
+
+def test_a_thousand_generated_keys_are_all_accepted() -> None:
+    assert all(strong_key(generate_key()) for _ in range(1000))
+    assert all(strong_key(secrets.token_hex(32)) for _ in range(1000))
 
 
 def test_keys_made_the_usual_ways_are_accepted() -> None:
