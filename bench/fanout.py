@@ -108,9 +108,12 @@ def check_samples(http: str, secret: str) -> str:
     return f"checked at the receivers: {counts} (signatures, headers, forms): OK"
 
 
+BENCH_KEY = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
 def settings_for(db: Path, smtp_port: int, http: str, **changes: Any) -> Settings:
     base = Settings(
-        db=db, secret_key="bench", dispatch_poll=0.05, dispatch_lease=120,
+        db=db, secret_key=BENCH_KEY, dispatch_poll=0.05, dispatch_lease=120,
         smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none",
         smtp_from="Bench Status <status@bench.test>", email_rate=1e6, email_concurrency=24,
         twilio_account_sid="AC" + "0" * 32, twilio_auth_token="token",

@@ -17,6 +17,7 @@ from statuspage.body_limit import BodyLimit
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
+from statuspage.lifespan import StartupErrors
 from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Clock, Service, utcnow
 from statuspage.storage import Store
@@ -32,30 +33,31 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         comms = load_comms(settings, os.environ)  # a broken plan stops the start, clearly
         store = await Store.open(settings.db)
-        service = Service(store, clock, comms=comms)
-        service.subscription_policy = settings.subscription_policy()
-        app.state.settings = settings
-        app.state.service = service
-        app.state.subscribe_offer = subscribe.make_offer(
-            settings, comms.templates if comms else None, _configured(settings, comms)
-        )
-        offered = app.state.subscribe_offer.channel_names
-        publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
-        await publisher.start()
-        ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
-        watcher = asyncio.create_task(publisher.run(settings.poll_interval))
-        dispatcher = None
-        if comms is not None and settings.dispatcher:
-            dispatcher = await make_dispatcher(settings, store, comms, os.environ)
-        sending = asyncio.create_task(dispatcher.run()) if dispatcher else None
-        try:
+        dispatcher = sending = None
+        tasks: list[asyncio.Task[None]] = []
+        try:  # whatever fails, the store is closed: its thread would keep the process alive
+            service = Service(store, clock, comms=comms)
+            service.subscription_policy = settings.subscription_policy()
+            app.state.settings = settings
+            app.state.service = service
+            app.state.subscribe_offer = subscribe.make_offer(
+                settings, comms.templates if comms else None, _configured(settings, comms)
+            )
+            offered = app.state.subscribe_offer.channel_names
+            publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
+            await publisher.start()
+            tasks.append(asyncio.create_task(_tick_forever(service, settings.tick_interval)))
+            tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
+            if comms is not None and settings.dispatcher:
+                dispatcher = await make_dispatcher(settings, store, comms, os.environ)
+                sending = asyncio.create_task(dispatcher.run())
             yield
         finally:
             if dispatcher is not None and sending is not None:
                 dispatcher.stop()  # sends under way finish; unsent claims are given back
                 await sending
                 await dispatcher.aclose()
-            for task in (ticker, watcher):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -67,6 +69,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         exception_handlers=pages.exception_handlers,
         middleware=[Middleware(BodyLimit)],  # before any handler reads a body
         lifespan=lifespan,
+        middleware=[Middleware(StartupErrors)],
     )
 
 

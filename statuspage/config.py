@@ -7,6 +7,7 @@ Fields marked secret are read from the environment only and never shown in a rep
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from statuspage import setting_rules as rules
 from statuspage.errors import InvalidInput
 from statuspage.subscriptions import SubscriptionPolicy
 
@@ -121,29 +123,15 @@ class Settings:
     sms_countries: str = ""  # ISO codes SMS subscriptions may use ("US,CA"); empty: any
 
     def __post_init__(self) -> None:
-        if self.sms_rate <= 0:
-            raise InvalidInput(f"setting {PREFIX}SMS_RATE must be above 0, not {self.sms_rate}")
-        for name in ("email_rate", "webhook_rate", "slack_rate", "social_rate"):
-            if getattr(self, name) <= 0:
-                raise InvalidInput(f"setting {PREFIX}{name.upper()} must be above 0")
-        if self.smtp_security not in ("starttls", "tls", "none"):
-            raise InvalidInput(f"setting {PREFIX}SMTP_SECURITY must be starttls, tls or none")
-        self._check_subscriptions()
-
-    def _check_subscriptions(self) -> None:
-        for name in ("subscribe_confirm_ttl", "subscribe_code_ttl", "subscribe_code_attempts",
-                     "subscribe_pending_cap"):  # fmt: skip
-            if getattr(self, name) <= 0:
-                raise InvalidInput(f"setting {PREFIX}{name.upper()} must be above 0")
-        unknown = set(self.offered_channels()) - {"email", "sms", "webhook", "slack"}
-        if unknown:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not rule_for(f.name).valid(value):
+                raise refusal(f.name, value)
+        if self.dispatch_backoff_max < self.dispatch_backoff:
             raise InvalidInput(
-                f"setting {PREFIX}SUBSCRIBE_CHANNELS: unknown channel {sorted(unknown)[0]!r}"
+                f"{PREFIX}DISPATCH_BACKOFF_MAX must be at least {PREFIX}DISPATCH_BACKOFF "
+                f'({self.dispatch_backoff:g}) (got "{self.dispatch_backoff_max:g}")'
             )
-        for code in (self.sms_default_country, *self.sms_country_list()):
-            if not (len(code) == 2 and code.isalpha() and code.isupper()):
-                raise InvalidInput(f"setting {PREFIX}SMS_COUNTRIES / SMS_DEFAULT_COUNTRY: "
-                                   f"{code!r} is not a country code like US")  # fmt: skip
 
     def offered_channels(self) -> tuple[str, ...]:
         return tuple(c.strip().lower() for c in self.subscribe_channels.split(",") if c.strip())
@@ -170,6 +158,105 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+CHANNELS = ("email", "sms", "webhook", "slack")
+DAY = 86400
+
+# What each setting accepts, checked at start (every command and the server). The README's
+# settings table shows the same ranges.
+RULES: dict[str, rules.Rule] = {
+    "db": rules.path(required=True),
+    "tick_interval": rules.seconds(0.05, DAY),
+    "poll_interval": rules.seconds(0.01, 3600),  # tests republish within hundredths
+    "time_zone": rules.time_zone(),
+    "page_name": rules.text(200, required=True),
+    "public_url": rules.url(required=True),
+    "contact_email": rules.email(),
+    "contact_url": rules.url(),
+    "security_contact": rules.contact(),
+    "social_url": rules.url(),
+    "social_handle": rules.text(100),
+    "cache_max_age": rules.count(0, 365 * DAY, "a whole number of seconds"),
+    "cache_stale_while_revalidate": rules.count(0, 365 * DAY, "a whole number of seconds"),
+    "cache_stale_if_error": rules.count(0, 365 * DAY, "a whole number of seconds"),
+    "access_log": rules.flag(),
+    "fast_path": rules.flag(),
+    "secret_key": rules.secret_key(),
+    "api_rate_limit": rules.number(0, 1_000_000, "a number of requests a minute (0: no limit)"),
+    "api_rate_burst": rules.count(1, 1_000_000),
+    "comms_plan": rules.path(),
+    "sms_rate": rules.rate(1_000_000, "messages"),
+    "sms_warn_after": rules.seconds(1, 7 * DAY),
+    "dispatcher": rules.flag(),
+    "dispatch_lease": rules.seconds(1, DAY),
+    "dispatch_poll": rules.seconds(0.01, 3600),
+    "dispatch_max_attempts": rules.count(1, 100),
+    "dispatch_backoff": rules.seconds(0.01, DAY),
+    "dispatch_backoff_max": rules.seconds(0.01, 7 * DAY),
+    "dispatch_reconcile_after": rules.seconds(1, DAY),
+    "smtp_host": rules.token(253),
+    "smtp_port": rules.port(),
+    "smtp_security": rules.choice("starttls", "tls", "none"),
+    "smtp_user": rules.text(320),
+    "smtp_password": rules.text(1024),
+    "smtp_from": rules.email(mailbox=True),
+    "smtp_timeout": rules.seconds(0.1, 600),
+    "smtp_ca_file": rules.path(),
+    "email_unsubscribe_mailto": rules.email(),
+    "email_rate": rules.rate(1_000_000, "messages"),
+    "email_concurrency": rules.count(1, 1000),
+    "twilio_account_sid": rules.token(64),
+    "twilio_auth_token": rules.token(),
+    "twilio_messaging_service_sid": rules.token(64),
+    "twilio_from": rules.text(64),
+    "twilio_api_url": rules.url(),
+    "sms_concurrency": rules.count(1, 1000),
+    "sms_validity": rules.count(1, 36000, "a whole number of seconds"),  # Twilio's range
+    "webhook_secret": rules.webhook_secret(),
+    "webhook_timeout": rules.seconds(0.1, 600),
+    "webhook_rate": rules.rate(1_000_000, "messages"),
+    "webhook_concurrency": rules.count(1, 10000),
+    "webhook_allow_http": rules.flag(),
+    "webhook_allow_private": rules.flag(),
+    "slack_rate": rules.rate(1_000_000, "messages"),
+    "slack_concurrency": rules.count(1, 1000),
+    "mastodon_url": rules.url(),
+    "mastodon_token": rules.token(),
+    "bluesky_url": rules.url(required=True),
+    "bluesky_handle": rules.token(253),
+    "bluesky_app_password": rules.token(),
+    "social_rate": rules.rate(1000, "posts"),
+    "subscribe_channels": rules.names(CHANNELS),
+    "subscribe_confirm_ttl": rules.seconds(60, 30 * DAY),
+    "subscribe_code_ttl": rules.seconds(10, DAY),
+    "subscribe_code_attempts": rules.count(1, 100),
+    "subscribe_pending_cap": rules.count(1, 1000),
+    "subscribe_rate_ip": rules.count(1, 1_000_000),
+    "subscribe_rate_address": rules.count(1, 1_000_000),
+    "subscribe_confirm_rate_ip": rules.count(1, 1_000_000),
+    "sms_default_country": rules.country(),
+    "sms_countries": rules.countries(),
+}
+
+
+def refusal(name: str, value: Any) -> InvalidInput:
+    """The one line for a value a setting does not accept (a secret's value is never shown)."""
+    if FIELDS[name].metadata.get("secret"):
+        size = len(str(value))
+        got = f"a value of {size} character{'' if size == 1 else 's'}"
+    else:
+        shown = str(value)
+        got = json.dumps(shown if len(shown) <= 80 else shown[:77] + "...", ensure_ascii=False)
+    return InvalidInput(f"{PREFIX}{name.upper()} must be {rule_for(name).accepts} (got {got})")
+
+
+def rule_for(name: str) -> rules.Rule:
+    """The setting's rule; one not in RULES yet (a test says so) is held to its type."""
+    found = RULES.get(name)
+    if found is not None:
+        return found
+    return rules.of_type(type(FIELDS[name].default))
 
 
 def load_settings(
@@ -206,15 +293,16 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _convert(name: str, value: Any) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(Settings)}
-    if name not in fields:
+    if name not in FIELDS:
         raise InvalidInput(f"unknown setting {name!r}")
-    kind: type[Any] = type(fields[name].default)
+    rule = rule_for(name)
     try:
-        if kind is bool and isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
-        if issubclass(kind, Path):
-            return Path(value)
-        return kind(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"setting {PREFIX}{name.upper()}: {exc}") from exc
+        parsed = rule.parse(value)
+    except (TypeError, ValueError):
+        parsed = None
+    if parsed is None or not rule.valid(parsed):
+        raise refusal(name, value)  # the value as given: "-1", not -1.0
+    return parsed
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

@@ -14,6 +14,8 @@ from statuspage.cli import cli as statuspage_cli
 from statuspage.service import Service
 from statuspage.storage import Store
 
+# A key strong enough for STATUSPAGE_SECRET_KEY (32+ characters, 16+ different ones).
+TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from statuspage.config import Settings, load_settings
 from statuspage.errors import InvalidInput
+from tests.conftest import TEST_SECRET_KEY
 
 
 def test_settings_come_from_file_then_environment_then_overrides(tmp_path: Path) -> None:
@@ -22,8 +23,8 @@ def test_secrets_are_refused_in_the_file_and_hidden_from_repr(tmp_path: Path) ->
     config.write_text('secret_key = "oops"\n')
     with pytest.raises(InvalidInput, match="secret; set it in the environment"):
         load_settings({"STATUSPAGE_CONFIG": str(config)})
-    settings = load_settings({"STATUSPAGE_SECRET_KEY": "hunter2"})
-    assert settings.secret_key == "hunter2" and "hunter2" not in repr(settings)
+    settings = load_settings({"STATUSPAGE_SECRET_KEY": TEST_SECRET_KEY})
+    assert settings.secret_key == TEST_SECRET_KEY and TEST_SECRET_KEY not in repr(settings)
 
 
 def test_unknown_keys_and_bad_values_are_refused(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
+from statuspage.cli.secret import secret
 from statuspage.cli.server import init, page, serve, tick
 from statuspage.cli.subscribers import subscribers
 from statuspage.cli.tokens import token
@@ -53,10 +54,13 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
             f"`statuspage {ctx.invoked_subcommand}` works on the local database only; "
             "run it on the server without --server"
         )
+    if ctx.invoked_subcommand in NO_SETTINGS:
+        return  # works even while the settings are wrong (it makes the key they lack)
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
 LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export"}
+NO_SETTINGS = {"secret"}
 
 for command in (
     init,
@@ -73,6 +77,7 @@ for command in (
     comms,
     token,
     audit,
+    secret,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

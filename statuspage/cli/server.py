@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from collections.abc import Iterator
 
 import click
 
@@ -61,6 +63,19 @@ def init(
     click.echo(summary.strip())
 
 
+@contextlib.contextmanager
+def exit_code_2_on_failed_start() -> Iterator[None]:
+    """uvicorn exits 3 when the app refuses to start; ours is 2, as for every refusal."""
+    from uvicorn.config import STARTUP_FAILURE
+
+    try:
+        yield
+    except SystemExit as exc:
+        if exc.code == STARTUP_FAILURE:
+            raise SystemExit(2) from exc
+        raise
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -77,6 +92,7 @@ def init(
     help="Answer every request the ordinary ASGI way (default: setting STATUSPAGE_FAST_PATH).",
 )
 @pass_context
+@exit_code_2_on_failed_start()
 def serve(ctx: Context, host: str, port: int, workers: int, no_fast_path: bool) -> None:
     """Serve the status page, its feeds and APIs, the subscription pages and the admin API
     under uvicorn; the server also runs the dispatcher and the automatic transitions.

@@ -4,6 +4,10 @@ PyYAML's composer keeps a start mark on every node; plain `yaml.safe_load` throw
 away. Plan errors must say `file:line:column`, so the plan reader works on this tree.
 Scalars keep their source text: a phone number such as +4930123456 or a key such as
 `no` stays the text it was written as (YAML 1.1 would turn them into a number and False).
+
+A plan is read whole before anything is checked, so its size is bounded: the file (1 MiB),
+how deeply values nest, and how many values the tree has once aliases and merges are
+expanded (a "billion laughs" file is small but would expand without end).
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import yaml
 from statuspage.comms.issues import Issues, Where
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64  # the shipped plan nests 7 deep
+MAX_VALUES = 50_000  # values once aliases are expanded
 _TYPES = {
     "tag:yaml.org,2002:int": "a number",
     "tag:yaml.org,2002:float": "a number",
@@ -79,28 +86,71 @@ def load(path: Path, issues: Issues, display: str | None = None) -> Node | None:
     """Read one YAML document; syntax errors become issues and give None."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
     except (OSError, UnicodeDecodeError) as exc:
         issues.error(Where(name), f"cannot read the plan: {exc}")
         return None
+    except _TooLarge as exc:
+        issues.error(Where(name), exc.message, exc.hint)
+        return None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+        if root is None:
+            issues.error(
+                Where(name),
+                "the plan is empty",
+                "start from the shipped one: statuspage plan example > plan.yaml",
+            )
+            return None
+        return _Converter(name, issues).convert(root, "")
+    except _TooLarge as exc:
+        issues.error(_where(name, exc.mark) if exc.mark else Where(name), exc.message, exc.hint)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _where(name, mark) if mark else Where(name)
         issues.error(where, f"not valid YAML: {exc.problem or exc.context}", "check indentation")
-        return None
     except yaml.YAMLError as exc:
         issues.error(Where(name), f"not valid YAML: {exc}")
-        return None
-    if root is None:
-        issues.error(
-            Where(name),
-            "the plan is empty",
-            "start from the shipped one: statuspage plan example > plan.yaml",
-        )
-        return None
-    return _Converter(name, issues).convert(root, "")
+    return None
+
+
+def _read(path: Path) -> str:
+    with path.open("rb") as file:
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _TooLarge(None, "the plan is larger than 1 MiB", "split out what is not the plan")
+    return data.decode("utf-8")
+
+
+class _TooLarge(Exception):
+    """The plan exceeds a bound; `mark` is where it was noticed."""
+
+    def __init__(self, mark: yaml.Mark | None, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
+def _too_deep(mark: yaml.Mark) -> _TooLarge:
+    return _TooLarge(mark, f"values nest more than {MAX_DEPTH} levels deep", "flatten the plan")
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing nesting deeper than MAX_DEPTH (its composer recurses)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _too_deep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _where(name: str, mark: yaml.Mark) -> Where:
@@ -112,12 +162,22 @@ class _Converter:
         self.name = name
         self.issues = issues
         self.active: set[int] = set()
+        self.left = MAX_VALUES  # values still allowed: aliases repeat what they refer to
 
     def convert(self, node: yaml.Node, path: str) -> Node:
         where = _where(self.name, node.start_mark)
         if id(node) in self.active:
             self.issues.error(where, "a YAML alias refers to itself", "remove the recursion")
             return Scalar(where, path, "", "tag:yaml.org,2002:null")
+        self.left -= 1
+        if self.left < 0:
+            raise _TooLarge(
+                node.start_mark,
+                f"the plan has more than {MAX_VALUES} values once its aliases are expanded",
+                "use fewer YAML aliases (*name) to repeat large parts",
+            )
+        if len(self.active) >= MAX_DEPTH:  # aliases can nest deeper than the text does
+            raise _too_deep(node.start_mark)
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):

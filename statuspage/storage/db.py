@@ -16,15 +16,15 @@ from pathlib import Path
 
 import aiosqlite
 
-from statuspage.errors import NotFound
+from statuspage.errors import NotFound, StatuspageError
 from statuspage.migrations import migrations
 from statuspage.storage.audit import begin_audit, end_audit
 from statuspage.storage.queries import Queries
 
+BUSY_TIMEOUT = "PRAGMA busy_timeout = 10000"
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 10000",
     "PRAGMA synchronous = NORMAL",
 )
 
@@ -44,12 +44,28 @@ class Store:
         path = Path(path)
         if not create and str(path) != ":memory:" and not path.exists():
             raise NotFound(f"no database at {path}; create it with `statuspage init`")
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        for pragma in PRAGMAS:
-            await conn.execute(pragma)
-        store = cls(conn, path)
-        store.applied_migrations = await store.migrate()
+        if str(path) != ":memory:" and not path.parent.is_dir():
+            raise StatuspageError(f"cannot open the database {path}: no directory {path.parent}")
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StatuspageError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(BUSY_TIMEOUT)
+            await _refuse_foreign(conn, path)  # before WAL, which would change a foreign file
+            for pragma in PRAGMAS:
+                await conn.execute(pragma)
+            store = cls(conn, path)
+            store.applied_migrations = await store.migrate()
+        except BaseException as exc:
+            # The connection's thread keeps the process alive until it is closed.
+            await conn.close()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise StatuspageError(f"cannot open the database {path}: {exc}") from exc
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StatuspageError(f"{path} is not a statuspage database ({exc})") from exc
+            raise
         return store
 
     async def close(self) -> None:
@@ -156,6 +172,29 @@ class Store:
             cursor = await self._conn.execute("SELECT value FROM meta WHERE key = 'revision'")
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+async def _refuse_foreign(conn: aiosqlite.Connection, path: Path) -> None:
+    """Refuse a database someone else made, or a newer statuspage, before writing to it."""
+    cursor = await conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    tables = {row[0] for row in await cursor.fetchall()}
+    if not tables:
+        return  # a new (or empty) file: ours to create
+    if "schema_migrations" not in tables:
+        raise StatuspageError(
+            f"{path} is not a statuspage database (it holds other tables, such as "
+            f"{sorted(tables)[0]!r})"
+        )
+    cursor = await conn.execute("SELECT name FROM schema_migrations")
+    known = {name for name, _ in migrations()}
+    unknown = sorted({row[0] for row in await cursor.fetchall()} - known)
+    if unknown:
+        raise StatuspageError(
+            f"{path} was made by a newer version of statuspage (schema {unknown[-1]!r} is "
+            "unknown to this one); upgrade statuspage to use it"
+        )
 
 
 class _Transaction:

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from statuspage.cli import cli
 from tests.admin.conftest import serving
-from tests.conftest import dump
+from tests.conftest import TEST_SECRET_KEY, dump
 
 INIT = [
     "init",
@@ -37,7 +37,7 @@ NO_PLAN = {"STATUSPAGE_COMMS_PLAN": "off"}
 def local(tmp_path: Path) -> Run:
     db = tmp_path / "local.db"
     # With a key, as a server would have: local `subscribers add` warns without one.
-    runner = CliRunner(env={**NO_PLAN, "STATUSPAGE_SECRET_KEY": "local-key"})
+    runner = CliRunner(env={**NO_PLAN, "STATUSPAGE_SECRET_KEY": TEST_SECRET_KEY})
     assert runner.invoke(cli, ["--db", str(db), *INIT]).exit_code == 0
 
     def run(*args: str) -> Result:

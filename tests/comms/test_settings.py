@@ -21,5 +21,7 @@ def test_the_plan_is_the_shipped_default_unless_named_or_off(tmp_path: Path) -> 
 
 def test_the_sms_rate_must_be_positive() -> None:
     assert load_settings({"STATUSPAGE_SMS_RATE": "3"}).sms_rate == 3.0
-    with pytest.raises(InvalidInput, match="STATUSPAGE_SMS_RATE must be above 0"):
+    with pytest.raises(
+        InvalidInput, match="STATUSPAGE_SMS_RATE must be a number of messages a second above 0 "
+    ):
         load_settings({"STATUSPAGE_SMS_RATE": "0"})

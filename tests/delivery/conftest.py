@@ -24,7 +24,7 @@ from statuspage.service import Service
 from statuspage.storage.delivery import Claimed
 from statuspage.storage.outbox import OutboxRow
 from tests.comms.conftest import add_subscriber, csvc, rows  # noqa: F401
-from tests.conftest import FakeClock
+from tests.conftest import TEST_SECRET_KEY, FakeClock
 from tests.delivery.standins import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -39,7 +39,7 @@ from tests.delivery.standins import (
     smtp_server,
 )
 
-SECRET = "test-secret-key"
+SECRET = TEST_SECRET_KEY
 PLAN = Path(__file__).parent / "plans" / "delivery.yaml"
 SLACK_ENV = {"ACME_SLACK_URL": "https://hooks.slack.test/comms"}  # for fakes only
 CHANNELS = ("email", "sms", "webhook", "slack", "social")

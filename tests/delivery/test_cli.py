@@ -11,7 +11,7 @@ import pytest
 
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
 from statuspage.storage import Store
-from tests.conftest import START, RunCli
+from tests.conftest import START, TEST_SECRET_KEY, RunCli
 from tests.delivery.conftest import PLAN
 from tests.delivery.standins import SmtpRecorder, smtp_server
 
@@ -20,7 +20,7 @@ from tests.delivery.standins import SmtpRecorder, smtp_server
 async def smtp(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SmtpRecorder]:
     async with smtp_server() as (recorder, port):
         for name, value in {
-            "COMMS_PLAN": str(PLAN), "SECRET_KEY": "k", "SMTP_HOST": "127.0.0.1",
+            "COMMS_PLAN": str(PLAN), "SECRET_KEY": TEST_SECRET_KEY, "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(port), "SMTP_SECURITY": "none", "SMTP_FROM": "status@acme.test",
             "DISPATCH_POLL": "0.01",
         }.items():  # fmt: skip

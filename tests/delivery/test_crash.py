@@ -22,6 +22,7 @@ from statuspage.comms.validate import load_plan
 from statuspage.model import new_id
 from statuspage.service import Service
 from statuspage.storage import Store
+from tests.conftest import TEST_SECRET_KEY
 from tests.delivery.conftest import PLAN, Providers
 
 EMAIL, WEBHOOK, SMS, INCIDENTS = 400, 400, 200, 3
@@ -72,7 +73,8 @@ async def prepare(db: Path, plan: Path, hooks_url: str) -> None:
 
 def environment(p: Providers, db: Path, plan: Path) -> dict[str, str]:
     settings = {
-        "DB": str(db), "COMMS_PLAN": str(plan), "SECRET_KEY": "k", "DISPATCH_LEASE": "2",
+        "DB": str(db), "COMMS_PLAN": str(plan), "SECRET_KEY": TEST_SECRET_KEY,
+        "DISPATCH_LEASE": "2",
         "DISPATCH_POLL": "0.05", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(p.smtp_port),
         "SMTP_SECURITY": "none", "SMTP_FROM": "status@acme.test",
         "TWILIO_ACCOUNT_SID": p.settings(db).twilio_account_sid,

@@ -18,7 +18,7 @@ from statuspage.model import Channel
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber
-from tests.conftest import FakeClock
+from tests.conftest import TEST_SECRET_KEY, FakeClock
 from tests.delivery.conftest import PLAN, Providers, declare_sev1, dispatch_once, row_to
 from tests.delivery.standins import smtp_server
 
@@ -135,7 +135,7 @@ async def test_starttls_is_verified_against_the_configured_ca_and_login_goes_ove
     await declare_sev1(csvc)
     async with smtp_server(server_context, {"status": "s3cret"}) as (smtp, port):
         settings = Settings(
-            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            db=db_path, secret_key=TEST_SECRET_KEY, smtp_host="127.0.0.1", smtp_port=port,
             smtp_security="starttls", smtp_user="status", smtp_password="s3cret",
             smtp_from="status@acme.test", smtp_ca_file=str(tmp_path / "ca.pem"),
             comms_plan=str(PLAN), dispatch_poll=0.01,
@@ -153,7 +153,7 @@ async def test_an_untrusted_certificate_sends_nothing(
     await declare_sev1(csvc)
     async with smtp_server(server_context) as (smtp, port):
         settings = Settings(
-            db=db_path, secret_key="k", smtp_host="127.0.0.1", smtp_port=port,
+            db=db_path, secret_key=TEST_SECRET_KEY, smtp_host="127.0.0.1", smtp_port=port,
             smtp_from="status@acme.test", comms_plan=str(PLAN), dispatch_poll=0.01,
         )  # fmt: skip
         report = await dispatch_once(csvc, settings, clock, only=("email",))

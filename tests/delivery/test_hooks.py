@@ -15,7 +15,7 @@ from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber, rows
-from tests.conftest import FakeClock
+from tests.conftest import TEST_SECRET_KEY, FakeClock
 from tests.delivery.conftest import PLAN, Providers, declare_sev1, dispatch_once, row_to
 from tests.delivery.standins import AUTH_TOKEN
 
@@ -26,7 +26,7 @@ ANN = "+14155550123"
 @pytest.fixture
 def client(csvc: Service, db_path: Path) -> Iterator[TestClient]:
     settings = Settings(db=db_path, twilio_auth_token=AUTH_TOKEN, comms_plan=str(PLAN),
-                        dispatcher=False, secret_key="k")  # fmt: skip
+                        dispatcher=False, secret_key=TEST_SECRET_KEY)  # fmt: skip
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

@@ -15,6 +15,7 @@ from statuspage.config import Settings
 from statuspage.model import Channel
 from statuspage.service import Service
 from tests.comms.conftest import add_subscriber
+from tests.conftest import TEST_SECRET_KEY
 from tests.delivery.conftest import PLAN, declare_sev1
 from tests.delivery.standins import SmtpRecorder, smtp_server
 
@@ -33,7 +34,7 @@ async def test_the_server_sends_the_outbox_on_its_own(csvc: Service, db_path: Pa
     await declare_sev1(csvc)
     async with smtp_server() as (smtp, port):
         settings = Settings(
-            db=db_path, comms_plan=str(PLAN), secret_key="k", dispatch_poll=0.05,
+            db=db_path, comms_plan=str(PLAN), secret_key=TEST_SECRET_KEY, dispatch_poll=0.05,
             smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
             smtp_from="status@acme.test",
         )  # fmt: skip

@@ -42,7 +42,7 @@ from tests.delivery.standins import (
 
 PLAN = Path(__file__).parent / "plans" / "subscribe.yaml"
 PAGE = "http://testserver"
-SECRET = "subscription-tests-secret"
+SECRET = "subscription-tests-secret-0123456789-ABCDEFGHIJKL"
 T = TypeVar("T")
 
 

@@ -3,6 +3,7 @@ numbers, idempotence, one transaction) and data requests (export, erasure)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -13,14 +14,14 @@ from statuspage.model import SubscriberState
 from statuspage.service import Service
 from statuspage.service.subscriber_import import ImportRow
 from statuspage.storage import Queries, Store
-from tests.conftest import RunCli, dump
+from tests.conftest import TEST_SECRET_KEY, RunCli, dump
 from tests.subscribe.conftest import PLAN
 
 
 @pytest.fixture
 def page(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> RunCli:
     monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(PLAN))
-    monkeypatch.setenv("STATUSPAGE_SECRET_KEY", "k")
+    monkeypatch.setenv("STATUSPAGE_SECRET_KEY", TEST_SECRET_KEY)
     for name in ("API", "Web"):
         assert run_cli("component", "add", name).exit_code == 0
     return run_cli
@@ -203,12 +204,16 @@ def test_a_data_request_exports_everything_then_erases_it(page: RunCli, db_path:
 
 
 def test_an_unconfirmed_subscription_is_deleted_by_the_tick_once_expired(
-    page: RunCli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: RunCli, db_path: Path
 ) -> None:
     ok(page, "subscribers", "add", "email", "never@example.com")
     assert "Deleted" not in ok(page, "tick")
-    monkeypatch.setenv("STATUSPAGE_SUBSCRIBE_CONFIRM_TTL", "0.001")
     ok(page, "subscribers", "add", "email", "soon@example.com")
+    with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:  # its link ran out
+        conn.execute(
+            "UPDATE subscriber_confirmations SET expires_at = '2000-01-01T00:00:00Z' WHERE"
+            " subscriber_id = (SELECT id FROM subscribers WHERE address = 'soon@example.com')"
+        )
     assert "Deleted 1 subscription never confirmed." in ok(page, "tick")
     assert [s["email"] for s in json.loads(ok(page, "subscribers", "list", "--json"))] == [
         "never@example.com"

@@ -12,7 +12,7 @@ from statuspage.config import Settings
 from statuspage.resources import DEFAULT_PLAN
 from statuspage.subscribe import make_offer
 from tests.comms.test_cli import declare, seed
-from tests.conftest import RunCli
+from tests.conftest import TEST_SECRET_KEY, RunCli
 from tests.subscribe.conftest import PLAN
 
 WARNING = "warning: STATUSPAGE_SECRET_KEY is not set here"
@@ -49,14 +49,14 @@ def test_importing_subscribers_without_the_key_warns_in_one_line(
 def test_with_the_key_set_adding_and_importing_say_nothing_more(
     keyless: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STATUSPAGE_SECRET_KEY", "k")
+    monkeypatch.setenv("STATUSPAGE_SECRET_KEY", TEST_SECRET_KEY)
     file = tmp_path / "in.csv"
     file.write_text("channel,address\nemail,y@example.com\n")
     assert keyless("subscribers", "add", "email", "x@example.com").stderr == ""
     assert keyless("subscribers", "import", str(file)).stderr == ""
 
 
-@pytest.mark.parametrize("key", ["", "k"])
+@pytest.mark.parametrize("key", ["", TEST_SECRET_KEY])
 def test_a_preview_says_when_its_links_could_not_be_sent_for_real(
     run_cli: RunCli, db_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
