@@ -67,9 +67,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         published,
         routes=[*admin.routes, *hooks.routes, *subscribe.routes, *api.routes, *pages.routes],
         exception_handlers=pages.exception_handlers,
-        middleware=[Middleware(BodyLimit)],  # before any handler reads a body
+        # A failed start as one line; bodies capped before any handler reads them.
+        middleware=[Middleware(StartupErrors), Middleware(BodyLimit)],
         lifespan=lifespan,
-        middleware=[Middleware(StartupErrors)],
     )
 
 
