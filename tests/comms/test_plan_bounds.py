@@ -12,9 +12,9 @@ from pathlib import Path
 from statuspage.comms.issues import Issues
 from statuspage.comms.validate import validate_plan
 from statuspage.comms.yamlnodes import MAX_VALUES, load
+from statuspage.resources import DEFAULT_PLAN
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "comms_plans" / "default.yaml"
+DEFAULT = DEFAULT_PLAN
 
 # "Billion laughs": ten lines that would expand to 9**9 (387 million) strings.
 BOMB = "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(

@@ -17,7 +17,7 @@ import pytest
 from statuspage.app import create_app
 from statuspage.body_limit import MAX_API, MAX_PUBLIC
 from statuspage.config import Settings
-from tests.conftest import RunCli
+from tests.conftest import TEST_SECRET_KEY, RunCli
 from tests.subscribe.conftest import Site
 from tests.test_app import free_port
 
@@ -80,7 +80,7 @@ class Lazy:
 async def test_a_streamed_body_is_refused_once_past_the_cap_without_reading_the_rest(
     tmp_path: Path, path: str
 ) -> None:
-    app = create_app(Settings(db=tmp_path / "s.db", secret_key="k" * 40))
+    app = create_app(Settings(db=tmp_path / "s.db", secret_key=TEST_SECRET_KEY))
     body = Lazy(total=200 * 1024 * 1024)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -103,7 +103,7 @@ def server(run_cli: RunCli, db_path: Path, tmp_path: Path) -> Iterator[tuple[int
         [sys.executable, "-m", "statuspage.cli", "--db", str(db_path), "serve", "--port",
          str(port)],
         stdout=log, stderr=subprocess.STDOUT,
-        env={"STATUSPAGE_SECRET_KEY": "s" * 48, "PATH": "/usr/bin:/bin"},
+        env={"STATUSPAGE_SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
