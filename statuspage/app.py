@@ -17,8 +17,9 @@ from statuspage.body_limit import BodyLimit
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
+from statuspage.events import Clock, utcnow
 from statuspage.publish import Published, Publisher, SiteApp
-from statuspage.service import Clock, Service, utcnow
+from statuspage.service import Service
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage")

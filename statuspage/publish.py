@@ -35,9 +35,9 @@ from statuspage.artifacts import (
     make_artifact,
 )
 from statuspage.config import Settings
+from statuspage.events import Clock, utcnow
 from statuspage.render import Chrome, Renderer, asset_urls
 from statuspage.security_headers import SecurityHeaders
-from statuspage.service import Clock, utcnow
 from statuspage.snapshot import Snapshot, SnapshotReader
 from statuspage.storage import Store
 from statuspage.uptime_view import Uptime, UptimeView
