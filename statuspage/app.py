@@ -12,14 +12,16 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from statuspage import admin, api, hooks, pages, subscribe
+from statuspage import admin, hooks, subscribe
 from statuspage.body_limit import BodyLimit
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
 from statuspage.events import Clock, utcnow
-from statuspage.publish import Published, Publisher, SiteApp
 from statuspage.service import Service
+from statuspage.site import errors
+from statuspage.site.asgi import SiteApp
+from statuspage.site.publisher import Published, Publisher
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage")
@@ -64,8 +66,8 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *api.routes, *pages.routes],
-        exception_handlers=pages.exception_handlers,
+        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *errors.routes],
+        exception_handlers=errors.exception_handlers,
         middleware=[Middleware(BodyLimit)],  # before any handler reads a body
         lifespan=lifespan,
     )

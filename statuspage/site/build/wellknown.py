@@ -8,11 +8,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from statuspage.artifacts import TEXT, Doc
+from statuspage.site.artifacts import TEXT, Doc
 from statuspage.resources import STATIC
 
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.context import BuildContext
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
 SITEMAP_INCIDENTS = 500  # the most recent; older ones stay reachable through /history

@@ -15,14 +15,13 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
-from statuspage.artifacts import Doc
+from statuspage.site.artifacts import Doc
 from statuspage.markdown import plain
 from statuspage.model import ACTIVE_MAINTENANCE, Incident, MaintenanceStatus
 from statuspage.serialize import iso
 from statuspage.text import publishable
 
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.context import BuildContext
 
 FEED_LIMIT = 50
 CANCELLED_KEPT = timedelta(days=90)

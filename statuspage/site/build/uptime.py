@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 
-from statuspage.artifacts import HTML, Doc
+from statuspage.site.artifacts import HTML, Doc
 from statuspage.model import worst_status
-from statuspage.pages import calendar_cell, visible_components
+from statuspage.site.build.pages import calendar_cell, visible_components
 from statuspage.uptime import Day, overall, percent
-from statuspage.uptime_view import CALENDAR_MONTHS, Uptime, shown
+from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
 
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.context import BuildContext
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:

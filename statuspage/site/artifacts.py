@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from statuspage.security_headers import security_headers
+from statuspage.site.security_headers import security_headers
 
 try:  # brotli is cheap where its wheel is installed; gzip alone is fine without it
     import brotli

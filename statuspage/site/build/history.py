@@ -12,12 +12,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from statuspage.artifacts import HTML, Doc
+from statuspage.site.artifacts import HTML, Doc
 from statuspage.model import Incident
-from statuspage.pages import shown_at, summary
+from statuspage.site.build.pages import shown_at, summary
 
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.context import BuildContext
 
 RECENT = 50
 PER_PAGE = 100
