@@ -44,6 +44,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         )
         offered = app.state.subscribe_offer.channel_names
         publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
+        # A write in this process (Manage API, hooks, subscribe forms, the ticker) is published
+        # as soon as it commits; another process's writes (the CLI) are found by the poll.
+        store.after_commit.append(publisher.poke)
         await publisher.start()
         ticker = asyncio.create_task(_tick_forever(service, settings.tick_interval))
         watcher = asyncio.create_task(publisher.run(settings.poll_interval))

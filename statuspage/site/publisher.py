@@ -85,8 +85,11 @@ class Publisher:
                 log.warning("nothing published yet; retrying in the background", exc_info=True)
                 return
 
-    def poke(self) -> None:
-        """Ask for a republish now (after a change made in this process)."""
+    def poke(self, revision: int | None = None) -> None:
+        """Ask for a republish now: an EventSink for the store's commits in this process.
+
+        The revision is not needed: the publisher reads the store's own when it wakes.
+        """
         self._wake.set()
 
     async def stale(self) -> bool:
