@@ -25,8 +25,8 @@ from statuspage.site.artifacts import (
     make_artifact,
 )
 from statuspage.site.build import api, feeds, history, pages, uptime, wellknown
+from statuspage.site.build.error_pages import error_docs
 from statuspage.site.context import BuildContext
-from statuspage.site.errors import error_docs
 from statuspage.site.render import Chrome, Renderer, asset_urls
 from statuspage.site.snapshot import Snapshot
 from statuspage.site.uptime_view import UptimeView

@@ -1,8 +1,8 @@
 """What the site answers where nothing published matches.
 
-The 404 and 500 pages are documents like the others, built at publish time in the page's
-look; the exception handlers serve those bytes (a JSON error under /api/). Any path under
-/api/v2 that is not published gets a CORS preflight answer or a JSON 404.
+The exception handlers serve the published 404 and 500 pages (build/error_pages.py; a JSON
+error under /api/). Any path under /api/v2 that is not published gets a CORS preflight
+answer or a JSON 404.
 """
 
 from __future__ import annotations
@@ -13,27 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.build.api import PREFIX
-from statuspage.site.context import BuildContext
-
-
-def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
-    """The 404 and 500 pages, in the same look as the rest."""
-    gettext = ctx.renderer.gettext
-
-    def page(heading: str, message: str) -> Any:
-        return lambda: ctx.render("error.html", title=heading, heading=heading, message=message)
-
-    missing = page(
-        gettext("Page not found"),
-        gettext("There is nothing at this address. It may have moved, or the link is mistyped."),
-    )
-    broken = page(
-        gettext("Something went wrong"),
-        gettext("This page could not be shown. Please try again in a moment."),
-    )
-    return Doc("/404", HTML, missing, cache="no-store"), Doc("/500", HTML, broken, cache="no-store")
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
