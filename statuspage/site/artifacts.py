@@ -120,11 +120,6 @@ class Artifact:
         await send({"type": "http.response.body", "body": body})
 
 
-def make_artifact(doc: Doc, body: bytes, cache_control: str, status: int = 200) -> Artifact:
-    """Hash and compress a rendered body once; every request then reuses the result."""
-    return begin_artifact(doc, body, cache_control, status)()
-
-
 def begin_artifact(
     doc: Doc, body: bytes, cache_control: str, status: int = 200
 ) -> Callable[[], Artifact]:

@@ -22,7 +22,6 @@ from statuspage.site.artifacts import (
     Doc,
     Site,
     begin_artifact,
-    make_artifact,
 )
 from statuspage.site.build import api, feeds, history, pages, uptime, wellknown
 from statuspage.site.build.error_pages import error_docs
@@ -138,7 +137,9 @@ class SiteBuilder:
         if previous is not None and previous.key is not _STAND_IN:
             return previous
         stand_in = Doc(doc.path, TEXT, lambda: UNBUILT_BODY, _STAND_IN, doc.cors, "no-store")
-        return make_artifact(stand_in, UNBUILT_BODY, "no-store", 503 if status == 200 else status)
+        return begin_artifact(
+            stand_in, UNBUILT_BODY, "no-store", 503 if status == 200 else status
+        )()
 
     def _failed(self, what: str, key: Hashable | None, serving: str) -> None:
         """Log a failure (called while handling it) once, in one line, the traceback at

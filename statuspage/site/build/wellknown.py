@@ -5,7 +5,6 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from statuspage.site.artifacts import TEXT, Doc
