@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from statuspage.model import MaintenanceStatus
 from statuspage.service import Service
-from statuspage.site.build import history as history_pages
+from statuspage.site.documents import history as history_pages
 from tests.conftest import FakeClock
 from tests.site_helpers import client, seed
 

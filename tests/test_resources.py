@@ -20,7 +20,7 @@ from statuspage.resources import (
     example_plans,
     resource,
 )
-from statuspage.site.build.wellknown import static_docs
+from statuspage.site.documents.wellknown import static_docs
 from statuspage.site.render import Renderer, asset_urls
 
 PACKAGE = Path(statuspage.__file__).resolve().parent

@@ -1,6 +1,6 @@
 """SiteBuilder: turns a snapshot into a Site, rebuilding only what changed.
 
-Each artifact family (statuspage.site.build) yields documents that carry a key of everything
+Each artifact family (statuspage.site.documents) yields documents that carry a key of everything
 they depend on; an unchanged key reuses the previous artifact whole. A document that fails to
 build keeps serving its last good bytes (or a 503 stand-in), logged once.
 """
@@ -23,9 +23,9 @@ from statuspage.site.artifacts import (
     Site,
     begin_artifact,
 )
-from statuspage.site.build import api, feeds, history, pages, uptime, wellknown
-from statuspage.site.build.error_pages import error_docs
 from statuspage.site.context import BuildContext
+from statuspage.site.documents import api, feeds, history, pages, uptime, wellknown
+from statuspage.site.documents.error_pages import error_docs
 from statuspage.site.render import Chrome, Renderer, asset_urls
 from statuspage.site.snapshot import Snapshot
 from statuspage.site.uptime_view import UptimeView

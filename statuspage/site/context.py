@@ -1,7 +1,7 @@
 """BuildContext: what the document builders of one publish share.
 
 The snapshot and uptime to show, the page chrome, the renderer, and memos that let a
-republish reuse what an earlier one computed. Builders (statuspage.site.build) take it;
+republish reuse what an earlier one computed. Builders (statuspage.site.documents) take it;
 it knows none of them.
 """
 

@@ -1,6 +1,6 @@
 """What the site answers where nothing published matches.
 
-The exception handlers serve the published 404 and 500 pages (build/error_pages.py; a JSON
+The exception handlers serve the published 404 and 500 pages (documents/error_pages.py; a JSON
 error under /api/). Any path under /api/v2 that is not published gets a CORS preflight
 answer or a JSON 404.
 """
@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from statuspage.site.build.api import PREFIX
+from statuspage.site.documents.api import PREFIX
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
-from statuspage.site.artifacts import Doc
 from statuspage.markdown import plain
 from statuspage.model import ACTIVE_MAINTENANCE, Incident, MaintenanceStatus
 from statuspage.serialize import iso
-from statuspage.text import publishable
-
+from statuspage.site.artifacts import Doc
 from statuspage.site.context import BuildContext
+from statuspage.text import publishable
 
 FEED_LIMIT = 50
 CANCELLED_KEPT = timedelta(days=90)

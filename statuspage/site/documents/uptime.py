@@ -9,13 +9,12 @@ from typing import Any
 
 from babel import Locale
 
-from statuspage.site.artifacts import HTML, Doc
 from statuspage.model import worst_status
-from statuspage.site.build.pages import calendar_cell, visible_components
-from statuspage.uptime import Day, overall, percent
-from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
-
+from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
+from statuspage.site.documents.pages import calendar_cell, visible_components
+from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
+from statuspage.uptime import Day, overall, percent
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:

@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
-from statuspage.site.artifacts import TEXT, Doc
 from statuspage.resources import STATIC
-
+from statuspage.site.artifacts import TEXT, Doc
 from statuspage.site.context import BuildContext
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)

@@ -12,11 +12,10 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from statuspage.site.artifacts import HTML, Doc
 from statuspage.model import Incident
-from statuspage.site.build.pages import shown_at, summary
-
+from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
+from statuspage.site.documents.pages import shown_at, summary
 
 RECENT = 50
 PER_PAGE = 100
