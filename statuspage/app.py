@@ -12,14 +12,17 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from statuspage import admin, api, hooks, pages, subscribe
+from statuspage import admin, hooks, subscribe
 from statuspage.body_limit import BodyLimit
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
+from statuspage.events import Clock, utcnow
 from statuspage.lifespan import StartupErrors
-from statuspage.publish import Published, Publisher, SiteApp
-from statuspage.service import Clock, Service, utcnow
+from statuspage.service import Service
+from statuspage.site import errors
+from statuspage.site.asgi import SiteApp
+from statuspage.site.publisher import Published, Publisher
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage")
@@ -45,6 +48,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
             )
             offered = app.state.subscribe_offer.channel_names
             publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
+            # A write in this process (Manage API, hooks, subscribe forms, the ticker) is
+            # published as soon as it commits; another process's writes (the CLI) by the poll.
+            store.after_commit.append(publisher.poke)
             await publisher.start()
             tasks.append(asyncio.create_task(_tick_forever(service, settings.tick_interval)))
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
@@ -65,8 +71,8 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *api.routes, *pages.routes],
-        exception_handlers=pages.exception_handlers,
+        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *errors.routes],
+        exception_handlers=errors.exception_handlers,
         # A failed start as one line; bodies capped before any handler reads them.
         middleware=[Middleware(StartupErrors), Middleware(BodyLimit)],
         lifespan=lifespan,

@@ -11,7 +11,8 @@ from starlette.testclient import TestClient
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.service import Clock, Service
+from statuspage.events import Clock
+from statuspage.service import Service
 from statuspage.storage import Store
 
 T = TypeVar("T")

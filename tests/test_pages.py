@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from statuspage import history_pages
 from statuspage.model import MaintenanceStatus
 from statuspage.service import Service
+from statuspage.site.documents import history as history_pages
 from tests.conftest import FakeClock
 from tests.site_helpers import client, seed
 
@@ -381,7 +381,7 @@ class Marked:
 def test_page_text_goes_through_gettext(
     db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("statuspage.render.Translations.load", lambda *a, **k: Marked())
+    monkeypatch.setattr("statuspage.site.render.Translations.load", lambda *a, **k: Marked())
     seed(db_path, clock, lambda svc: _page(svc, clock))
     with client(db_path, clock) as c:
         html = c.get("/").text

@@ -13,12 +13,12 @@ from typing import Any
 import brotli
 import pytest
 
-from statuspage.artifacts import accepted_encodings, etag_matches
 from statuspage.config import Settings
-from statuspage.publish import SiteBuilder
-from statuspage.render import Renderer
 from statuspage.service import Service
-from statuspage.snapshot import SnapshotReader
+from statuspage.site.artifacts import accepted_encodings, etag_matches
+from statuspage.site.builder import SiteBuilder
+from statuspage.site.render import Renderer
+from statuspage.site.snapshot import SnapshotReader
 from statuspage.storage import Store
 from tests.conftest import FakeClock
 from tests.site_helpers import client, seed, wait_for

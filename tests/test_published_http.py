@@ -24,9 +24,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.published_http import HeaderLimitProtocol, PublishedFirstProtocol, find_published
-from statuspage.service import Clock
-from statuspage.serving import UVICORN_TESTED, http_options, untested, uvicorn_version
+from statuspage.events import Clock
+from statuspage.site.fast_path import HeaderLimitProtocol, PublishedFirstProtocol, find_published
+from statuspage.site.serving import UVICORN_TESTED, http_options, untested, uvicorn_version
 from tests.conftest import RunCli
 from tests.test_app import free_port
 

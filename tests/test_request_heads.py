@@ -17,7 +17,7 @@ import pytest
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.published_http import HeaderLimitProtocol, PublishedFirstProtocol
+from statuspage.site.fast_path import HeaderLimitProtocol, PublishedFirstProtocol
 from tests.conftest import RunCli
 from tests.test_app import free_port
 from tests.test_published_http import (

@@ -10,7 +10,6 @@ import statuspage
 from statuspage.comms.kit import plan_path
 from statuspage.comms.plans import SHIPPED_TEMPLATES
 from statuspage.config import load_settings
-from statuspage.render import Renderer, asset_urls
 from statuspage.resources import (
     COMMS_TEMPLATES,
     DEFAULT_PLAN,
@@ -21,7 +20,8 @@ from statuspage.resources import (
     example_plans,
     resource,
 )
-from statuspage.wellknown import static_docs
+from statuspage.site.documents.wellknown import static_docs
+from statuspage.site.render import Renderer, asset_urls
 
 PACKAGE = Path(statuspage.__file__).resolve().parent
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.published_http import PublishedFirstProtocol
+from statuspage.site.fast_path import PublishedFirstProtocol
 from tests.conftest import RunCli
 from tests.test_published_http import CountingApp, ServerThread, fetch
 

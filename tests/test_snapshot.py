@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from statuspage.model import ComponentStatus
 from statuspage.service import Service
-from statuspage.snapshot import SnapshotReader
+from statuspage.site.snapshot import SnapshotReader
 from tests.conftest import FakeClock
 
 

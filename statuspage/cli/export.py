@@ -6,12 +6,12 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from statuspage.artifacts import Site
 from statuspage.cli.context import Context, pass_context
-from statuspage.publish import SiteBuilder
-from statuspage.security_headers import security_headers
 from statuspage.service import Service
-from statuspage.snapshot import SnapshotReader
+from statuspage.site.artifacts import Site
+from statuspage.site.builder import SiteBuilder
+from statuspage.site.security_headers import security_headers
+from statuspage.site.snapshot import SnapshotReader
 
 # Files with these endings are written as they are named; every other page becomes NAME.html.
 KEEP = {".json", ".xml", ".txt", ".rss", ".atom", ".ics", ".css", ".js", ".svg", ".ico", ".png"}

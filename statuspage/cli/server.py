@@ -103,7 +103,7 @@ def serve(ctx: Context, host: str, port: int, workers: int, no_fast_path: bool) 
     """
     import uvicorn
 
-    from statuspage.serving import http_options
+    from statuspage.site.serving import http_options
 
     ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
     refuse_broken_plan(ctx)

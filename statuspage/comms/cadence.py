@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from statuspage.comms.plan import REMINDER_TEMPLATE, Phase, Plan, Policy
 from statuspage.comms.planner import Planner
+from statuspage.events import Event, Notice
 from statuspage.model import Incident, Kind
 from statuspage.serialize import iso
-from statuspage.service import Event, Notice
 from statuspage.storage import Queries
 from statuspage.storage.convert import ts
 from statuspage.storage.outbox import Batch, CommsEvent, OutboxState

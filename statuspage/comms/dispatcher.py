@@ -19,7 +19,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from statuspage.comms.channels import Channel
 from statuspage.comms.links import LinkSigner
@@ -29,13 +29,10 @@ from statuspage.comms.prepare import Preparer
 from statuspage.comms.retry import RetryPolicy
 from statuspage.comms.settle import Settler
 from statuspage.comms.worker import ChannelWorker, Limits, Shared
+from statuspage.events import utcnow
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage.dispatch")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_owner() -> str:

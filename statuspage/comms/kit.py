@@ -18,9 +18,9 @@ from statuspage.comms.planner import Planner
 from statuspage.comms.validate import load_plan
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput, PlanError
+from statuspage.events import Event, Notice
 from statuspage.model import Impact
 from statuspage.resources import DEFAULT_PLAN
-from statuspage.service import Event, Notice
 from statuspage.storage import Queries
 
 OFF = ("off", "none", "no")

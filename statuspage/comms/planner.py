@@ -26,8 +26,8 @@ from statuspage.comms.plan import (
     Segment,
     SegmentKind,
 )
+from statuspage.events import Event
 from statuspage.model import Incident
-from statuspage.service import Event
 from statuspage.storage import Queries
 from statuspage.storage.outbox import Audience, Batch, CommsEvent, OutboxState
 

@@ -24,8 +24,9 @@ from statuspage.comms.render import Renderer
 from statuspage.comms.tone import ToneFinding, check_tone
 from statuspage.comms.usage import CUSTOMER, OWNER, Usage
 from statuspage.errors import StatuspageError
+from statuspage.events import Event
 from statuspage.model import Incident, new_id
-from statuspage.service import Event, EventSink
+from statuspage.service import TransactionSink
 from statuspage.storage import Queries, Store
 from statuspage.storage.outbox import CommsEvent, OutboxGroup, OutboxState
 
@@ -87,7 +88,7 @@ class Previewer:
         self.options = options
         self.renderer = Renderer(comms.plan, comms.templates, options.signer)
 
-    def sink(self) -> EventSink:
+    def sink(self) -> TransactionSink:
         """An event sink for --dry-run: after the planner ran, preview and roll back."""
 
         async def preview_and_roll_back(q: Queries, event: Event) -> None:

@@ -17,7 +17,7 @@ from statuspage.comms.channels.mastodon import MastodonChannel
 from statuspage.comms.channels.slack import SlackChannel
 from statuspage.comms.channels.sms import SmsChannel, TwilioConfig
 from statuspage.comms.channels.webhook import WebhookChannel, secret_bytes
-from statuspage.comms.dispatcher import Dispatcher, Timing, utcnow
+from statuspage.comms.dispatcher import Dispatcher, Timing
 from statuspage.comms.kit import Comms
 from statuspage.comms.links import LinkSigner
 from statuspage.comms.plan import Network, Plan
@@ -25,6 +25,7 @@ from statuspage.comms.retry import RetryPolicy
 from statuspage.comms.worker import Limits
 from statuspage.config import PREFIX, Settings
 from statuspage.errors import InvalidInput
+from statuspage.events import utcnow
 from statuspage.storage import Store
 
 STATUS_HOOK = "/hooks/twilio/status"

@@ -12,7 +12,7 @@ from statuspage.service.admin_history import AdminHistoryService
 from statuspage.service.admin_incidents import AdminIncidentService
 from statuspage.service.admin_uptime import AdminUptimeService
 from statuspage.service.audit import AuditService
-from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice, utcnow
+from statuspage.service.base import CommsHooks, TransactionSink
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
@@ -42,14 +42,4 @@ class Service(
     """Every use case of a status page."""
 
 
-__all__ = [
-    "Clock",
-    "CommsHooks",
-    "Event",
-    "EventSink",
-    "Notice",
-    "Service",
-    "TickReport",
-    "Transition",
-    "utcnow",
-]
+__all__ = ["CommsHooks", "Service", "TickReport", "TransactionSink", "Transition"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from statuspage.errors import InvalidInput, NotFound
+from statuspage.events import Clock, Event, Notice, utcnow
 from statuspage.model import (
     AffectedComponent,
     ChangeCause,
@@ -20,37 +21,9 @@ from statuspage.model import (
 )
 from statuspage.storage import Queries, Store
 
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something the comms kit may tell people about, emitted inside the change's transaction.
-
-    phase: declared, updated, resolved, postmortem, maintenance_scheduled,
-    maintenance_updated, maintenance_started, maintenance_completed, maintenance_cancelled.
-    """
-
-    phase: str
-    incident_id: str
-    update_id: str | None
-    at: datetime
-    deliver_notifications: bool = True
-
-
-EventSink = Callable[[Queries, Event], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the comms kit did on a tick (a reminder sent, say), in one line."""
-
-    incident_id: str
-    text: str
+# What sees an event inside its transaction (the comms kit writes outbox rows there); the
+# sinks that hear of a change after it commits are statuspage.events.EventSink.
+TransactionSink = Callable[[Queries, Event], Awaitable[None]]
 
 
 class CommsHooks(Protocol):
@@ -76,7 +49,7 @@ class ServiceBase:
         self,
         store: Store,
         clock: Clock = utcnow,
-        sinks: Sequence[EventSink] = (),
+        sinks: Sequence[TransactionSink] = (),
         comms: CommsHooks | None = None,
     ) -> None:
         self.store = store

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from statuspage.errors import Conflict, InvalidInput
+from statuspage.events import Event
 from statuspage.local_time import human
 from statuspage.model import (
     DEFAULT_STATUS_FOR_IMPACT,
@@ -26,7 +27,7 @@ from statuspage.model import (
     new_id,
     parse_enum,
 )
-from statuspage.service.base import Event, ServiceBase
+from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries
 
 ComponentSpec = tuple[str, str | None]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from statuspage.errors import InvalidInput
+from statuspage.events import Event, Notice
 from statuspage.local_time import human
 from statuspage.model import (
     AffectedComponent,
@@ -23,7 +24,7 @@ from statuspage.model import (
     check_window,
     new_id,
 )
-from statuspage.service.base import Event, Notice, ServiceBase
+from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries
 
 DEFAULT_MESSAGES = {

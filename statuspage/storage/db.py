@@ -17,6 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from statuspage.errors import NotFound, StatuspageError
+from statuspage.events import EventSink
 from statuspage.migrations import migrations
 from statuspage.storage.audit import begin_audit, end_audit
 from statuspage.storage.queries import Queries
@@ -37,6 +38,8 @@ class Store:
         self._lock = asyncio.Lock()
         self.path = path
         self.applied_migrations: list[str] = []
+        # Told after each commit that changed what the public sees (the server's publisher).
+        self.after_commit: list[EventSink] = []
 
     @classmethod
     async def open(cls, path: Path | str, *, create: bool = False) -> Store:
@@ -112,7 +115,8 @@ class Store:
         """One write transaction; if it changed a row and is `public`, the revision grows.
 
         A write opened inside another one (in the same task) joins it as a savepoint, so a
-        use case built from other use cases is still one transaction.
+        use case built from other use cases is still one transaction. After a public change
+        commits, the `after_commit` sinks hear its revision.
         """
         outer = _ACTIVE.get()
         if outer is not None and outer.store is self:
@@ -120,6 +124,7 @@ class Store:
             async with outer.savepoint():
                 yield outer.queries
             return
+        revision: int | None = None
         async with self._lock:
             tx = _Transaction(self, Queries(self._conn), public)
             token = _ACTIVE.set(tx)
@@ -131,15 +136,24 @@ class Store:
                 changed = self._conn.total_changes != changes_before
                 await end_audit(self._conn)
                 if tx.public and changed:
-                    await self._conn.execute(
-                        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
-                    )
+                    revision = await self._bump_revision()
                 await self._conn.execute("COMMIT")
             except BaseException:
                 await self._rollback()
                 raise
             finally:
                 _ACTIVE.reset(token)
+        if revision is not None:  # committed, and the lock is free for whoever republishes
+            for sink in self.after_commit:
+                sink(revision)
+
+    async def _bump_revision(self) -> int:
+        async with self._conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+            " RETURNING value"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def _rollback(self) -> None:
         """Roll back after an error or a cancellation.

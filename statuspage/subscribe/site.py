@@ -22,8 +22,8 @@ from statuspage.comms.plan import Channel as PlanChannel
 from statuspage.config import Settings
 from statuspage.errors import InvalidField, RateLimited, StatuspageError
 from statuspage.model import Channel, Component, Group
-from statuspage.render import Chrome, Renderer, asset_urls
 from statuspage.service import Service
+from statuspage.site.render import Chrome, Renderer, asset_urls
 
 log = logging.getLogger("statuspage.subscribe")
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex",

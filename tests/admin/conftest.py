@@ -20,7 +20,8 @@ from starlette.testclient import TestClient
 
 from statuspage.app import create_app
 from statuspage.config import Settings
-from statuspage.service import Event, Service
+from statuspage.events import Event
+from statuspage.service import Service
 from statuspage.storage import Queries, Store
 from tests.conftest import FakeClock
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from statuspage.admin.uptime import PARTIAL_DATE
-from statuspage.snapshot import SnapshotReader
+from statuspage.site.snapshot import SnapshotReader
+from statuspage.site.uptime_view import UptimeView
 from statuspage.storage import Store
 from statuspage.uptime import percent
-from statuspage.uptime_view import UptimeView
 from tests.admin.conftest import Api
 from tests.admin.test_openapi import document, validator
 from tests.conftest import FakeClock

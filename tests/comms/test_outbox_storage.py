@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from statuspage.events import Event
 from statuspage.model import Channel
-from statuspage.service import Event, Service
+from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber, rows
 from tests.conftest import FakeClock

@@ -26,7 +26,8 @@ from starlette.testclient import TestClient
 from statuspage.app import create_app
 from statuspage.comms.channels.twilio_signature import sign
 from statuspage.config import Settings
-from statuspage.service import Clock, Service, utcnow
+from statuspage.events import Clock, utcnow
+from statuspage.service import Service
 from statuspage.storage import Store
 from tests.delivery.standins import (
     ACCOUNT_SID,

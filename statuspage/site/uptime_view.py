@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from statuspage.model import Component, Incident, StatusChange
-from statuspage.snapshot import Snapshot
+from statuspage.site.snapshot import Snapshot
 from statuspage.uptime import (
     WEIGHTS,
     Day,

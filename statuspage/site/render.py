@@ -92,7 +92,6 @@ class Chrome:
     assets: tuple[tuple[str, str], ...] = ()  # (name, versioned URL)
     # The channels /subscribe offers (email, sms, webhook, slack); none: no subscribe links.
     subscribe_channels: tuple[str, ...] = ()
-    refresh_seconds: int = 60
 
     def __hash__(self) -> int:
         # Part of nearly every cache key of a publish: hash it once, not thousands of times.

@@ -1,29 +1,23 @@
-"""The human-readable site: home, incident pages, history, error pages (rendered at publish time).
+"""The human-readable site: the home page and one page per incident (rendered at publish time).
 
-Nothing here runs on a request for a published page: `build` yields the documents the
-publisher renders once per change. The `exception_handlers` answer unknown URLs and errors
-with the published error pages (JSON for the API).
+Nothing here runs on a request: `build` yields the documents the publisher renders once per
+change. The uptime bars and day cells here are shared with the history and uptime pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute
 
-from statuspage.artifacts import HTML, Doc
 from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
-from statuspage.render import COMPONENT_LABELS
+from statuspage.site.artifacts import HTML, Doc
+from statuspage.site.context import BuildContext
+from statuspage.site.render import COMPONENT_LABELS
+from statuspage.site.uptime_view import Uptime, shown
 from statuspage.uptime import Day, percent
-from statuspage.uptime_view import Uptime, shown
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
 
 PAST_DAYS = 7
 
@@ -56,24 +50,6 @@ def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
 
 def _incident_doc(ctx: BuildContext, i: Incident, version: str | None, world: int) -> Doc:
     return Doc(f"/incidents/{i.id}", HTML, _incident_page(ctx, i), (version, world))
-
-
-def error_docs(ctx: BuildContext) -> tuple[Doc, Doc]:
-    """The 404 and 500 pages, in the same look as the rest."""
-    gettext = ctx.renderer.gettext
-
-    def page(heading: str, message: str) -> Any:
-        return lambda: ctx.render("error.html", title=heading, heading=heading, message=message)
-
-    missing = page(
-        gettext("Page not found"),
-        gettext("There is nothing at this address. It may have moved, or the link is mistyped."),
-    )
-    broken = page(
-        gettext("Something went wrong"),
-        gettext("This page could not be shown. Please try again in a moment."),
-    )
-    return Doc("/404", HTML, missing, cache="no-store"), Doc("/500", HTML, broken, cache="no-store")
 
 
 def home(ctx: BuildContext) -> str:
@@ -266,31 +242,3 @@ def _incident_page(ctx: BuildContext, incident: Incident) -> Any:
         i=incident,
         names=_names(ctx, incident),
     )
-
-
-async def not_found(request: Request, exc: Exception) -> Response:
-    """Unknown URL: the published 404 page, or a JSON error under /api/."""
-    if request.url.path.startswith("/api/"):
-        return JSONResponse(
-            {"error": "not found"}, 404, headers={"Access-Control-Allow-Origin": "*"}
-        )
-    return _published_error(request, "not_found", 404)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": "internal server error"}, 500)
-    return _published_error(request, "server_error", 500)
-
-
-def _published_error(request: Request, which: str, status: int) -> Response:
-    site = getattr(request.app.state, "published", None)
-    artifact = getattr(site.site, which, None) if site is not None and site.site else None
-    if artifact is None:
-        return Response("Not found" if status == 404 else "Server error", status)
-    headers = {"Cache-Control": "no-store"}
-    return Response(artifact.body, status, headers=headers, media_type="text/html")
-
-
-exception_handlers: dict[Any, Any] = {404: not_found, 500: server_error}
-routes: list[BaseRoute] = []

@@ -9,20 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
-from statuspage.artifacts import Doc
 from statuspage.markdown import plain
 from statuspage.model import ACTIVE_MAINTENANCE, Incident, MaintenanceStatus
 from statuspage.serialize import iso
+from statuspage.site.artifacts import Doc
+from statuspage.site.context import BuildContext
 from statuspage.text import publishable
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
 
 FEED_LIMIT = 50
 CANCELLED_KEPT = timedelta(days=90)

@@ -1,26 +1,18 @@
 """The public Statuspage v2 JSON API (/api/v2/*.json), published once per change, CORS `*`.
 
-The shapes come from statuspage.serialize, shared with the CLI and webhooks. Requests for
-the published documents never reach these routes: the publisher answers them from memory.
-The routes here answer CORS preflights and unknown API paths.
+The shapes come from statuspage.serialize, shared with the CLI and webhooks. CORS preflights
+and unknown API paths are answered by statuspage.site.errors.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from statuspage.artifacts import JSON, Doc
 from statuspage.model import ACTIVE_MAINTENANCE, Incident
 from statuspage.serialize import Json, components_json, incident_json, page_json, status_json
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.artifacts import JSON, Doc
+from statuspage.site.context import BuildContext
 
 LIST_LIMIT = 50
 PREFIX = "/api/v2"
@@ -96,27 +88,3 @@ def _incidents(ctx: BuildContext) -> list[Incident]:
 
 def _incident(ctx: BuildContext, incident: Incident) -> Json:
     return incident_json(incident, ctx.snap.page, ctx.snap.component_by_id)
-
-
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Max-Age": "86400",
-}
-
-
-async def api_fallback(request: Request) -> Response:
-    """CORS preflight for any API path; a JSON 404 for an unknown one."""
-    if request.method == "OPTIONS":
-        headers = dict(CORS)
-        asked = request.headers.get("access-control-request-headers")
-        if asked:
-            headers["Access-Control-Allow-Headers"] = asked
-        return Response(status_code=204, headers=headers)
-    body: dict[str, Any] = {"error": "not found", "documentation": "/api/v2/summary.json"}
-    return JSONResponse(body, 404, headers={**CORS, "Cache-Control": "no-store"})
-
-
-routes = [
-    Route(PREFIX + "/{path:path}", api_fallback, methods=["GET", "HEAD", "OPTIONS"]),
-]

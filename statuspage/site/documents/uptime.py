@@ -5,18 +5,16 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from babel import Locale
 
-from statuspage.artifacts import HTML, Doc
 from statuspage.model import worst_status
-from statuspage.pages import calendar_cell, visible_components
+from statuspage.site.artifacts import HTML, Doc
+from statuspage.site.context import BuildContext
+from statuspage.site.documents.pages import calendar_cell, visible_components
+from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
 from statuspage.uptime import Day, overall, percent
-from statuspage.uptime_view import CALENDAR_MONTHS, Uptime, shown
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from statuspage.artifacts import TEXT, Doc
 from statuspage.resources import STATIC
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.artifacts import TEXT, Doc
+from statuspage.site.context import BuildContext
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
 SITEMAP_INCIDENTS = 500  # the most recent; older ones stay reachable through /history

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from statuspage.errors import NotFound
+from statuspage.events import Clock, utcnow
 from statuspage.model import (
     ACTIVE_MAINTENANCE,
     Component,
@@ -27,7 +28,6 @@ from statuspage.model import (
     StatusChange,
     page_status,
 )
-from statuspage.service import Clock, utcnow
 from statuspage.storage import Queries, Store
 from statuspage.storage.convert import parse_ts
 from statuspage.storage.public import IncidentFingerprint

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from statuspage.security_headers import security_headers
+from statuspage.site.security_headers import security_headers
 
 try:  # brotli is cheap where its wheel is installed; gzip alone is fine without it
     import brotli
@@ -118,11 +118,6 @@ class Artifact:
         )
         body = b"" if scope["method"] == "HEAD" else variant.body
         await send({"type": "http.response.body", "body": body})
-
-
-def make_artifact(doc: Doc, body: bytes, cache_control: str, status: int = 200) -> Artifact:
-    """Hash and compress a rendered body once; every request then reuses the result."""
-    return begin_artifact(doc, body, cache_control, status)()
 
 
 def begin_artifact(

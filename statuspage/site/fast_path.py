@@ -36,10 +36,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from statuspage.artifacts import Artifact, Headers, header_lines
-from statuspage.publish import Published, SiteApp
-from statuspage.security_headers import security_headers
-from statuspage.serving import MAX_HEAD
+from statuspage.site.artifacts import Artifact, Headers, header_lines
+from statuspage.site.asgi import SiteApp
+from statuspage.site.publisher import Published
+from statuspage.site.security_headers import security_headers
+from statuspage.site.serving import MAX_HEAD
 
 log = logging.getLogger("statuspage.http")
 _READ_ONLY = (b"GET", b"HEAD")

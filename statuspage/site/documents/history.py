@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from statuspage.artifacts import HTML, Doc
 from statuspage.model import Incident
-from statuspage.pages import shown_at, summary
-
-if TYPE_CHECKING:
-    from statuspage.publish import BuildContext
+from statuspage.site.artifacts import HTML, Doc
+from statuspage.site.context import BuildContext
+from statuspage.site.documents.pages import shown_at, summary
 
 RECENT = 50
 PER_PAGE = 100

@@ -1,6 +1,6 @@
 """How `statuspage serve` runs uvicorn's HTTP: our protocol where uvicorn's version is tested.
 
-The fast path and the header limit (published_http.py) subclass uvicorn's httptools protocol
+The fast path and the header limit (fast_path.py) subclass uvicorn's httptools protocol
 and rely on its internals, so they are used only on the uvicorn releases tested with them
 (UVICORN_TESTED, the same range as pyproject.toml). On any other release, or when its
 internals cannot be imported, the server runs plain uvicorn with its h11 protocol, whose
@@ -61,13 +61,13 @@ def http_options(fast_path: bool, version: str | None = None) -> dict[str, Any]:
     reason = untested(uvicorn_version() if version is None else version)
     if reason is None:
         try:
-            from statuspage import published_http
+            from statuspage.site import fast_path as protocols
         except ImportError as exc:
             reason = f"uvicorn's httptools protocol cannot be imported ({exc})"
         else:
             if fast_path:
-                return {"http": published_http.PublishedFirstProtocol}
-            return {"http": published_http.HeaderLimitProtocol}
+                return {"http": protocols.PublishedFirstProtocol}
+            return {"http": protocols.HeaderLimitProtocol}
     log.warning(
         "%s: serving with plain uvicorn (h11, request heads up to %d bytes), without the fast path",
         reason,

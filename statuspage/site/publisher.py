@@ -1,0 +1,128 @@
+"""Publisher: keeps the served Site true to the database.
+
+It republishes at once when a write in this process commits (the app connects the store's
+after-commit sinks to `poke`), within a poll interval when another process (the CLI) wrote
+(Store.revision() grows with every public change), and when the day rolls over in the page's
+time zone (uptime bars move) or a maintenance window opens or closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+
+from statuspage.config import Settings
+from statuspage.events import Clock, utcnow
+from statuspage.site.artifacts import Site
+from statuspage.site.builder import SiteBuilder
+from statuspage.site.snapshot import Snapshot, SnapshotReader
+from statuspage.storage import Store
+
+log = logging.getLogger("statuspage.publish")
+
+
+class Published:
+    """The Site a server process currently serves; swapped whole on every republish."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
+        self.publisher: Publisher | None = None
+
+
+class Publisher:
+    """Keeps `published.site` true to the database, within a poll interval."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utcnow,
+        published: Published | None = None,
+        subscribe_channels: tuple[str, ...] = (),
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.reader = SnapshotReader(store, clock)
+        self.builder = SiteBuilder(settings, subscribe_channels=subscribe_channels)
+        self.published = published or Published()
+        self.published.publisher = self
+        self.snapshot: Snapshot | None = None
+        self.last_seconds = 0.0
+        self._due: datetime | None = None
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._frozen = False
+
+    async def refresh(self) -> Site:
+        """Read a snapshot and publish it (in a thread, so requests keep being served)."""
+        async with self._lock:
+            started = time.perf_counter()
+            snap = await self.reader.read()
+            site = await asyncio.to_thread(self.builder.build, snap)
+            self.snapshot, self.published.site = snap, site
+            self._due = next_due(snap)
+            self.last_seconds = time.perf_counter() - started
+            if not self._frozen:
+                # The first site's objects live long: keep the cyclic GC from walking them on
+                # every later collection (a pause in a republish otherwise).
+                gc.freeze()
+                self._frozen = True
+            log.info("published revision %s in %.0f ms", snap.revision, self.last_seconds * 1000)
+            return site
+
+    async def start(self) -> None:
+        """Publish before serving: again if a change landed meanwhile (a cold start is slow)."""
+        for _ in range(3):
+            try:
+                if not await self.stale():
+                    return
+                await self.refresh()
+            except Exception:  # e.g. no page yet: `run` logs it and keeps trying
+                log.warning("nothing published yet; retrying in the background", exc_info=True)
+                return
+
+    def poke(self, revision: int | None = None) -> None:
+        """Ask for a republish now: an EventSink for the store's commits in this process.
+
+        The revision is not needed: the publisher reads the store's own when it wakes.
+        """
+        self._wake.set()
+
+    async def stale(self) -> bool:
+        site = self.published.site
+        if site is None or await self.store.revision() != site.revision:
+            return True
+        return self._due is not None and self.clock() >= self._due
+
+    async def run(self, interval: float) -> None:
+        """Poll for changes forever; a failed publish is logged and tried again."""
+        while True:
+            await self._nap(interval)
+            self._wake.clear()
+            try:
+                if await self.stale():
+                    await self.refresh()
+            except Exception:
+                log.exception("publishing failed; serving the previous version meanwhile")
+                await asyncio.sleep(max(interval, 1.0))
+
+    async def _nap(self, interval: float) -> None:
+        # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that races
+        # its timeout, and the server would never stop.
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=interval)
+        finally:
+            waiter.cancel()
+
+
+def next_due(snap: Snapshot) -> datetime:
+    """When to republish without a change: next local midnight, or a maintenance boundary."""
+    tomorrow = snap.today + timedelta(days=1)
+    midnight = datetime.combine(tomorrow, clock_time(0), snap.tz)
+    deadline = snap.next_deadline()
+    return min(midnight, deadline) if deadline else midnight
