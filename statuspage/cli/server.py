@@ -63,11 +63,14 @@ def init(
     click.echo(summary.strip())
 
 
+# uvicorn's exit code for an app that refuses to start (uvicorn.main.STARTUP_FAILURE; also
+# uvicorn.config's in newer releases): the same number in every release we allow.
+STARTUP_FAILURE = 3
+
+
 @contextlib.contextmanager
 def exit_code_2_on_failed_start() -> Iterator[None]:
     """uvicorn exits 3 when the app refuses to start; ours is 2, as for every refusal."""
-    from uvicorn.config import STARTUP_FAILURE
-
     try:
         yield
     except SystemExit as exc:
