@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import phonenumbers
 from babel import Locale
 
-from statuspage.comms.channels.http import GuardedResolver, RefusedTarget, check_url, target_host
+from statuspage.comms.deliver.channels.http import (
+    GuardedResolver,
+    RefusedTarget,
+    check_url,
+    target_host,
+)
 from statuspage.errors import InvalidField, PermanentDeliveryError
 from statuspage.model import Channel
 
