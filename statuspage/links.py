@@ -1,6 +1,7 @@
-"""The links a message carries: the incident, and the subscriber's manage and unsubscribe pages.
+"""Signed links: the incident, and a subscriber's manage, unsubscribe and confirm pages.
 
-Made in one place so the subscription pages (step 5) verify exactly what messages sign:
+Below both the comms kit (its messages carry them) and the service and subscription pages
+(they verify them), so the pages verify exactly what messages sign:
 a token is scoped to one subscriber and one purpose, signed with settings.secret_key.
 A confirmation link also carries the nonce of the confirmation it answers and expires;
 the SMS code is derived from the same nonce, so a newer confirmation voids both.
@@ -31,11 +32,10 @@ class LinkSigner:
     """Signs subscriber tokens; `preview()` makes unsendable links for previews and checks."""
 
     secret_key: str
-    for_preview: bool = False
 
     @classmethod
     def preview(cls) -> LinkSigner:
-        return cls(PREVIEW_KEY, for_preview=True)
+        return cls(PREVIEW_KEY)
 
     def _serializer(self, purpose: str) -> URLSafeSerializer:
         return _signing(self._key(), purpose)[0]
@@ -130,7 +130,7 @@ def incident_url(page_url: str, incident_id: str) -> str:
 
 
 def subscriber_links(page_url: str, subscriber_id: str, signer: LinkSigner) -> dict[str, str]:
-    """`manage` and `unsubscribe` URLs for one subscriber (routes served by step 5)."""
+    """`manage` and `unsubscribe` URLs for one subscriber (routes of statuspage.subscribe)."""
     base = page_url.rstrip("/")
     return {
         purpose: f"{base}/subscriptions/{purpose}?token={signer.token(subscriber_id, purpose)}"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.deliver.channels.http import non_global
 from statuspage.comms.kit import Comms
 from statuspage.comms.plan.schema import Channel as PlanChannel
 from statuspage.comms.plan.schema import Network, SocialOptions
 from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
+from statuspage.url_guard import non_global
 from tests.comms.conftest import add_subscriber, rows
 from tests.conftest import FakeClock
 from tests.delivery.conftest import Providers, declare_sev1, dispatch_once, row_to

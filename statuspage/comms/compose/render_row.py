@@ -1,4 +1,4 @@
-"""Rendering an outbox row at send time (the dispatcher of step 4 calls this) or in a preview.
+"""Rendering an outbox row at send time (by the dispatcher) or in a preview.
 
 Messages are rendered from the rows they refer to, as they are when sent: the incident as
 it stands, the update the event recorded, the subscriber's current language and links.

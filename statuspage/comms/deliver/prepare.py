@@ -56,7 +56,7 @@ class Loaded:
     events: dict[str, _EventFacts | str]  # event id -> facts, or why there are none
     threads: dict[str, Thread]
     blocked: set[tuple[str, str, str]]  # (channel, template, language)
-    own: Load | None = None  # a subscriber's own messages (confirmations...): step 5
+    own: Load | None = None  # a subscriber's own messages (confirmations...)
     now: datetime | None = None
 
 

@@ -1,6 +1,6 @@
 """A validated comms plan: who speaks, approves and is reminded; who hears what, where, how often.
 
-Built by `statuspage.comms.plan.read.load_plan` from YAML; nothing here reads files. The README's
+Built by `statuspage.comms.plan.read.read_plan` from YAML; nothing here reads files. The README's
 "Comms plans" section describes the YAML these objects come from.
 """
 

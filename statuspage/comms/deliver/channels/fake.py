@@ -41,6 +41,3 @@ class RecordingChannel:
 
     async def aclose(self) -> None:
         self.closed = True
-
-    def texts(self) -> list[str]:
-        return [m.text for m in self.sent]

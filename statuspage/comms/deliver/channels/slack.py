@@ -12,8 +12,9 @@ from datetime import datetime
 import aiohttp
 
 from statuspage.comms.deliver.channels.base import Message, Receipt
-from statuspage.comms.deliver.channels.http import LazySession, check_url, post
+from statuspage.comms.deliver.channels.http import LazySession, post
 from statuspage.errors import PermanentDeliveryError, RecipientGone, TransientDeliveryError
+from statuspage.url_guard import check_url
 
 GONE = frozenset({404, 410})
 

@@ -19,8 +19,9 @@ from datetime import datetime
 import aiohttp
 
 from statuspage.comms.deliver.channels.base import Message, Receipt
-from statuspage.comms.deliver.channels.http import LazySession, check_url, post
+from statuspage.comms.deliver.channels.http import LazySession, post
 from statuspage.errors import InvalidInput, RecipientGone, TransientDeliveryError
+from statuspage.url_guard import check_url
 
 USER_AGENT = "statuspage-webhooks/1"
 PREFIX = "whsec_"
