@@ -1,4 +1,4 @@
-"""The planner: turns an Event into outbox rows, in the transaction of the change.
+"""Fan-out (the `Planner`): turns an Event into outbox rows, in the change's transaction.
 
 For each route of the event's phase (the severity's routing plus matching component
 overrides), it enqueues one row per (recipient, channel): subscribers by one set-based
