@@ -14,7 +14,7 @@ from statuspage.comms.plan.issues import Issues
 from statuspage.comms.plan.yamlnodes import MAX_VALUES, load
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "comms_plans" / "default.yaml"
+DEFAULT = ROOT / "statuspage" / "comms_plans" / "default.yaml"
 
 # "Billion laughs": ten lines that would expand to 9**9 (387 million) strings.
 BOMB = "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
