@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.validate import load_plan
 from statuspage.model import new_id
 from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Service

@@ -36,18 +36,18 @@ from typing import Any
 import uvloop
 from standardwebhooks.webhooks import Webhook
 
-from statuspage.comms.audience import ENV_REF
-from statuspage.comms.dispatcher import Dispatcher
+from statuspage.comms.compose.validate import load_plan
+from statuspage.comms.deliver.dispatcher import Dispatcher
+from statuspage.comms.deliver.wiring import build_channels, make_dispatcher
 from statuspage.comms.kit import Comms
-from statuspage.comms.plan import Channel as PlanChannel
-from statuspage.comms.plan import Plan
-from statuspage.comms.status import approve
-from statuspage.comms.validate import load_plan
-from statuspage.comms.wiring import build_channels, make_dispatcher
+from statuspage.comms.plan.audience import ENV_REF
+from statuspage.comms.plan.schema import Channel as PlanChannel
+from statuspage.comms.plan.schema import Plan
 from statuspage.config import Settings
 from statuspage.model import new_id
 from statuspage.resources import DEFAULT_PLAN
 from statuspage.service import Service
+from statuspage.service.comms_ops import approve
 from statuspage.storage import Store
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # e.g. 0.1 for a quick look

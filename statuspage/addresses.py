@@ -17,9 +17,14 @@ from urllib.parse import urlsplit
 import phonenumbers
 from babel import Locale
 
-from statuspage.comms.channels.http import GuardedResolver, RefusedTarget, check_url, target_host
 from statuspage.errors import InvalidField, PermanentDeliveryError
 from statuspage.model import Channel
+from statuspage.url_guard import (
+    GuardedResolver,
+    RefusedTarget,
+    check_url,
+    target_host,
+)
 
 MAX_EMAIL = 254
 MAX_URL = 2048

@@ -14,8 +14,8 @@ from starlette.middleware import Middleware
 
 from statuspage import admin, hooks, subscribe
 from statuspage.body_limit import BodyLimit
+from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, load_comms
-from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.config import Settings, load_settings
 from statuspage.events import Clock, utcnow
 from statuspage.lifespan import StartupErrors

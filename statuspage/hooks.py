@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from statuspage.comms.channels.twilio_signature import signature_ok
-from statuspage.comms.inbound import handle_sms
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.receipts import record_report
+from statuspage.comms.deliver.channels.twilio_signature import signature_ok
+from statuspage.comms.deliver.inbound import handle_sms
+from statuspage.comms.deliver.receipts import record_report
 from statuspage.config import Settings
+from statuspage.links import LinkSigner
 from statuspage.service import Service
 
 log = logging.getLogger("statuspage.hooks")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import statuspage
 from statuspage.comms.kit import plan_path
-from statuspage.comms.plans import SHIPPED_TEMPLATES
+from statuspage.comms.plan.read import SHIPPED_TEMPLATES
 from statuspage.config import load_settings
 from statuspage.resources import (
     COMMS_TEMPLATES,

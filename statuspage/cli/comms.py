@@ -11,15 +11,15 @@ import click
 from statuspage.cli.context import Context, Group, pass_context
 from statuspage.cli.output import table
 from statuspage.cli.times import ago, local
-from statuspage.comms.cadence import by_urgency, due_at
-from statuspage.comms.plan import INCIDENT_PHASES, MAINTENANCE_PHASES
-from statuspage.comms.preview import Preview
-from statuspage.comms.report import count, format_preview
-from statuspage.comms.status import Approval, approve, incident_status
-from statuspage.comms.tone import check_tone
+from statuspage.comms.compose.preview import Preview
+from statuspage.comms.compose.report import count, format_preview
+from statuspage.comms.compose.tone import check_tone
+from statuspage.comms.plan.cadence import by_urgency, due_at
+from statuspage.comms.plan.schema import INCIDENT_PHASES, MAINTENANCE_PHASES
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.model import STATUS_LABELS, Incident, Page
 from statuspage.service import Service
+from statuspage.service.comms_ops import Approval
 
 PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
 dry_run_option = click.option(
@@ -51,7 +51,7 @@ def preview(ctx: Context, incident_id: str, phase: str | None, full: bool) -> No
     previewer = ctx.previewer()
 
     async def use(svc: Service) -> Preview:
-        return await previewer.of_incident(svc.store, incident_id, phase, svc.now())
+        return await svc.preview_messages(previewer, incident_id, phase)
 
     click.echo(format_preview(ctx.run(use), full=full))
 
@@ -76,7 +76,7 @@ def approve_command(
 
     async def use(svc: Service) -> tuple[list[Approval], Page, datetime]:
         now = svc.now()
-        return await approve(svc.store, incident_id, who, now, update_id), await svc.page(), now
+        return await svc.approve_messages(incident_id, who, update_id), await svc.page(), now
 
     done, page, at = ctx.run(use)
     for approval in done:
@@ -119,7 +119,7 @@ async def comms_lines(ctx: Context, svc: Service, incident: Incident, page: Page
         plan = ctx.comms.load().plan
     except PlanError as exc:
         return [f"Comms:      the comms plan does not load: {exc}"]
-    status = await incident_status(svc.store, plan, incident)
+    status = await svc.comms_status(plan, incident)
     lines = []
     if status.due_at is not None:
         lines.append(f"Next update: due {_due(status.due_at, page, svc.now())}")

@@ -11,8 +11,8 @@ from typing import Any, TypeVar, cast
 import click
 
 from statuspage.audit import acting_as, local_actor
+from statuspage.comms.compose.preview import DryRun, Options, Preview, Previewer
 from statuspage.comms.kit import LazyComms
-from statuspage.comms.preview import DryRun, Options, Preview, Previewer
 from statuspage.config import Settings
 from statuspage.errors import StatuspageError
 from statuspage.service import Service

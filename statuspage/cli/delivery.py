@@ -13,16 +13,11 @@ import click
 from statuspage.cli.context import Context, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.times import ago, local
-from statuspage.comms.delivery_status import (
-    CHANNELS,
-    DeliveryStatus,
-    delivery_status,
-    retry_failed,
-)
-from statuspage.comms.dispatcher import Report
+from statuspage.comms.deliver.dispatcher import Report
+from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, LazyComms
-from statuspage.comms.wiring import make_dispatcher, missing_settings
 from statuspage.service import Service
+from statuspage.service.comms_ops import CHANNELS, DeliveryStatus
 
 LABELS = {
     "busy": "put back (provider busy)",
@@ -110,7 +105,7 @@ def status(ctx: Context, incident_id: str, as_json: bool) -> None:
     async def use(svc: Service) -> tuple[DeliveryStatus, str, datetime]:
         now = svc.now()
         here = missing_settings(ctx.settings, plan)
-        found = await delivery_status(svc.store, incident_id, here, now)
+        found = await svc.delivery_status(incident_id, here)
         return found, (await svc.page()).time_zone, now
 
     found, tz, now = ctx.run(use)
@@ -134,7 +129,7 @@ def retry(ctx: Context, incident_id: str | None, channel: str | None) -> None:
     Example:
       statuspage comms retry 8kq2m4x7p1za --channel sms
     """
-    counts, stale = ctx.run(lambda svc: retry_failed(svc.store, svc.now(), incident_id, channel))
+    counts, stale = ctx.run(lambda svc: svc.retry_failed(incident_id, channel))
     total = sum(counts.values())
     if stale:
         click.echo(f"Not sent again: {stale} (a newer message of the incident replaced them).")

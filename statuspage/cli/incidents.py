@@ -12,7 +12,7 @@ from statuspage.cli.comms import comms_lines, dry_run_option, due_table, warn_ab
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json, incident_details, incidents_table
 from statuspage.cli.times import parse_time
-from statuspage.comms.report import format_preview
+from statuspage.comms.compose.report import format_preview
 from statuspage.errors import InvalidInput
 from statuspage.model import Incident, Kind
 from statuspage.serialize import Json, incident_json

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from statuspage.cli.context import Context, Group, pass_context
-from statuspage.comms.issues import Issues
+from statuspage.comms.compose.report import count, format_plan
+from statuspage.comms.compose.validate import load_plan, validate_plan
 from statuspage.comms.kit import plan_path
-from statuspage.comms.report import count, format_plan
-from statuspage.comms.validate import load_plan, validate_plan
+from statuspage.comms.plan.issues import Issues
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.resources import example_plans
 

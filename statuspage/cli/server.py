@@ -11,8 +11,8 @@ import click
 
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
+from statuspage.comms.compose.validate import validate_plan
 from statuspage.comms.kit import plan_path
-from statuspage.comms.validate import validate_plan
 from statuspage.errors import InvalidInput
 from statuspage.serialize import page_json
 from statuspage.service import Service

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from statuspage.comms.cadence import Reminders
-from statuspage.comms.messages import Templates, templates_for
-from statuspage.comms.plan import Plan
-from statuspage.comms.planner import Planner
-from statuspage.comms.validate import load_plan
+from statuspage.comms.compose.fanout import Planner
+from statuspage.comms.compose.reminders import Reminders
+from statuspage.comms.compose.templates import Templates, templates_for
+from statuspage.comms.compose.validate import load_plan
+from statuspage.comms.plan.schema import Plan
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.events import Event, Notice

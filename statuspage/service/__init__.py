@@ -13,6 +13,7 @@ from statuspage.service.admin_incidents import AdminIncidentService
 from statuspage.service.admin_uptime import AdminUptimeService
 from statuspage.service.audit import AuditService
 from statuspage.service.base import CommsHooks, TransactionSink
+from statuspage.service.comms_ops import CommsOpsService
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
@@ -35,6 +36,7 @@ class Service(
     SubscriptionService,
     SubscriberAdminService,
     SubscriberImportService,
+    CommsOpsService,
     ComponentService,
     IncidentService,
     MaintenanceService,

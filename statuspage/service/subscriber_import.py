@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 
 from statuspage import subscriber_csv
 from statuspage.addresses import Address, normalise
+from statuspage.confirmations import close_confirmation, open_confirmation
 from statuspage.errors import InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
-from statuspage.service.confirmations import close_confirmation, open_confirmation
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
 from statuspage.storage import Queries
 

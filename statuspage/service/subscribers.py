@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from statuspage.confirmations import open_confirmation, queue_message
 from statuspage.errors import Conflict, InvalidInput
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
 from statuspage.serialize import Json, iso
-from statuspage.service.confirmations import open_confirmation, queue_message
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
 from statuspage.storage import Queries
 from statuspage.subscriptions import TESTED, Kind

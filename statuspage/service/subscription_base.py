@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 
 from statuspage.addresses import Address, Rules, check_host, normalise
-from statuspage.comms.links import LinkSigner
 from statuspage.errors import InvalidField, InvalidInput, NotFound, RateLimited
+from statuspage.links import LinkSigner
 from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
 from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries

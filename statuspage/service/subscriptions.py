@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from statuspage.addresses import Address, normalise
-from statuspage.comms.links import LinkExpired, LinkInvalid
+from statuspage.confirmations import apply_confirmation, open_confirmation, queue_message
 from statuspage.errors import InvalidField
+from statuspage.links import LinkExpired, LinkInvalid
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
-from statuspage.service.confirmations import apply_confirmation, open_confirmation, queue_message
 from statuspage.service.subscription_base import HOUR, SubscriptionBase, Wanted
 from statuspage.storage import Queries
 from statuspage.subscriptions import TESTED, Confirmation, Kind, ProbeStatus

@@ -16,11 +16,11 @@ from babel import Locale
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from statuspage.comms.links import LinkExpired, LinkInvalid
-from statuspage.comms.messages import Templates
-from statuspage.comms.plan import Channel as PlanChannel
+from statuspage.comms.compose.templates import Templates
+from statuspage.comms.plan.schema import Channel as PlanChannel
 from statuspage.config import Settings
 from statuspage.errors import InvalidField, RateLimited, StatuspageError
+from statuspage.links import LinkExpired, LinkInvalid
 from statuspage.model import Channel, Component, Group
 from statuspage.service import Service
 from statuspage.site.render import Chrome, Renderer, asset_urls

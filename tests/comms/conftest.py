@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.validate import load_plan
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
 from statuspage.service import Service
 from statuspage.storage import Store

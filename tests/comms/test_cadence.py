@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from statuspage.comms.cadence import by_urgency, due_at
+from statuspage.comms.compose.render_row import Renderer
 from statuspage.comms.kit import Comms
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.render import Renderer
+from statuspage.comms.plan.cadence import by_urgency, due_at
+from statuspage.links import LinkSigner
 from statuspage.model import Channel
 from statuspage.serialize import iso
 from statuspage.service import Service

@@ -14,8 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.validate import load_plan
 from statuspage.config import Settings
 from statuspage.errors import PlanError
 from statuspage.model import new_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from statuspage.comms.lengths import (
+from statuspage.comms.compose.lengths import (
     bluesky_length,
     mastodon_length,
     smart_encode,
@@ -12,7 +12,7 @@ from statuspage.comms.lengths import (
     social_length,
     x_length,
 )
-from statuspage.comms.plan import Network
+from statuspage.comms.plan.schema import Network
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from statuspage.comms.compose.render_row import Renderer
+from statuspage.comms.compose.templates import Templates
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.messages import Templates
-from statuspage.comms.render import Renderer
-from statuspage.comms.validate import load_plan
 from statuspage.errors import InvalidInput
+from statuspage.links import LinkSigner
 from statuspage.model import Channel
 from statuspage.resources import DEFAULT_PLAN
 from statuspage.serialize import incident_json
@@ -160,10 +160,10 @@ def test_a_language_variant_can_reuse_the_english_layout_through_gettext(tmp_pat
     mo.parent.mkdir(parents=True)
     with mo.open("wb") as out:
         write_mo(out, catalog)
-    from statuspage.comms import samples
-    from statuspage.comms.context import Recipient, build
-    from statuspage.comms.plan import Phase
-    from statuspage.comms.plans import SHIPPED_TEMPLATES
+    from statuspage.comms.compose import samples
+    from statuspage.comms.compose.context import Recipient, build
+    from statuspage.comms.plan.read import SHIPPED_TEMPLATES
+    from statuspage.comms.plan.schema import Phase
 
     templates = Templates((tmp_path, SHIPPED_TEMPLATES))
     plan = load_plan(SMALL_PLAN)

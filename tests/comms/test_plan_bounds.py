@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from statuspage.comms.issues import Issues
-from statuspage.comms.validate import validate_plan
-from statuspage.comms.yamlnodes import MAX_VALUES, load
+from statuspage.comms.compose.validate import validate_plan
+from statuspage.comms.plan.issues import Issues
+from statuspage.comms.plan.yamlnodes import MAX_VALUES, load
 from statuspage.resources import DEFAULT_PLAN
 
 DEFAULT = DEFAULT_PLAN

@@ -9,23 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms import samples
-from statuspage.comms.context import Recipient, build
-from statuspage.comms.issues import Issues
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.messages import PARTS, templates_for
-from statuspage.comms.plan import (
+from statuspage.comms.compose import samples
+from statuspage.comms.compose.context import Recipient, build
+from statuspage.comms.compose.templates import PARTS, templates_for
+from statuspage.comms.compose.validate import load_plan, validate_plan
+from statuspage.comms.plan.issues import Issues
+from statuspage.comms.plan.read import SHIPPED_TEMPLATES, read_plan
+from statuspage.comms.plan.schema import (
     INCIDENT_PHASES,
     MAINTENANCE_PHASES,
     Channel,
     Phase,
 )
-from statuspage.comms.plans import SHIPPED_TEMPLATES, read_plan
-from statuspage.comms.reader import format_duration, parse_duration
-from statuspage.comms.usage import usages
-from statuspage.comms.validate import load_plan, validate_plan
-from statuspage.comms.yamlnodes import Mapping, Scalar, load
+from statuspage.comms.plan.typed_yaml import format_duration, parse_duration
+from statuspage.comms.plan.usage import usages
+from statuspage.comms.plan.yamlnodes import Mapping, Scalar, load
 from statuspage.errors import PlanError
+from statuspage.links import LinkSigner
 from statuspage.resources import DEFAULT_PLAN
 from statuspage.resources import PLANS as PLANS_DIR
 from tests.comms.conftest import PLANS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from statuspage.comms.tone import check_tone
+from statuspage.comms.compose.tone import check_tone
 
 CALM = (
     "We are investigating elevated error rates on the API in the EU region. Requests to "

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.channels import Channel
-from statuspage.comms.channels.fake import RecordingChannel
-from statuspage.comms.dispatcher import Dispatcher, Report, Timing
+from statuspage.comms.compose.validate import load_plan
+from statuspage.comms.deliver.channels import Channel
+from statuspage.comms.deliver.channels.fake import RecordingChannel
+from statuspage.comms.deliver.dispatcher import Dispatcher, Report, Timing
+from statuspage.comms.deliver.retry import RetryPolicy
+from statuspage.comms.deliver.wiring import build_channels
+from statuspage.comms.deliver.wiring import make_dispatcher as wired_dispatcher
+from statuspage.comms.deliver.worker import Limits
 from statuspage.comms.kit import Comms
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.retry import RetryPolicy
-from statuspage.comms.validate import load_plan
-from statuspage.comms.wiring import build_channels
-from statuspage.comms.wiring import make_dispatcher as wired_dispatcher
-from statuspage.comms.worker import Limits
 from statuspage.config import Settings
+from statuspage.links import LinkSigner
 from statuspage.model import Channel as SubscriberChannel
 from statuspage.service import Service
 from statuspage.storage.delivery import Claimed
@@ -92,7 +92,7 @@ async def declare_sev1(svc: Service, *, approve: bool = True) -> str:
         components=[("API", None)],
     )  # fmt: skip
     if approve:
-        from statuspage.comms.status import approve as approve_event
+        from statuspage.service.comms_ops import approve as approve_event
 
         await approve_event(svc.store, incident.id, "Dana", svc.now())
     return incident.id

@@ -16,11 +16,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.status import approve
-from statuspage.comms.validate import load_plan
 from statuspage.model import new_id
 from statuspage.service import Service
+from statuspage.service.comms_ops import approve
 from statuspage.storage import Store
 from tests.conftest import TEST_SECRET_KEY
 from tests.delivery.conftest import PLAN, Providers

@@ -8,12 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from statuspage.comms.channels import Receipt
-from statuspage.comms.channels.fake import RecordingChannel
-from statuspage.comms.delivery_status import retry_failed
-from statuspage.comms.retry import RetryPolicy
-from statuspage.comms.status import approve
-from statuspage.comms.worker import Limits
+from statuspage.comms.deliver.channels import Receipt
+from statuspage.comms.deliver.channels.fake import RecordingChannel
+from statuspage.comms.deliver.retry import RetryPolicy
+from statuspage.comms.deliver.worker import Limits
 from statuspage.errors import (
     ContentRejected,
     PermanentDeliveryError,
@@ -22,6 +20,7 @@ from statuspage.errors import (
 )
 from statuspage.model import Channel
 from statuspage.service import Service
+from statuspage.service.comms_ops import approve, retry_failed
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber
 from tests.conftest import FakeClock

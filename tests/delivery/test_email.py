@@ -11,8 +11,8 @@ from unittest.mock import patch
 
 import trustme
 
-from statuspage.comms.channels.base import Message
-from statuspage.comms.channels.email import SmtpConfig, compose
+from statuspage.comms.deliver.channels.base import Message
+from statuspage.comms.deliver.channels.email import SmtpConfig, compose
 from statuspage.config import Settings
 from statuspage.model import Channel
 from statuspage.service import Service
@@ -56,7 +56,7 @@ async def test_all_mails_of_one_incident_thread_under_its_first(
     for text in ("Found the cause.", "A fix is rolling out."):
         clock.advance(minutes=10)
         await csvc.update_incident(incident, message=text, status="identified")
-        from statuspage.comms.status import approve
+        from statuspage.service.comms_ops import approve
 
         await approve(csvc.store, incident, "Dana", csvc.now())
         await dispatch_once(csvc, settings, clock, only=("email",))
@@ -185,7 +185,7 @@ def test_a_part_in_ascii_short_lines_goes_as_it_is_and_any_other_quoted_printabl
 
 def test_a_part_that_holds_the_boundary_is_quoted_printable() -> None:
     config = SmtpConfig("smtp.test", 25, "none", "status@acme.test")
-    with patch("statuspage.comms.channels.email.secrets.token_hex", return_value="ab" * 12):
+    with patch("statuspage.comms.deliver.channels.email.secrets.token_hex", return_value="ab" * 12):
         text = "a line with =_" + "ab" * 12 + " in it\n"
         message = Message("page.1", "email", ANN, text, datetime.now(UTC), "Hi", "<p>hi</p>")
         parsed = message_from_bytes(compose(config, message, datetime.now(UTC)),

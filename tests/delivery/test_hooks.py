@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
-from statuspage.comms.channels.twilio_signature import sign
+from statuspage.comms.deliver.channels.twilio_signature import sign
 from statuspage.config import Settings
 from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service

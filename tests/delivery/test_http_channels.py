@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.channels.http import non_global
 from statuspage.comms.kit import Comms
-from statuspage.comms.plan import Channel as PlanChannel
-from statuspage.comms.plan import Network, SocialOptions
+from statuspage.comms.plan.schema import Channel as PlanChannel
+from statuspage.comms.plan.schema import Network, SocialOptions
 from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
+from statuspage.url_guard import non_global
 from tests.comms.conftest import add_subscriber, rows
 from tests.conftest import FakeClock
 from tests.delivery.conftest import Providers, declare_sev1, dispatch_once, row_to
@@ -114,7 +114,7 @@ async def test_slack_gets_a_block_message_and_each_url_at_most_one_a_second(
     await dispatch_once(csvc, settings, clock, only=("slack",))
     clock.advance(minutes=5)
     await csvc.update_incident(incident, message="Fix deployed.", status="monitoring")
-    from statuspage.comms.status import approve
+    from statuspage.service.comms_ops import approve
 
     await approve(csvc.store, incident, "Dana", csvc.now())
     started = time.monotonic()
@@ -171,7 +171,7 @@ async def test_bluesky_posts_updates_as_replies_to_the_incidents_first_post(
     for text in ("Found it.", "Fixed."):
         clock.advance(minutes=5)
         await csvc.update_incident(incident, message=text, status="identified")
-        from statuspage.comms.status import approve
+        from statuspage.service.comms_ops import approve
 
         await approve(csvc.store, incident, "Dana", csvc.now())
         await dispatch_once(csvc, settings, clock, only=("social",))
@@ -198,7 +198,7 @@ async def test_mastodon_threads_and_a_resend_with_the_same_idempotency_key_is_no
     await dispatch_once(csvc, settings, clock, only=("social",))
     clock.advance(minutes=5)
     await csvc.update_incident(incident, message="Found it.", status="identified")
-    from statuspage.comms.status import approve
+    from statuspage.service.comms_ops import approve
 
     await approve(csvc.store, incident, "Dana", csvc.now())
     await dispatch_once(csvc, settings, clock, only=("social",))

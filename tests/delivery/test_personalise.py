@@ -6,12 +6,12 @@ from pathlib import Path
 
 from itsdangerous import URLSafeSerializer
 
-from statuspage.comms.context import Recipient, shared_vars
-from statuspage.comms.links import LinkSigner
-from statuspage.comms.messages import Rendered, Templates
-from statuspage.comms.personalise import FULL, Personaliser
-from statuspage.comms.plan import Phase
-from statuspage.comms.samples import typical
+from statuspage.comms.compose.context import Recipient, shared_vars
+from statuspage.comms.compose.personalise import FULL, Personaliser
+from statuspage.comms.compose.samples import typical
+from statuspage.comms.compose.templates import Rendered, Templates
+from statuspage.comms.plan.schema import Phase
+from statuspage.links import LinkSigner
 from statuspage.resources import COMMS_TEMPLATES
 
 SHIPPED = COMMS_TEMPLATES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from statuspage.comms.ratelimit import RECOVER_AFTER, KeyedBuckets, TokenBucket
-from statuspage.comms.retry import RetryPolicy
+from statuspage.comms.deliver.ratelimit import RECOVER_AFTER, KeyedBuckets, TokenBucket
+from statuspage.comms.deliver.retry import RetryPolicy
 
 
 class Clock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from statuspage.comms.channels.sms import SmsChannel
-from statuspage.comms.dispatcher import Report
+from statuspage.comms.deliver.channels.sms import SmsChannel
+from statuspage.comms.deliver.dispatcher import Report
 from statuspage.model import Channel, SubscriberState
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState

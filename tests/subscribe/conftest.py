@@ -24,7 +24,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
-from statuspage.comms.channels.twilio_signature import sign
+from statuspage.comms.deliver.channels.twilio_signature import sign
 from statuspage.config import Settings
 from statuspage.events import Clock, utcnow
 from statuspage.service import Service

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
-from statuspage.comms.links import LinkSigner
+from statuspage.links import LinkSigner
 from statuspage.service import Service
 from tests.conftest import FakeClock, dump
 from tests.subscribe.conftest import Providers, Site, body_of, link, open_site

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.comms.validate import load_plan
 from statuspage.model import Channel, Subscriber
 from statuspage.service import Service
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.comms.channels.http import target_host
+from statuspage.url_guard import target_host
 from tests.conftest import RunCli, dump
 from tests.subscribe.conftest import Providers, Site, open_site
 

@@ -1,0 +1,137 @@
+"""The SSRF guard for subscriber-given URLs: checked when subscribing and when sending.
+
+Below both the subscription use cases (statuspage.addresses checks a URL as it is given)
+and the HTTP channels (statuspage.comms.deliver.channels.http connects through it).
+A subscriber's webhook or Slack URL must not reach into our network. The guard resolves
+the host when connecting and refuses it when ANY of its addresses is not global (private,
+loopback, link-local, shared, reserved, multicast...); the connection then goes to the
+addresses it checked, so a name that resolves differently a moment later (DNS rebinding)
+changes nothing. Literal addresses in URLs are checked the same way. Redirects are not
+followed.
+
+Every check looks at the host the client will connect to (`target_host`): the host as
+yarl (aiohttp's URL parser) reads it, with NFKC and IDNA applied (so `①②⑦.0.0.1` and
+`127。0。0。1` are 127.0.0.1), any IPv4 notation the resolver accepts written plainly
+(`0x7f.1`, `2130706433`, `0177.0.0.1`), and no trailing dot. aiohttp does not call the
+resolver for an IP literal, so the literal check here is the only one such a URL meets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from statuspage.errors import PermanentDeliveryError
+
+
+class RefusedTarget(OSError):
+    """The URL leads to an address we do not send to."""
+
+
+def non_global(address: str) -> bool:
+    """Whether an IP address is one we refuse to send to (not on the public internet)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves a host and refuses it when any of its addresses is not global."""
+
+    def __init__(self, allow_private: bool = False) -> None:
+        self.allow_private = allow_private
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, family=family)
+        found: list[ResolveResult] = []
+        for fam, _, proto, _, sockaddr in infos:
+            address = str(sockaddr[0])
+            if not self.allow_private and non_global(address):
+                raise RefusedTarget(f"{host} resolves to {address}, which is not public")
+            found.append(
+                ResolveResult(hostname=host, host=address, port=int(sockaddr[1]), family=fam,
+                              proto=proto, flags=socket.AI_NUMERICHOST)
+            )  # fmt: skip
+        if not found:
+            raise OSError(f"{host} has no address")
+        return found
+
+    async def close(self) -> None:
+        return None
+
+
+def check_url(url: str, *, allow_http: bool, allow_private: bool) -> None:
+    """Refuse a URL we must not post to (wrong scheme, no host or a malformed one, a
+    literal private address in any notation, a localhost name)."""
+    scheme = urlsplit(url).scheme
+    if scheme != "https" and not (allow_http and scheme == "http"):
+        raise PermanentDeliveryError(f"refused: {scheme or 'no'} URL scheme (https only)")
+    try:
+        host = target_host(url)
+    except ValueError as exc:
+        raise PermanentDeliveryError(f"refused: {exc}") from exc
+    if not allow_private and _local(host):
+        raise PermanentDeliveryError("refused: the URL's address is not public")
+
+
+@functools.lru_cache(maxsize=4096)
+def target_host(url: str) -> str:
+    """The host a request to `url` connects to: an IP address written plainly, or an
+    ASCII name (IDNA) without a trailing dot. ValueError when there is none or it is
+    malformed (an empty label, one over 63 characters, a name over 253).
+
+    >>> target_host("http://①②⑦.0.0.1/"), target_host("https://0x7f.1/")
+    ('127.0.0.1', '127.0.0.1')
+    """
+    try:
+        raw = yarl.URL(url).raw_host
+    except (ValueError, UnicodeError) as exc:
+        raise ValueError(f"the URL's host is not valid ({exc})") from exc
+    host = (raw or "").rstrip(".").lower()
+    if not host:
+        raise ValueError("the URL has no host")
+    literal = _ip_literal(host)
+    if literal is not None:
+        return literal
+    labels = host.split(".")
+    if not all(labels):
+        raise ValueError("the URL's host name has an empty label (a leading dot, or two in a row)")
+    if len(host) > 253 or any(len(label) > 63 for label in labels):
+        raise ValueError("the URL's host name is too long (at most 63 characters a label)")
+    return host
+
+
+def _ip_literal(host: str) -> str | None:
+    """The address `host` names when the resolver would read it as a number, else None."""
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        pass
+    if not all(c in "0123456789abcdefx." for c in host):
+        return None
+    try:  # what getaddrinfo does with a number: inet_aton's forms (0x7f.1, 2130706433)
+        return str(ipaddress.IPv4Address(socket.inet_aton(host)))
+    except OSError:
+        return None
+
+
+def _local(host: str) -> bool:
+    """Whether a target host is one we refuse without asking DNS: a non-global address,
+    or a localhost name (RFC 6761: always loopback). Other names are checked when
+    resolved."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return non_global(host)
+    except ValueError:
+        return False
