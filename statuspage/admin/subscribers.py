@@ -122,10 +122,7 @@ PURGE = QueryParam(
 
 async def shape(call: Call, found: list[Subscriber]) -> list[Json]:
     every = [c.id for c in await call.service.list_components()]
-    async with call.service.store.read() as q:
-        expiries = await q.confirmation_expiries(
-            [s.id for s in found if s.state.value == "pending"]
-        )
+    expiries = await call.service.purge_times([s.id for s in found if s.state.value == "pending"])
     return [
         subscriber_json(s, every, display_phone=display_phone(s.address) if s.channel is
                         Channel.SMS else None, purge_at=expiries.get(s.id))

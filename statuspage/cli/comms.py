@@ -15,11 +15,12 @@ from statuspage.comms.cadence import by_urgency, due_at
 from statuspage.comms.plan import INCIDENT_PHASES, MAINTENANCE_PHASES
 from statuspage.comms.preview import Preview
 from statuspage.comms.report import count, format_preview
-from statuspage.comms.status import Approval, approve, incident_status
+from statuspage.comms.status import Approval
 from statuspage.comms.tone import check_tone
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.model import STATUS_LABELS, Incident, Page
 from statuspage.service import Service
+from statuspage.service.operations import Operations
 
 PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
 dry_run_option = click.option(
@@ -51,9 +52,9 @@ def preview(ctx: Context, incident_id: str, phase: str | None, full: bool) -> No
     previewer = ctx.previewer()
 
     async def use(svc: Service) -> Preview:
-        return await previewer.of_incident(svc.store, incident_id, phase, svc.now())
+        return await svc.preview_messages(previewer, incident_id, phase)
 
-    click.echo(format_preview(ctx.run(use), full=full))
+    click.echo(format_preview(ctx.run_local(use), full=full))
 
 
 @comms.command("approve")
@@ -76,9 +77,9 @@ def approve_command(
 
     async def use(svc: Service) -> tuple[list[Approval], Page, datetime]:
         now = svc.now()
-        return await approve(svc.store, incident_id, who, now, update_id), await svc.page(), now
+        return await svc.approve_messages(incident_id, who, update_id), await svc.page(), now
 
-    done, page, at = ctx.run(use)
+    done, page, at = ctx.run_local(use)
     for approval in done:
         e = approval.event
         what = f"update {e.update_id}" if e.update_id else e.phase
@@ -111,15 +112,17 @@ def warn_about_tone(ctx: Context, message: str | None) -> None:
         click.echo(f"warning: tone: {finding}", err=True)
 
 
-async def comms_lines(ctx: Context, svc: Service, incident: Incident, page: Page) -> list[str]:
-    """What the comms kit says about an incident: due time, approvals, messages."""
-    if ctx.comms is None or incident.backfilled:
+async def comms_lines(ctx: Context, svc: Operations, incident: Incident, page: Page) -> list[str]:
+    """What the comms kit says about an incident: due time, approvals, messages.
+
+    Only the local database knows (remote mode has no plan of its own: ctx.comms is None)."""
+    if ctx.comms is None or incident.backfilled or not isinstance(svc, Service):
         return []
     try:
         plan = ctx.comms.load().plan
     except PlanError as exc:
         return [f"Comms:      the comms plan does not load: {exc}"]
-    status = await incident_status(svc.store, plan, incident)
+    status = await svc.comms_status(plan, incident)
     lines = []
     if status.due_at is not None:
         lines.append(f"Next update: due {_due(status.due_at, page, svc.now())}")

@@ -13,9 +13,11 @@ from statuspage.service.admin_incidents import AdminIncidentService
 from statuspage.service.admin_uptime import AdminUptimeService
 from statuspage.service.audit import AuditService
 from statuspage.service.base import Clock, CommsHooks, Event, EventSink, Notice, utcnow
+from statuspage.service.comms_bridge import CommsBridgeService
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
+from statuspage.service.sms_hooks import SmsHookService
 from statuspage.service.subscriber_import import SubscriberImportService
 from statuspage.service.subscribers import SubscriberAdminService
 from statuspage.service.subscriptions import SubscriptionService
@@ -35,6 +37,8 @@ class Service(
     SubscriptionService,
     SubscriberAdminService,
     SubscriberImportService,
+    SmsHookService,
+    CommsBridgeService,
     ComponentService,
     IncidentService,
     MaintenanceService,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, Self, TypeVar
 
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.model import (
@@ -19,8 +20,10 @@ from statuspage.model import (
     parse_enum,
 )
 from statuspage.storage import Queries, Store
+from statuspage.subscriptions import SubscriptionPolicy
 
 Clock = Callable[[], datetime]
+W = TypeVar("W")
 
 
 def utcnow() -> datetime:
@@ -78,16 +81,45 @@ class ServiceBase:
         clock: Clock = utcnow,
         sinks: Sequence[EventSink] = (),
         comms: CommsHooks | None = None,
+        subscription_policy: SubscriptionPolicy | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.sinks = list(sinks)
         self.comms = comms
+        self.subscription_policy = subscription_policy or SubscriptionPolicy()
         if comms is not None:
             self.sinks.append(comms.on_event)
 
+    @classmethod
+    async def open(
+        cls,
+        db: Path,
+        *,
+        create: bool = False,
+        comms: CommsHooks | None = None,
+        subscription_policy: SubscriptionPolicy | None = None,
+    ) -> Self:
+        """The use cases on the database at `db` (opened and migrated); `close` it after."""
+        store = await Store.open(db, create=create)
+        return cls(store, comms=comms, subscription_policy=subscription_policy)
+
+    async def close(self) -> None:
+        await self.store.close()
+
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
+
+    async def attach(self, wing: Callable[[Store], Awaitable[W]]) -> W:
+        """Run a wing that works on the store itself (the outbox dispatcher, the snapshot
+        reader) on this service's store, as the app wires them at start: callers above
+        the service never hold the store."""
+        return await wing(self.store)
+
+    @property
+    def applied_migrations(self) -> list[str]:
+        """The migrations that opening the database applied (`init` reports them)."""
+        return list(self.store.applied_migrations)
 
     async def emit(self, q: Queries, event: Event) -> None:
         for sink in self.sinks:

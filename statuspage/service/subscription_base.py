@@ -17,7 +17,6 @@ from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
 from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries
 from statuspage.storage.ratelimits import Limit
-from statuspage.subscriptions import SubscriptionPolicy
 
 HOUR = 3600.0
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -34,9 +33,6 @@ class Wanted:
 
 
 class SubscriptionBase(ServiceBase):
-    # Set by the app and the CLI from the settings (statuspage.subscriptions).
-    subscription_policy: SubscriptionPolicy = SubscriptionPolicy()
-
     @property
     def signer(self) -> LinkSigner:
         return LinkSigner(self.subscription_policy.secret_key)
