@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statuspage.model import (
     Component,
@@ -22,6 +22,9 @@ from statuspage.model import (
     worst_status,
 )
 from statuspage.uptime import RangeUptime, percentage
+
+if TYPE_CHECKING:
+    from statuspage.service.subscribers import SubscriberData
 
 Json = dict[str, Any]
 
@@ -288,3 +291,30 @@ def subscriber_json(
         "confirmed_at": iso(s.confirmed_at),
         "unsubscribed_at": iso(s.unsubscribed_at),
     }
+
+
+NOT_KEPT = (
+    "client IP addresses (only a keyed hash, for at most the rate-limit window); "
+    "message bodies (rendered when sent, not stored)"
+)
+
+
+def subscriber_data_json(data: SubscriberData) -> Json:
+    """Everything we hold on one subscriber, as a data request's answer shows it."""
+    s, c = data.subscriber, data.awaiting_confirmation
+    return {
+        "subscriber": {
+            "id": s.id, "channel": s.channel.value, "address": s.address,
+            "phone_country": s.phone_country, "state": s.state.value,
+            "components": "all" if data.components is None else list(data.components),
+            "tags": list(s.tags), "language": s.language, "created_at": iso(s.created_at),
+            "updated_at": iso(s.updated_at), "confirmed_at": iso(s.confirmed_at),
+            "unsubscribed_at": iso(s.unsubscribed_at),
+        },
+        "awaiting_confirmation": None if c is None else {
+            "new_address": c.new_address, "sent_at": iso(c.sent_at),
+            "expires_at": iso(c.expires_at), "wrong_codes": c.wrong_codes,
+        },
+        "messages": data.messages,
+        "not_kept": NOT_KEPT,
+    }  # fmt: skip

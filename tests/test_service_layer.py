@@ -13,8 +13,14 @@ from statuspage.cli.context import Context
 from statuspage.cli.remote import RemoteService
 from statuspage.config import load_settings
 from statuspage.errors import StatuspageError
+from statuspage.model import Channel
+from statuspage.serialize import iso, subscriber_data_json
 from statuspage.service import Service
 from statuspage.service.operations import Operations
+from statuspage.service.subscribers import NewSubscriber
+from statuspage.storage import Store
+from statuspage.subscriptions import SubscriptionPolicy
+from tests.conftest import TEST_SECRET_KEY, FakeClock
 
 PACKAGE = Path(__file__).resolve().parent.parent / "statuspage"
 ABOVE_THE_SERVICE = [
@@ -114,3 +120,43 @@ def test_a_local_only_use_case_is_refused_in_remote_mode_with_one_clear_error(
     with pytest.raises(StatuspageError, match="works on the local database only"):
         ctx.run_local(use)
     assert not (tmp_path / "never.db").exists()
+
+
+async def test_the_audit_log_is_stamped_with_the_services_clock(
+    svc: Service, clock: FakeClock
+) -> None:
+    clock.advance(days=3)
+    await svc.add_component("API")
+    [entry] = await svc.audit_entries(limit=1)
+    assert entry.at == clock.current
+
+
+async def test_settings_come_in_at_construction(store: Store) -> None:
+    policy = SubscriptionPolicy(secret_key=TEST_SECRET_KEY, code_attempts=2)
+    assert Service(store, subscription_policy=policy).subscription_policy is policy
+    assert Service(store).subscription_policy == SubscriptionPolicy()
+
+
+def test_the_service_imports_no_presentation() -> None:
+    found = []
+    for path in sorted((PACKAGE / "service").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "statuspage.serialize":
+                found.append(path.name)
+    assert found == []
+
+
+async def test_a_data_request_comes_back_as_domain_values_the_api_then_shows(
+    svc: Service, clock: FakeClock
+) -> None:
+    await svc.add_component("API")
+    added = await svc.add_subscriber(
+        NewSubscriber(Channel.EMAIL, "ann@example.com", components=("API",))
+    )
+    data = await svc.subscriber_data("ann@example.com")
+    assert data.subscriber == added and data.components == ("API",)
+    assert data.awaiting_confirmation is not None
+    assert data.awaiting_confirmation.sent_at == clock.current
+    shown = subscriber_data_json(data)
+    assert shown["subscriber"]["components"] == ["API"]
+    assert shown["awaiting_confirmation"]["sent_at"] == iso(clock.current)

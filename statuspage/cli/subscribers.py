@@ -19,7 +19,7 @@ from statuspage.cli.context import Context, Group, UsageLine, json_option, pass_
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.subscriber_views import NO_KEY, details, import_report, plural, rows
 from statuspage.model import Channel, Subscriber
-from statuspage.serialize import Json, subscriber_json
+from statuspage.serialize import Json, subscriber_data_json, subscriber_json
 from statuspage.service.operations import Operations
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 
@@ -247,7 +247,7 @@ def export_command(ctx: Context, file: Path | None, ref: str | None) -> None:
       statuspage subscribers export --id ann@example.com > ann.json
     """
     if ref is not None:
-        data = ctx.run(lambda svc: svc.subscriber_data(ref))
+        data = subscriber_data_json(ctx.run(lambda svc: svc.subscriber_data(ref)))
         _write(file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if file is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +110,10 @@ class ServiceBase:
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
+
+    def write(self, *, public: bool = True) -> AbstractAsyncContextManager[Queries]:
+        """One write transaction, stamped in the audit log with the service's clock."""
+        return self.store.write(public=public, at=self.now())
 
     async def attach(self, wing: Callable[[Store], Awaitable[W]]) -> W:
         """Run a wing that works on the store itself (the outbox dispatcher, the snapshot

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page, Subscriber
 from statuspage.service.subscriber_import import ImportReport
-from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
+from statuspage.service.subscribers import NewSubscriber, SubscriberData, SubscriberEdit
 
 ComponentSpec = tuple[str, str | None]
 
@@ -130,5 +130,5 @@ class Operations(Protocol):
     async def count_subscribers(
         self, *, state: str | None = ..., tag: str | None = ..., component: str | None = ...
     ) -> dict[str, int]: ...
-    async def subscriber_data(self, ref: str) -> dict[str, Any]: ...
+    async def subscriber_data(self, ref: str) -> SubscriberData: ...
     async def erase_subscriber(self, ref: str) -> Subscriber: ...

@@ -23,7 +23,7 @@ class SmsHookService(SubscriptionBase):
         from statuspage.comms.receipts import record_report
 
         plan = getattr(self.comms, "plan", None)
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             return await record_report(
                 q, plan, "sms", provider_id, status, code, self.now(), row_hint
             )
@@ -34,5 +34,5 @@ class SmsHookService(SubscriptionBase):
 
         policy = self.subscription_policy
         signer = self.signer if policy.secret_key else None
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             return await handle_sms(q, sender, body, self.now(), signer, policy.code_attempts)

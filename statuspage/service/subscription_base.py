@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,8 +75,8 @@ class SubscriptionBase(ServiceBase):
     async def take_rate(self, limits: Sequence[Limit]) -> None:
         """Count one request against each limit (in a transaction of its own, so a refused
         request still counts); RateLimited with the wait when one is exhausted."""
-        async with self.store.write(public=False) as q:
-            wait = await q.take(limits, time.time())
+        async with self.write(public=False) as q:
+            wait = await q.take(limits, self.now().timestamp())
         if wait:
             raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
 
