@@ -39,8 +39,8 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         dispatcher = sending = None
         tasks: list[asyncio.Task[None]] = []
         try:  # whatever fails, the store is closed: its thread would keep the process alive
-            service = Service(store, clock, comms=comms)
-            service.subscription_policy = settings.subscription_policy()
+            policy = settings.subscription_policy()
+            service = Service(store, clock, comms=comms, subscription_policy=policy)
             app.state.settings = settings
             app.state.service = service
             app.state.subscribe_offer = subscribe.make_offer(

@@ -11,10 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from statuspage.comms.deliver.channels.twilio_signature import signature_ok
-from statuspage.comms.deliver.inbound import handle_sms
-from statuspage.comms.deliver.receipts import record_report
 from statuspage.config import Settings
-from statuspage.links import LinkSigner
 from statuspage.service import Service
 
 log = logging.getLogger("statuspage.hooks")
@@ -50,12 +47,9 @@ async def twilio_status(request: Request) -> Response:
     key = request.query_params.get("key", "")
     hint = key.rpartition(".")[2]
     service: Service = request.app.state.service
-    plan = getattr(service.comms, "plan", None)
-    async with service.store.write(public=False) as q:
-        done = await record_report(
-            q, plan, "sms", sid, status, int(code) if code.isdigit() else None, service.now(),
-            int(hint) if hint.isdigit() else None,
-        )  # fmt: skip
+    done = await service.record_sms_report(
+        sid, status, int(code) if code.isdigit() else None, int(hint) if hint.isdigit() else None
+    )
     log.info("twilio status %s %s%s: %s", sid, status, f" ({code})" if code else "", done)
     return Response(status_code=204)
 
@@ -65,13 +59,7 @@ async def twilio_inbound(request: Request) -> Response:
     if params is None:
         return Response("forbidden", 403)
     service: Service = request.app.state.service
-    policy = service.subscription_policy
-    signer = LinkSigner(policy.secret_key) if policy.secret_key else None
-    async with service.store.write(public=False) as q:
-        reply = await handle_sms(
-            q, params.get("From", ""), params.get("Body", ""), service.now(), signer,
-            policy.code_attempts,
-        )  # fmt: skip
+    reply = await service.answer_sms(params.get("From", ""), params.get("Body", ""))
     if reply.changed:
         log.info("SMS %s: %d subscription(s) changed", reply.keyword, reply.changed)
     message = f"<Message>{escape(reply.text)}</Message>" if reply.text else ""

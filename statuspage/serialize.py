@@ -21,6 +21,7 @@ from statuspage.model import (
     Subscriber,
     worst_status,
 )
+from statuspage.subscriptions import SubscriberData
 from statuspage.uptime import RangeUptime, percentage
 
 Json = dict[str, Any]
@@ -288,3 +289,30 @@ def subscriber_json(
         "confirmed_at": iso(s.confirmed_at),
         "unsubscribed_at": iso(s.unsubscribed_at),
     }
+
+
+NOT_KEPT = (
+    "client IP addresses (only a keyed hash, for at most the rate-limit window); "
+    "message bodies (rendered when sent, not stored)"
+)
+
+
+def subscriber_data_json(data: SubscriberData) -> Json:
+    """Everything we hold on one subscriber, as a data request's answer shows it."""
+    s, c = data.subscriber, data.awaiting_confirmation
+    return {
+        "subscriber": {
+            "id": s.id, "channel": s.channel.value, "address": s.address,
+            "phone_country": s.phone_country, "state": s.state.value,
+            "components": "all" if data.components is None else list(data.components),
+            "tags": list(s.tags), "language": s.language, "created_at": iso(s.created_at),
+            "updated_at": iso(s.updated_at), "confirmed_at": iso(s.confirmed_at),
+            "unsubscribed_at": iso(s.unsubscribed_at),
+        },
+        "awaiting_confirmation": None if c is None else {
+            "new_address": c.new_address, "sent_at": iso(c.sent_at),
+            "expires_at": iso(c.expires_at), "wrong_codes": c.wrong_codes,
+        },
+        "messages": data.messages,
+        "not_kept": NOT_KEPT,
+    }  # fmt: skip

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from statuspage.model import Channel
+from statuspage.model import Channel, Subscriber
 
 # Outbox rows of a subscriber's own messages carry this segment and no incident. A plan's
 # segment names cannot begin with "~", so the two never meet.
@@ -91,3 +92,21 @@ class ProbeStatus:
     last_error: str | None
     next_attempt_at: datetime | None
     sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AwaitingConfirmation:
+    new_address: str | None  # None: the subscription itself waits, not a change of address
+    sent_at: datetime
+    expires_at: datetime
+    wrong_codes: int
+
+
+@dataclass(frozen=True)
+class SubscriberData:
+    """Everything we hold on one subscriber (a data request); statuspage.serialize shows it."""
+
+    subscriber: Subscriber
+    components: tuple[str, ...] | None  # their names; None: every component
+    awaiting_confirmation: AwaitingConfirmation | None
+    messages: list[dict[str, Any]]  # every outbox row addressed to them, as stored

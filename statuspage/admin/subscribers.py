@@ -16,7 +16,7 @@ from statuspage.admin.shared import PAGE_ID
 from statuspage.errors import InvalidInput
 from statuspage.keys import Scope
 from statuspage.model import Channel, Subscriber
-from statuspage.serialize import Json, subscriber_json
+from statuspage.serialize import Json, subscriber_data_json, subscriber_json
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 from statuspage.service.subscription_base import parse_channel
@@ -122,10 +122,7 @@ PURGE = QueryParam(
 
 async def shape(call: Call, found: list[Subscriber]) -> list[Json]:
     every = [c.id for c in await call.service.list_components()]
-    async with call.service.store.read() as q:
-        expiries = await q.confirmation_expiries(
-            [s.id for s in found if s.state.value == "pending"]
-        )
+    expiries = await call.service.purge_times([s.id for s in found if s.state.value == "pending"])
     return [
         subscriber_json(s, every, display_phone=display_phone(s.address) if s.channel is
                         Channel.SMS else None, purge_at=expiries.get(s.id))
@@ -285,4 +282,4 @@ async def delete_subscriber(call: Call) -> Json:
 @operation("GET", SUBSCRIBER + "/data", scope=Scope.ADMIN, response="SubscriberData",
            summary="Everything held on a subscriber, for a data request (ours)")  # fmt: skip
 async def subscriber_data(call: Call) -> Json:
-    return await call.service.subscriber_data(call.path["subscriber_id"])
+    return subscriber_data_json(await call.service.subscriber_data(call.path["subscriber_id"]))

@@ -41,7 +41,7 @@ def audit(
         found = await svc.audit_entries(since=start, incident_id=incident_id, limit=limit)
         return found, tz
 
-    entries, tz = ctx.run(use)
+    entries, tz = ctx.run_local(use)
     if as_json:
         echo_json([entry_json(e) for e in entries])
     elif not entries:

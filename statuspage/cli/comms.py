@@ -20,6 +20,7 @@ from statuspage.errors import InvalidInput, PlanError
 from statuspage.model import STATUS_LABELS, Incident, Page
 from statuspage.service import Service
 from statuspage.service.comms_ops import Approval
+from statuspage.service.operations import Operations
 
 PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
 dry_run_option = click.option(
@@ -53,7 +54,7 @@ def preview(ctx: Context, incident_id: str, phase: str | None, full: bool) -> No
     async def use(svc: Service) -> Preview:
         return await svc.preview_messages(previewer, incident_id, phase)
 
-    click.echo(format_preview(ctx.run(use), full=full))
+    click.echo(format_preview(ctx.run_local(use), full=full))
 
 
 @comms.command("approve")
@@ -78,7 +79,7 @@ def approve_command(
         now = svc.now()
         return await svc.approve_messages(incident_id, who, update_id), await svc.page(), now
 
-    done, page, at = ctx.run(use)
+    done, page, at = ctx.run_local(use)
     for approval in done:
         e = approval.event
         what = f"update {e.update_id}" if e.update_id else e.phase
@@ -111,9 +112,11 @@ def warn_about_tone(ctx: Context, message: str | None) -> None:
         click.echo(f"warning: tone: {finding}", err=True)
 
 
-async def comms_lines(ctx: Context, svc: Service, incident: Incident, page: Page) -> list[str]:
-    """What the comms kit says about an incident: due time, approvals, messages."""
-    if ctx.comms is None or incident.backfilled:
+async def comms_lines(ctx: Context, svc: Operations, incident: Incident, page: Page) -> list[str]:
+    """What the comms kit says about an incident: due time, approvals, messages.
+
+    Only the local database knows (remote mode has no plan of its own: ctx.comms is None)."""
+    if ctx.comms is None or incident.backfilled or not isinstance(svc, Service):
         return []
     try:
         plan = ctx.comms.load().plan

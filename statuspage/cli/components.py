@@ -8,7 +8,7 @@ from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import components_table, echo_json, status_text, table
 from statuspage.model import ComponentStatus
 from statuspage.serialize import Json, component_json, components_json, group_json
-from statuspage.service import Service
+from statuspage.service.operations import Operations
 
 
 @click.group(cls=Group)
@@ -38,7 +38,7 @@ def component_add(
       statuspage component add "API" --group "Core" --description "REST and GraphQL API"
     """
 
-    async def use(svc: Service) -> tuple[str, Json]:
+    async def use(svc: Operations) -> tuple[str, Json]:
         created = await svc.add_component(
             name, group=group_ref, description=description, position=position
         )
@@ -62,7 +62,7 @@ def component_list(ctx: Context, as_json: bool) -> None:
       statuspage component list --json
     """
 
-    async def use(svc: Service) -> tuple[str, list[Json]]:
+    async def use(svc: Operations) -> tuple[str, list[Json]]:
         components, groups = await svc.list_components(), await svc.list_groups()
         page = await svc.page()
         return components_table(components, groups), components_json(components, groups, page.id)
@@ -90,7 +90,7 @@ def component_set(ctx: Context, ref: str, status: str, as_json: bool) -> None:
       statuspage component set API degraded_performance
     """
 
-    async def use(svc: Service) -> Json:
+    async def use(svc: Operations) -> Json:
         changed = await svc.set_component_status(ref, status)
         return component_json(changed, (await svc.page()).id)
 
@@ -136,7 +136,7 @@ def group_add(
       statuspage group add "Core" --description "What every customer uses"
     """
 
-    async def use(svc: Service) -> Json:
+    async def use(svc: Operations) -> Json:
         created = await svc.add_group(name, description, position)
         return group_json(created, [], (await svc.page()).id)
 
@@ -158,7 +158,7 @@ def group_list(ctx: Context, as_json: bool) -> None:
       statuspage group list
     """
 
-    async def use(svc: Service) -> list[Json]:
+    async def use(svc: Operations) -> list[Json]:
         page, components = await svc.page(), await svc.list_components()
         return [
             group_json(g, [c for c in components if c.group_id == g.id], page.id)

@@ -6,7 +6,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
@@ -16,7 +16,7 @@ from statuspage.comms.kit import LazyComms
 from statuspage.config import Settings
 from statuspage.errors import StatuspageError
 from statuspage.service import Service
-from statuspage.storage import Store
+from statuspage.service.operations import Operations
 from statuspage.text import describe
 
 T = TypeVar("T")
@@ -41,16 +41,25 @@ class Context:
             self._comms = lazy if lazy.configured else None
         return self._comms
 
-    def run(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
+    def run(self, use_case: Callable[[Operations], Awaitable[T]], *, create: bool = False) -> T:
         """Open the database (or reach the server), run one use case, close it."""
         if self.server:
             return asyncio.run(self._run_remote(use_case, self.server))
+        return self.run_local(use_case, create=create)
+
+    def run_local(self, use_case: Callable[[Service], Awaitable[T]], *, create: bool = False) -> T:
+        """Run a use case that only the local database offers; refused in remote mode."""
+        if self.server:
+            raise StatuspageError(
+                "this command works on the local database only; run it on the server "
+                "without --server"
+            )
         click_ctx = click.get_current_context(silent=True)
         action = click_ctx.command_path.partition(" ")[2] if click_ctx else None
         with acting_as(local_actor(action or "cli")):
             return asyncio.run(self._run(use_case, create))
 
-    async def _run_remote(self, use_case: Callable[[Service], Awaitable[T]], server: str) -> T:
+    async def _run_remote(self, use_case: Callable[[Operations], Awaitable[T]], server: str) -> T:
         from statuspage.cli.remote import RemoteService
 
         token = os.environ.get("STATUSPAGE_TOKEN", "").strip()
@@ -60,17 +69,20 @@ class Context:
                 "(made on the server with `statuspage token create NAME`)"
             )
         async with RemoteService(server, token) as remote:
-            # RemoteService meets the Operations protocol: every method the commands call.
-            return await use_case(cast(Service, remote))
+            return await use_case(remote)
 
     async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
-        store = await Store.open(self.settings.db, create=create)
+        # The settings' subscription policy: in remote mode the server has its own.
+        policy = self.settings.subscription_policy()
+        svc = await Service.open(
+            self.settings.db, create=create, comms=self.comms, subscription_policy=policy
+        )
         try:
-            return await use_case(Service(store, comms=self.comms))
+            return await use_case(svc)
         finally:
-            await store.close()
+            await svc.close()
 
-    def dry_run(self, use_case: Callable[[Service], Awaitable[object]]) -> Preview:
+    def dry_run(self, use_case: Callable[[Operations], Awaitable[object]]) -> Preview:
         """Run a use case up to its messages, preview them, and roll everything back."""
         if self.server:
             raise StatuspageError(
@@ -86,7 +98,7 @@ class Context:
                 return done.preview
             raise StatuspageError("this change sends no messages under the comms plan")
 
-        return self.run(use)
+        return self.run_local(use)
 
     def previewer(self) -> Previewer:
         """A Previewer for the configured plan (PlanError when there is none)."""

@@ -45,7 +45,9 @@ def dispatch(ctx: Context, once: bool) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     async def use(svc: Service) -> Report | None:
-        dispatcher = await make_dispatcher(ctx.settings, svc.store, comms, os.environ)
+        dispatcher = await svc.attach(
+            lambda store: make_dispatcher(ctx.settings, store, comms, os.environ)
+        )
         try:
             if once:
                 return await dispatcher.run_once()
@@ -57,7 +59,7 @@ def dispatch(ctx: Context, once: bool) -> None:
         finally:
             await dispatcher.aclose()
 
-    report = ctx.run(use)
+    report = ctx.run_local(use)
     if report is not None:
         click.echo(format_report(report))
 
@@ -104,11 +106,10 @@ def status(ctx: Context, incident_id: str, as_json: bool) -> None:
 
     async def use(svc: Service) -> tuple[DeliveryStatus, str, datetime]:
         now = svc.now()
-        here = missing_settings(ctx.settings, plan)
-        found = await svc.delivery_status(incident_id, here)
+        found = await svc.delivery_status(incident_id, missing_settings(ctx.settings, plan))
         return found, (await svc.page()).time_zone, now
 
-    found, tz, now = ctx.run(use)
+    found, tz, now = ctx.run_local(use)
     if as_json:
         echo_json(status_json(found))
     else:
@@ -129,7 +130,7 @@ def retry(ctx: Context, incident_id: str | None, channel: str | None) -> None:
     Example:
       statuspage comms retry 8kq2m4x7p1za --channel sms
     """
-    counts, stale = ctx.run(lambda svc: svc.retry_failed(incident_id, channel))
+    counts, stale = ctx.run_local(lambda svc: svc.retry_failed(incident_id, channel))
     total = sum(counts.values())
     if stale:
         click.echo(f"Not sent again: {stale} (a newer message of the incident replaced them).")

@@ -76,10 +76,10 @@ def export(ctx: Context, directory: Path, gzip: bool) -> None:
     """
 
     async def use(svc: Service) -> Site:
-        reader = SnapshotReader(svc.store, svc.clock)
-        return SiteBuilder(ctx.settings).build(await reader.read())
+        snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock).read())
+        return SiteBuilder(ctx.settings).build(snapshot)
 
-    site = ctx.run(use)
+    site = ctx.run_local(use)
     builder_cache = SiteBuilder(ctx.settings).cache_control
     directory.mkdir(parents=True, exist_ok=True)
     count = write_site(site, directory, gzip=gzip, cache=builder_cache)

@@ -16,7 +16,7 @@ from statuspage.comms.compose.report import format_preview
 from statuspage.errors import InvalidInput
 from statuspage.model import Incident, Kind
 from statuspage.serialize import Json, incident_json
-from statuspage.service import Service
+from statuspage.service.operations import Operations
 
 IMPACTS = click.Choice(["none", "minor", "major", "critical"])
 OPEN_STATUSES = click.Choice(["investigating", "identified", "monitoring"])
@@ -40,7 +40,7 @@ def parse_specs(values: Sequence[str]) -> list[tuple[str, str | None]]:
 
 
 async def report(
-    svc: Service, incident: Incident, as_json: bool, ctx: Context | None = None
+    svc: Operations, incident: Incident, as_json: bool, ctx: Context | None = None
 ) -> str | Json:
     """The incident as JSON, or as its human-readable timeline (with its comms status)."""
     page, components = await svc.page(), await svc.list_components()
@@ -100,7 +100,7 @@ def declare(
         --message "We are investigating elevated error rates on the API." --dry-run
     """
 
-    async def change(svc: Service) -> Incident:
+    async def change(svc: Operations) -> Incident:
         return await svc.declare_incident(
             title,
             message=message,
@@ -140,7 +140,7 @@ def update(
         --message "A bad deploy; rolling back now." --component API=degraded_performance
     """
 
-    async def change(svc: Service) -> Incident:
+    async def change(svc: Operations) -> Incident:
         return await svc.update_incident(
             incident_id,
             message=message,
@@ -175,7 +175,7 @@ def resolve(
       statuspage incident resolve 8kq2m4x7p1za -m "Error rates are back to normal."
     """
 
-    async def change(svc: Service) -> Incident:
+    async def change(svc: Operations) -> Incident:
         return await svc.resolve_incident(
             incident_id, message=message, components=parse_specs(components)
         )
@@ -185,7 +185,7 @@ def resolve(
 
 def run_change(
     ctx: Context,
-    change: Callable[[Service], Awaitable[Incident]],
+    change: Callable[[Operations], Awaitable[Incident]],
     message: str | None,
     as_json: bool,
     dry_run: bool,
@@ -195,7 +195,7 @@ def run_change(
         click.echo(format_preview(ctx.dry_run(change), dry_run=True))
         return
 
-    async def use(svc: Service) -> str | Json:
+    async def use(svc: Operations) -> str | Json:
         return await report(svc, await change(svc), as_json, ctx)
 
     show(ctx.run(use))
@@ -216,7 +216,7 @@ def list_incidents(ctx: Context, open_only: bool, limit: int, as_json: bool) -> 
       statuspage incident list --open
     """
 
-    async def use(svc: Service) -> str | list[Json]:
+    async def use(svc: Operations) -> str | list[Json]:
         found = await svc.list_incidents(open_only=open_only, kind=Kind.INCIDENT, limit=limit)
         page, components = await svc.page(), await svc.list_components()
         if as_json:
@@ -243,7 +243,7 @@ def show_incident(ctx: Context, incident_id: str, as_json: bool) -> None:
       statuspage incident show 8kq2m4x7p1za --json
     """
 
-    async def use(svc: Service) -> str | Json:
+    async def use(svc: Operations) -> str | Json:
         return await report(svc, await svc.get_incident(incident_id), as_json, ctx)
 
     show(ctx.run(use))
@@ -270,7 +270,7 @@ def postmortem(ctx: Context, incident_id: str, path: Path, publish: bool, as_jso
     """
     body = read_text(path)
 
-    async def use(svc: Service) -> str | Json:
+    async def use(svc: Operations) -> str | Json:
         changed = await svc.set_postmortem(incident_id, body, publish=publish)
         return await report(svc, changed, as_json)
 
@@ -314,7 +314,7 @@ def backfill(
         --resolved "2026-11-02 09:55" --message "Logins failed after a certificate expired."
     """
 
-    async def use(svc: Service) -> str | Json:
+    async def use(svc: Operations) -> str | Json:
         tz = (await svc.page()).time_zone
         created = await svc.backfill_incident(
             title,

@@ -10,7 +10,7 @@ from statuspage.cli.output import echo_json, incidents_table
 from statuspage.cli.times import parse_time
 from statuspage.model import Kind, MaintenanceStatus
 from statuspage.serialize import Json, incident_json
-from statuspage.service import Service
+from statuspage.service.operations import Operations
 
 
 @click.group(cls=Group)
@@ -55,7 +55,7 @@ def schedule(
         --message "Writes may be delayed by up to a minute."
     """
 
-    async def use(svc: Service) -> str | Json:
+    async def use(svc: Operations) -> str | Json:
         tz, now = (await svc.page()).time_zone, svc.now()
         created = await svc.schedule_maintenance(
             title,
@@ -78,7 +78,7 @@ def _transition_command(name: str, status: MaintenanceStatus, doc: str) -> None:
     @json_option
     @pass_context
     def command(ctx: Context, incident_id: str, message: str | None, as_json: bool) -> None:
-        async def use(svc: Service) -> str | Json:
+        async def use(svc: Operations) -> str | Json:
             changed = await svc.transition_maintenance(incident_id, status, message=message)
             return await report(svc, changed, as_json)
 
@@ -144,7 +144,7 @@ def list_maintenance(ctx: Context, open_only: bool, limit: int, as_json: bool) -
       statuspage maintenance list --open
     """
 
-    async def use(svc: Service) -> str | list[Json]:
+    async def use(svc: Operations) -> str | list[Json]:
         found = await svc.list_incidents(open_only=open_only, kind=Kind.MAINTENANCE, limit=limit)
         page = await svc.page()
         if as_json:

@@ -15,6 +15,7 @@ from statuspage.errors import NotFound
 from statuspage.model import Channel, Component, Subscriber, SubscriberState
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
+from statuspage.subscriptions import AwaitingConfirmation, SubscriberData
 
 PAGE_SIZE = 1000
 
@@ -31,6 +32,26 @@ def subscriber_from(j: Json) -> Subscriber:
         confirmed_at=maybe_when(j["confirmed_at"]),
         unsubscribed_at=maybe_when(j["unsubscribed_at"]),
     )  # fmt: skip
+
+
+def data_from(j: Json) -> SubscriberData:
+    """A data request's answer (statuspage.serialize.subscriber_data_json) read back.
+
+    The answer names the components, so the subscriber carries no component ids here."""
+    s, c = j["subscriber"], j["awaiting_confirmation"]
+    subscriber = Subscriber(
+        id=s["id"], channel=Channel(s["channel"]), address=s["address"],
+        state=SubscriberState(s["state"]), created_at=when(s["created_at"]),
+        updated_at=when(s["updated_at"]), all_components=s["components"] == "all",
+        tags=tuple(s["tags"]), language=s["language"], phone_country=s["phone_country"],
+        confirmed_at=maybe_when(s["confirmed_at"]),
+        unsubscribed_at=maybe_when(s["unsubscribed_at"]),
+    )  # fmt: skip
+    awaiting = None if c is None else AwaitingConfirmation(
+        c["new_address"], when(c["sent_at"]), when(c["expires_at"]), c["wrong_codes"]
+    )  # fmt: skip
+    names = None if s["components"] == "all" else tuple(s["components"])
+    return SubscriberData(subscriber, names, awaiting, j["messages"])
 
 
 class RemoteSubscribers:
@@ -141,9 +162,8 @@ class RemoteSubscribers:
         found = await self.call("GET", path, state=state or "all", tag=tag, component=component)
         return {c.value: int(found.get(c.value, 0)) for c in Channel}
 
-    async def subscriber_data(self, ref: str) -> Json:
-        result: Json = await self.call("GET", await self._one(await self._id_of(ref), "/data"))
-        return result
+    async def subscriber_data(self, ref: str) -> SubscriberData:
+        return data_from(await self.call("GET", await self._one(await self._id_of(ref), "/data")))
 
     async def erase_subscriber(self, ref: str) -> Subscriber:
         path = await self._one(await self._id_of(ref))

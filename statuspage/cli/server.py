@@ -40,7 +40,7 @@ def init(
     settings = ctx.settings
 
     async def use(svc: Service) -> tuple[list[str], str]:
-        applied = svc.store.applied_migrations
+        applied = svc.applied_migrations
         page = await svc.ensure_page(
             name or (DEMO_NAME if demo else settings.page_name),
             url or settings.public_url,
@@ -54,7 +54,7 @@ def init(
         return applied, f"Page {page.name!r} ({page.id}), time zone {page.time_zone}. {note}"
 
     existed = settings.db.exists()
-    applied, summary = ctx.run(use, create=True)
+    applied, summary = ctx.run_local(use, create=True)
     verb = "Migrated" if existed else "Created"
     if applied or not existed:
         click.echo(f"{verb} {settings.db}: applied {', '.join(applied) or 'nothing'}.")
@@ -108,7 +108,7 @@ def serve(ctx: Context, host: str, port: int, workers: int, no_fast_path: bool) 
 
     from statuspage.site.serving import http_options
 
-    ctx.run(lambda svc: svc.page())  # fail early, with one line, when there is no database
+    ctx.run_local(lambda svc: svc.page())  # fail early, with one line, when there is no database
     refuse_broken_plan(ctx)
     check_port_free(host, port)
     if not ctx.settings.secret_key:
@@ -180,8 +180,8 @@ def tick(ctx: Context) -> None:
     Example:
       * * * * *  statuspage --db /var/lib/statuspage/status.db tick
     """
-    done = ctx.run(lambda svc: svc.tick_report())
-    purged = ctx.run(lambda svc: svc.purge_unconfirmed())
+    done = ctx.run_local(lambda svc: svc.tick_report())
+    purged = ctx.run_local(lambda svc: svc.purge_unconfirmed())
     for t in done.transitions:
         click.echo(f"{t.incident_id}  {t.status.value}  {t.name}")
     for notice in done.notices:

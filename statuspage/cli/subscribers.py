@@ -8,41 +8,26 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar, cast
 
 import click
 
 from statuspage import subscriber_csv
 from statuspage.addresses import display_phone
 from statuspage.cli.context import Context, Group, UsageLine, json_option, pass_context
-from statuspage.cli.operations import SubscriberOperations
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.subscriber_views import NO_KEY, details, import_report, plural, rows
 from statuspage.model import Channel, Subscriber
-from statuspage.serialize import Json, subscriber_json
-from statuspage.service import Service
+from statuspage.serialize import Json, subscriber_data_json, subscriber_json
+from statuspage.service.operations import Operations
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 
-T = TypeVar("T")
 CHANNELS = click.Choice([c.value for c in Channel])
 STATES = click.Choice(["active", "pending", "unsubscribed", "all"])
 
 
-def run(ctx: Context, use: Callable[[SubscriberOperations], Awaitable[T]]) -> T:
-    """Run a use case with the settings' subscription policy (locally; the server has its own)."""
-    policy = ctx.settings.subscription_policy()
-
-    async def wrapped(svc: Service) -> T:
-        if isinstance(svc, Service):
-            svc.subscription_policy = policy
-        return await use(cast(SubscriberOperations, svc))
-
-    return ctx.run(wrapped)
-
-
-async def shaped(svc: SubscriberOperations, found: Sequence[Subscriber]) -> list[Json]:
+async def shaped(svc: Operations, found: Sequence[Subscriber]) -> list[Json]:
     """The Manage API's JSON of these subscribers."""
     every = [c.id for c in await svc.list_components()]
     purge = await svc.purge_times([s.id for s in found])
@@ -83,13 +68,13 @@ def list_command(
       statuspage subscribers list --component API --tag enterprise --state active
     """
 
-    async def use(svc: SubscriberOperations) -> tuple[str, list[Json]]:
+    async def use(svc: Operations) -> tuple[str, list[Json]]:
         found = await svc.list_subscribers(
             channel=channel, state=state, tag=tag, component=component
         )
         return rows(found, await svc.list_components()), await shaped(svc, found)
 
-    text, body = run(ctx, use)
+    text, body = ctx.run(use)
     if as_json:
         echo_json(body)
     else:
@@ -108,14 +93,14 @@ def show_command(ctx: Context, ref: str, as_json: bool) -> None:
       statuspage subscribers show ann@example.com
     """
 
-    async def use(svc: SubscriberOperations) -> tuple[str, Json]:
+    async def use(svc: Operations) -> tuple[str, Json]:
         found = await svc.get_subscriber(ref)
         purge = (await svc.purge_times([found.id])).get(found.id)
         zone = (await svc.page()).time_zone
         text = details(found, await svc.list_components(), zone, purge)
         return text, (await shaped(svc, [found]))[0]
 
-    text, body = run(ctx, use)
+    text, body = ctx.run(use)
     if as_json:
         echo_json(body)
     else:
@@ -150,11 +135,11 @@ def add_command(
     new = NewSubscriber(Channel(channel), address, country, components or None, tags, language,
                         skip_confirmation)  # fmt: skip
 
-    async def use(svc: SubscriberOperations) -> tuple[Subscriber, Json]:
+    async def use(svc: Operations) -> tuple[Subscriber, Json]:
         found = await svc.add_subscriber(new)
         return found, (await shaped(svc, [found]))[0]
 
-    found, body = run(ctx, use)
+    found, body = ctx.run(use)
     if as_json:
         echo_json(body)
     elif found.state.value == "active":
@@ -174,12 +159,12 @@ def remove_command(ctx: Context, ref: str) -> None:
     Example:
       statuspage subscribers remove ann@example.com
     """
-    [done] = run(ctx, lambda svc: svc.unsubscribe_subscribers([ref]))
+    [done] = ctx.run(lambda svc: svc.unsubscribe_subscribers([ref]))
     click.echo(f"Unsubscribed {done.address} ({done.id}).")
 
 
 def _tagging(ctx: Context, ref: str, edit: SubscriberEdit) -> None:
-    done = run(ctx, lambda svc: svc.edit_subscriber(ref, edit))
+    done = ctx.run(lambda svc: svc.edit_subscriber(ref, edit))
     click.echo(f"{done.address} ({done.id}) has tags: {', '.join(done.tags) or 'none'}.")
 
 
@@ -229,7 +214,7 @@ def import_command(ctx: Context, file: Path, skip_confirmation: bool) -> None:
       statuspage subscribers import customers.csv --skip-confirmation
     """
     text = _read(file)
-    report = run(ctx, lambda svc: svc.import_csv(text, skip_confirmation))
+    report = ctx.run(lambda svc: svc.import_csv(text, skip_confirmation))
     import_report(report, str(file))
     warn_without_key(ctx)
     if report.rejected:
@@ -262,17 +247,17 @@ def export_command(ctx: Context, file: Path | None, ref: str | None) -> None:
       statuspage subscribers export --id ann@example.com > ann.json
     """
     if ref is not None:
-        data = run(ctx, lambda svc: svc.subscriber_data(ref))
+        data = subscriber_data_json(ctx.run(lambda svc: svc.subscriber_data(ref)))
         _write(file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if file is None:
         raise UsageLine("name the file to write (or - for standard output), or give --id")
 
-    async def use(svc: SubscriberOperations) -> tuple[int, str]:
+    async def use(svc: Operations) -> tuple[int, str]:
         found = await svc.list_subscribers()
         return len(found), subscriber_csv.write(found, await svc.list_components())
 
-    count, text = run(ctx, use)
+    count, text = ctx.run(use)
     _write(file, text)
     click.echo(f"Wrote {plural(count, 'subscriber')} to {file}.", err=str(file) == "-")
 
@@ -302,7 +287,7 @@ def count_command(
     Example:
       statuspage subscribers count --state pending
     """
-    counts = run(ctx, lambda svc: svc.count_subscribers(state=state, tag=tag, component=component))
+    counts = ctx.run(lambda svc: svc.count_subscribers(state=state, tag=tag, component=component))
     if as_json:
         echo_json(counts)
         return
@@ -326,7 +311,7 @@ def delete_command(ctx: Context, ref: str, yes: bool) -> None:
         raise UsageLine(f"erasing {ref} cannot be undone: pass --yes to erase without asking")
     if not yes and not click.confirm(f"Erase everything about {ref}?", err=True):
         raise UsageLine(f"nothing erased: {ref} stays (pass --yes to erase without asking)")
-    done = run(ctx, lambda svc: svc.erase_subscriber(ref))
+    done = ctx.run(lambda svc: svc.erase_subscriber(ref))
     click.echo(f"Erased {done.address} ({done.id}) and every message to them.")
 
 

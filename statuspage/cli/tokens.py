@@ -51,7 +51,7 @@ def create(ctx: Context, name: str, scope: str, as_json: bool) -> None:
     Example:
       statuspage token create deploy-bot --scope write
     """
-    key, secret = ctx.run(lambda svc: svc.create_api_key(name, scope))
+    key, secret = ctx.run_local(lambda svc: svc.create_api_key(name, scope))
     if as_json:
         echo_json({**key_json(key), "key": secret})
         return
@@ -75,7 +75,7 @@ def list_keys(ctx: Context, as_json: bool) -> None:
     async def use(svc: Service) -> tuple[list[ApiKey], str]:
         return await svc.list_api_keys(), (await svc.page()).time_zone
 
-    keys, tz = ctx.run(use)
+    keys, tz = ctx.run_local(use)
     if as_json:
         echo_json([key_json(k) for k in keys])
     elif not keys:
@@ -105,5 +105,5 @@ def revoke(ctx: Context, ref: str) -> None:
     Example:
       statuspage token revoke deploy-bot
     """
-    key = ctx.run(lambda svc: svc.revoke_api_key(ref))
+    key = ctx.run_local(lambda svc: svc.revoke_api_key(ref))
     click.echo(f"Revoked key {key.name} ({key.id}).")

@@ -17,6 +17,7 @@ from statuspage.service.comms_ops import CommsOpsService
 from statuspage.service.components import ComponentService
 from statuspage.service.incidents import IncidentService
 from statuspage.service.maintenance import MaintenanceService, TickReport, Transition
+from statuspage.service.sms_hooks import SmsHookService
 from statuspage.service.subscriber_import import SubscriberImportService
 from statuspage.service.subscribers import SubscriberAdminService
 from statuspage.service.subscriptions import SubscriptionService
@@ -36,6 +37,7 @@ class Service(
     SubscriptionService,
     SubscriberAdminService,
     SubscriberImportService,
+    SmsHookService,
     CommsOpsService,
     ComponentService,
     IncidentService,

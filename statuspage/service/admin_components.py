@@ -34,7 +34,7 @@ class ComponentChange:
 class AdminComponentService(ComponentService, ServiceBase):
     async def create_component(self, change: ComponentChange) -> Component:
         """`add_component`, then the fields it does not take, in one transaction."""
-        async with self.store.write():
+        async with self.write():
             created = await self.add_component(
                 change.name or "",
                 group=change.group,
@@ -48,7 +48,7 @@ class AdminComponentService(ComponentService, ServiceBase):
 
     async def edit_component(self, ref: str, change: ComponentChange) -> Component:
         """Change the fields given; a status change goes through `set_component_status`."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             component = await self.component(q, ref)
             edited = await self._edited(q, component, change)
             if edited != component:
@@ -95,7 +95,7 @@ class AdminComponentService(ComponentService, ServiceBase):
         components: Sequence[str] = (),
     ) -> Group:
         """`add_group`, then move the named components into it, in one transaction."""
-        async with self.store.write():
+        async with self.write():
             group = await self.add_group(name, description, position)
             return await self.edit_group(group.id, components=components)
 
@@ -110,7 +110,7 @@ class AdminComponentService(ComponentService, ServiceBase):
         components: Sequence[str] | None = None,
     ) -> Group:
         """Rename, describe, move or set the members of a group (others leave it)."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             group = await self.group(q, ref)
             edited = group
             if name is not None:

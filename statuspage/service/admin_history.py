@@ -21,7 +21,7 @@ from statuspage.service.incidents import IncidentService
 class AdminHistoryService(IncidentService, ServiceBase):
     async def delete_incident(self, incident_id: str) -> Incident:
         """Delete an incident and its updates; components it still holds are released first."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.is_open:
                 for component_id in await q.incident_component_statuses(incident.id):
@@ -43,7 +43,7 @@ class AdminHistoryService(IncidentService, ServiceBase):
         deliver_notifications: bool | None = None,
     ) -> IncidentUpdate:
         """Correct an update's text or displayed time. Nothing is sent again."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             found = [u for u in incident.updates if u.id == update_id.strip()]
             if not found:
@@ -72,7 +72,7 @@ class AdminHistoryService(IncidentService, ServiceBase):
 
     async def revert_postmortem(self, incident_id: str) -> Incident:
         """Take a published postmortem off the page; it stays as a draft."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.postmortem_published_at is None:
                 raise Conflict(f"the postmortem of incident {incident.id} is not published")
@@ -87,7 +87,7 @@ class AdminHistoryService(IncidentService, ServiceBase):
 
     async def delete_postmortem(self, incident_id: str) -> Incident:
         """Delete a draft postmortem (a published one is reverted first)."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.postmortem_body is None:
                 raise NotFound(f"incident {incident.id} has no postmortem")

@@ -141,7 +141,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             raise InvalidInput("give the incident a name")
         if change.metadata is not None:
             check_metadata(change.metadata)
-        async with self.store.write() as q:
+        async with self.write() as q:
             if change.backfilled:
                 created = await self._create_backfill(q, change)
             elif change.scheduled:
@@ -236,7 +236,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         """
         if change.backfilled or change.backfill_date is not None:
             raise InvalidInput("backfilled and backfill_date apply only when creating an incident")
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             kind = expect or incident.kind
             if kind is incident.kind:

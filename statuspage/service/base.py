@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, Self, TypeVar
 
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.events import Clock, Event, Notice, utcnow
@@ -20,10 +22,12 @@ from statuspage.model import (
     parse_enum,
 )
 from statuspage.storage import Queries, Store
+from statuspage.subscriptions import SubscriptionPolicy
 
 # What sees an event inside its transaction (the comms kit writes outbox rows there); the
 # sinks that hear of a change after it commits are statuspage.events.EventSink.
 TransactionSink = Callable[[Queries, Event], Awaitable[None]]
+W = TypeVar("W")
 
 
 class CommsHooks(Protocol):
@@ -51,16 +55,49 @@ class ServiceBase:
         clock: Clock = utcnow,
         sinks: Sequence[TransactionSink] = (),
         comms: CommsHooks | None = None,
+        subscription_policy: SubscriptionPolicy | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.sinks = list(sinks)
         self.comms = comms
+        self.subscription_policy = subscription_policy or SubscriptionPolicy()
         if comms is not None:
             self.sinks.append(comms.on_event)
 
+    @classmethod
+    async def open(
+        cls,
+        db: Path,
+        *,
+        create: bool = False,
+        comms: CommsHooks | None = None,
+        subscription_policy: SubscriptionPolicy | None = None,
+    ) -> Self:
+        """The use cases on the database at `db` (opened and migrated); `close` it after."""
+        store = await Store.open(db, create=create)
+        return cls(store, comms=comms, subscription_policy=subscription_policy)
+
+    async def close(self) -> None:
+        await self.store.close()
+
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
+
+    def write(self, *, public: bool = True) -> AbstractAsyncContextManager[Queries]:
+        """One write transaction, stamped in the audit log with the service's clock."""
+        return self.store.write(public=public, at=self.now())
+
+    async def attach(self, wing: Callable[[Store], Awaitable[W]]) -> W:
+        """Run a wing that works on the store itself (the outbox dispatcher, the snapshot
+        reader) on this service's store, as the app wires them at start: callers above
+        the service never hold the store."""
+        return await wing(self.store)
+
+    @property
+    def applied_migrations(self) -> list[str]:
+        """The migrations that opening the database applied (`init` reports them)."""
+        return list(self.store.applied_migrations)
 
     async def emit(self, q: Queries, event: Event) -> None:
         for sink in self.sinks:

@@ -74,7 +74,7 @@ class ComponentService(ServiceBase):
 
     async def ensure_page(self, name: str, url: str, time_zone: str) -> Page:
         """Create the page row if there is none; return the page."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             found = await q.get_page()
             if found is not None:
                 return found
@@ -93,7 +93,7 @@ class ComponentService(ServiceBase):
     async def update_page(
         self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
     ) -> Page:
-        async with self.store.write() as q:
+        async with self.write() as q:
             page = await q.get_page()
             if page is None:
                 raise NotFound("the database has no page yet; run `statuspage init`")
@@ -111,7 +111,7 @@ class ComponentService(ServiceBase):
         self, name: str, description: str | None = None, position: int | None = None
     ) -> Group:
         name = check_title(name, "group name")
-        async with self.store.write() as q:
+        async with self.write() as q:
             if await q.find_group(name) is not None:
                 raise Conflict(f"a group named {name!r} already exists")
             now = self.now()
@@ -139,7 +139,7 @@ class ComponentService(ServiceBase):
 
     async def remove_group(self, ref: str, *, ungroup: bool = False) -> Group:
         """Remove a group; its components must be moved out first, or `ungroup` does it."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             group = await self.group(q, ref)
             members = [c.name for c in await q.list_components() if c.group_id == group.id]
             if members and not ungroup:
@@ -163,7 +163,7 @@ class ComponentService(ServiceBase):
     ) -> Component:
         name = check_title(name, "component name")
         parsed = parse_enum(ComponentStatus, status, "component status")
-        async with self.store.write() as q:
+        async with self.write() as q:
             if await q.find_component(name) is not None:
                 raise Conflict(f"a component named {name!r} already exists")
             group_id = (await self.group(q, group)).id if group else None
@@ -193,7 +193,7 @@ class ComponentService(ServiceBase):
 
     async def set_component_status(self, ref: str, status: str) -> Component:
         """Set a component's status by hand; recorded with cause "manual"."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             component = await self.component(q, ref)
             parsed = parse_enum(ComponentStatus, status, "component status")
             await self.apply_status(q, component, parsed, ChangeCause.MANUAL)
@@ -201,7 +201,7 @@ class ComponentService(ServiceBase):
 
     async def remove_component(self, ref: str) -> Component:
         """Remove a component and its history; refused while an open incident affects it."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             component = await self.component(q, ref)
             for incident in await q.list_incidents(open_only=True):
                 if component.id in incident.component_ids:

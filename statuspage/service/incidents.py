@@ -75,7 +75,7 @@ class IncidentService(ServiceBase):
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
         severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
-        async with self.store.write() as q:
+        async with self.write() as q:
             specs = await self.components_with_status(q, components)
             now = self.now()
             incident = Incident(
@@ -128,7 +128,7 @@ class IncidentService(ServiceBase):
                 deliver_notifications=deliver_notifications,
             )
         message = check_message(message)
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self._open_incident(q, incident_id)
             parsed = (
                 IncidentStatus(incident.status)
@@ -176,7 +176,7 @@ class IncidentService(ServiceBase):
     ) -> Incident:
         """Resolve; affected components return to operational (or to what others still hold)."""
         body = check_message(message or RESOLVED_MESSAGE)
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self._open_incident(q, incident_id)
             specs = await self.components_with_status(q, components)
             explicit = {c.id: s for c, s in specs if s is not None}
@@ -203,7 +203,7 @@ class IncidentService(ServiceBase):
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident:
         """Store (and optionally publish) the postmortem of a resolved incident."""
         body = check_message(body, what="postmortem")
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM):
                 raise Conflict(
@@ -247,7 +247,7 @@ class IncidentService(ServiceBase):
         now = self.now()
         if resolved > now:
             raise InvalidInput("a backfilled incident must have ended; --resolved is in the future")
-        async with self.store.write() as q:
+        async with self.write() as q:
             specs = await self.components_with_status(q, components)
             incident = Incident(
                 id=new_id(),

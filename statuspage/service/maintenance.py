@@ -85,7 +85,7 @@ class MaintenanceService(ServiceBase):
                 f"the window ends in the past ({human(end, zone)}); record past work with "
                 "`statuspage incident backfill`"
             )
-        async with self.store.write() as q:
+        async with self.write() as q:
             specs = await self.components_with_status(q, [(c, None) for c in components])
             incident = Incident(
                 id=new_id(),
@@ -125,7 +125,7 @@ class MaintenanceService(ServiceBase):
     ) -> Incident:
         """Start, verify, complete or cancel a maintenance (refused when the state forbids it)."""
         body = check_message(message or DEFAULT_MESSAGES[status])
-        async with self.store.write() as q:
+        async with self.write() as q:
             incident = await self.incident(q, incident_id)
             if not incident.is_maintenance:
                 raise InvalidInput(f"{incident.id} is an incident, not a maintenance")
@@ -138,11 +138,11 @@ class MaintenanceService(ServiceBase):
     async def tick_report(self) -> TickReport:
         """Due maintenance transitions, then (in a transaction of their own, so a comms
         problem never holds up maintenance) the comms plan's reminders."""
-        async with self.store.write() as q:
+        async with self.write() as q:
             transitions = await self._due_transitions(q)
         if self.comms is None:
             return TickReport(transitions, [])
-        async with self.store.write() as q:
+        async with self.write() as q:
             notices = list(await self.comms.on_tick(q, self.now()))
         return TickReport(transitions, notices)
 

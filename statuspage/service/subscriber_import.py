@@ -74,7 +74,7 @@ class SubscriberImportService(SubscriptionBase):
         check_columns(columns)
         report = ImportReport()
         parsed = [r for r in (self._parse(row, report) for row in rows) if r is not None]
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             seen: dict[str, int] = {}
             for row in parsed:
                 key = f"{row.address.channel.value}:{row.address.value}"

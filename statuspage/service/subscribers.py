@@ -3,19 +3,16 @@ reactivate, tag, count, and data requests (everything we hold; erasure)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from statuspage.confirmations import open_confirmation, queue_message
 from statuspage.errors import Conflict, InvalidInput
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
-from statuspage.serialize import Json, iso
 from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
 from statuspage.storage import Queries
-from statuspage.subscriptions import TESTED, Kind
+from statuspage.subscriptions import TESTED, AwaitingConfirmation, Kind, SubscriberData
 
 ACTIVE, PENDING = SubscriberState.ACTIVE, SubscriberState.PENDING
 UNSUBSCRIBED = SubscriberState.UNSUBSCRIBED
@@ -83,7 +80,7 @@ class SubscriberAdminService(SubscriptionBase):
             new.channel, new.address, new.phone_country, resolve=False
         )
         tags = check_tags(new.tags)
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             wanted = await self.wanted(q, new.components, new.language)
             found = await q.find_subscriber(address.channel, address.value)
             if found is not None:
@@ -103,7 +100,7 @@ class SubscriberAdminService(SubscriptionBase):
             return s
 
     async def edit_subscriber(self, ref: str, edit: SubscriberEdit) -> Subscriber:
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self.subscriber_by_ref(q, ref)
             changed = await self._subscriber_edited(q, s, edit)
             if changed != s:
@@ -130,7 +127,7 @@ class SubscriberAdminService(SubscriptionBase):
     async def unsubscribe_subscribers(self, refs: Sequence[str]) -> list[Subscriber]:
         """Unsubscribe each (in one transaction); unsent messages to them are cancelled."""
         done = []
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             for ref in refs:
                 s = await self.subscriber_by_ref(q, ref)
                 if s.state is not UNSUBSCRIBED:
@@ -146,7 +143,7 @@ class SubscriberAdminService(SubscriptionBase):
         """Subscribe the unsubscribed again (they asked the staff to): e-mail and SMS at
         once, webhooks and Slack after a test event is answered."""
         done = []
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             for ref in refs:
                 s = await self.subscriber_by_ref(q, ref)
                 if s.state is UNSUBSCRIBED:
@@ -168,7 +165,7 @@ class SubscriberAdminService(SubscriptionBase):
     async def resend_confirmations(self, refs: Sequence[str]) -> list[Subscriber]:
         """A new confirmation for each pending subscriber (older links stop working)."""
         done = []
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             for ref in refs:
                 s = await self.subscriber_by_ref(q, ref)
                 if s.state is PENDING:
@@ -188,26 +185,24 @@ class SubscriberAdminService(SubscriptionBase):
             )
         return {c.value: found.get(c.value, 0) for c in Channel}
 
-    async def subscriber_data(self, ref: str) -> Json:
+    async def subscriber_data(self, ref: str) -> SubscriberData:
         """Everything we hold on one subscriber, for a data request."""
         async with self.store.read() as q:
             s = await self.subscriber_by_ref(q, ref)
             names = {c.id: c.name for c in await q.list_components()}
             c = await q.get_confirmation(s.id)
-            return {
-                "subscriber": _plain(s, names),
-                "awaiting_confirmation": None if c is None else {
-                    "new_address": c.new_address, "sent_at": iso(c.sent_at),
-                    "expires_at": iso(c.expires_at), "wrong_codes": c.attempts,
-                },
-                "messages": await q.messages_to(s.id),
-                "not_kept": "client IP addresses (only a keyed hash, for at most the rate-limit "
-                "window); message bodies (rendered when sent, not stored)",
-            }  # fmt: skip
+            return SubscriberData(
+                s,
+                None if s.all_components else tuple(names.get(i, i) for i in s.component_ids),
+                None if c is None else AwaitingConfirmation(
+                    c.new_address, c.sent_at, c.expires_at, c.attempts
+                ),
+                await q.messages_to(s.id),
+            )  # fmt: skip
 
     async def erase_subscriber(self, ref: str) -> Subscriber:
         """Delete a subscriber and every message addressed to them (an erasure request)."""
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self.subscriber_by_ref(q, ref)
             await q.erase_subscriber(s.id)
             await q.forget_rate_keys(self._address_keys(s))
@@ -221,13 +216,13 @@ class SubscriberAdminService(SubscriptionBase):
 
     async def purge_unconfirmed(self) -> int:
         """Delete subscriptions never confirmed in time, and expired changes of address."""
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             now = self.now()
             expired = await q.unconfirmed_expired(now)
             for subscriber_id in expired:
                 await q.erase_subscriber(subscriber_id)
             await q.drop_expired_confirmations(now)
-            await q.drop_expired_rates(time.time())
+            await q.drop_expired_rates(self.now().timestamp())
         return len(expired)
 
 
@@ -252,14 +247,3 @@ def _known(s: Subscriber) -> str:
         return (f"{s.address} unsubscribed; they subscribe again themselves, or reactivate "
                 f"them if they asked you to ({s.id})")  # fmt: skip
     return f"{s.address} is already a subscriber ({s.id}, {s.state.value})"
-
-
-def _plain(s: Subscriber, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": s.id, "channel": s.channel.value, "address": s.address,
-        "phone_country": s.phone_country, "state": s.state.value,
-        "components": "all" if s.all_components else [names.get(c, c) for c in s.component_ids],
-        "tags": list(s.tags), "language": s.language, "created_at": iso(s.created_at),
-        "updated_at": iso(s.updated_at), "confirmed_at": iso(s.confirmed_at),
-        "unsubscribed_at": iso(s.unsubscribed_at),
-    }  # fmt: skip

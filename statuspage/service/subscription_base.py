@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
 from statuspage.service.base import ServiceBase
 from statuspage.storage import Queries
 from statuspage.storage.ratelimits import Limit
-from statuspage.subscriptions import SubscriptionPolicy
 
 HOUR = 3600.0
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -34,9 +32,6 @@ class Wanted:
 
 
 class SubscriptionBase(ServiceBase):
-    # Set by the app and the CLI from the settings (statuspage.subscriptions).
-    subscription_policy: SubscriptionPolicy = SubscriptionPolicy()
-
     @property
     def signer(self) -> LinkSigner:
         return LinkSigner(self.subscription_policy.secret_key)
@@ -80,8 +75,8 @@ class SubscriptionBase(ServiceBase):
     async def take_rate(self, limits: Sequence[Limit]) -> None:
         """Count one request against each limit (in a transaction of its own, so a refused
         request still counts); RateLimited with the wait when one is exhausted."""
-        async with self.store.write(public=False) as q:
-            wait = await q.take(limits, time.time())
+        async with self.write(public=False) as q:
+            wait = await q.take(limits, self.now().timestamp())
         if wait:
             raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
 

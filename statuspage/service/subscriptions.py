@@ -8,7 +8,6 @@ Rate limits are counted in a transaction of their own before the work.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -64,7 +63,7 @@ class SubscriptionService(SubscriptionBase):
             self.client_limit("subscribe", client, p.rate_ip),
             self.address_limit("subscribe", address, p.rate_address, HOUR),
         ])  # fmt: skip
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             wanted = await self.wanted(q, req.components, req.language)
             await self._subscribe(q, address, wanted)
         return address
@@ -73,7 +72,7 @@ class SubscriptionService(SubscriptionBase):
         now, p = self.now(), self.subscription_policy
         existing = await q.find_subscriber(address.channel, address.value)
         cap = self.address_limit("pending", address, p.pending_cap, p.confirm_ttl.total_seconds())
-        if await q.take([cap], time.time()):
+        if await q.take([cap], self.now().timestamp()):
             return  # enough confirmations went to this address lately: send nothing more
         # The same statements whether or not the address is subscribed already (each
         # writes or not by a flag), so the time taken does not tell: a new address is
@@ -120,7 +119,7 @@ class SubscriptionService(SubscriptionBase):
     async def confirm_link(self, token: str, client: str) -> Subscriber:
         p = self.subscription_policy
         await self.take_rate([self.client_limit("confirm", client, p.confirm_rate_ip)])
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s, c = await self._awaiting(q, token)
             return s if c is None else await apply_confirmation(q, s, c, self.now())
 
@@ -137,7 +136,7 @@ class SubscriptionService(SubscriptionBase):
             self.client_limit("confirm", client, p.confirm_rate_ip),
             self.address_limit("code", address, p.code_attempts, p.code_ttl.total_seconds()),
         ])  # fmt: skip
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             done = await self._try_code(q, address.value, code)
         if done is None:  # after the commit: the wrong attempt stays counted
             raise InvalidField("code", WRONG_CODE)
@@ -182,7 +181,7 @@ class SubscriptionService(SubscriptionBase):
         async with self.store.read() as q:
             s = await self._by_token(q, token, "manage")
         new = await self._new_address(s, change)
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self._by_token(q, token, "manage")
             wanted = await self.wanted(q, change.components, change.language)
             s = replace(s, all_components=wanted.component_ids is None,
@@ -210,7 +209,7 @@ class SubscriptionService(SubscriptionBase):
 
     async def unsubscribe_link(self, token: str) -> Subscriber:
         """Unsubscribe at once (the one-click POST, or the manage page's button)."""
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self._by_token(q, token, "unsubscribe", "manage")
             if s.state is UNSUBSCRIBED:
                 return s
@@ -223,7 +222,7 @@ class SubscriptionService(SubscriptionBase):
 
     async def resubscribe_link(self, token: str) -> Managed:
         """Undo an unsubscribe from a manage link. A webhook or Slack URL is tested again."""
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self._by_token(q, token, "manage")
             now = self.now()
             if s.state is UNSUBSCRIBED and s.channel in TESTED:
@@ -245,7 +244,7 @@ class SubscriptionService(SubscriptionBase):
         await self.take_rate(
             [self.address_limit("pending", address, p.pending_cap, p.confirm_ttl.total_seconds())]
         )
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             s = await self._by_token(q, token, "manage")
             c = await q.get_confirmation(s.id)
             if s.channel in TESTED and (s.state is PENDING or c is not None):

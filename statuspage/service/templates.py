@@ -42,7 +42,7 @@ class TemplateService(ServiceBase):
                 f"invalid update_status {update_status!r}; accepted values: "
                 + ", ".join(TEMPLATE_STATUSES)
             )
-        async with self.store.write() as q:
+        async with self.write() as q:
             if await q.find_template(name) is not None:
                 raise Conflict(f"a template named {name!r} already exists")
             specs = await self.components_with_status(q, [(c, None) for c in components])
@@ -72,7 +72,7 @@ class TemplateService(ServiceBase):
             return await self.template(q, ref)
 
     async def remove_template(self, ref: str) -> IncidentTemplate:
-        async with self.store.write() as q:
+        async with self.write() as q:
             template = await self.template(q, ref)
             await q.delete_template(template.id)
             return template

@@ -21,7 +21,7 @@ class TokenService(ServiceBase):
         name = check_title(name, "key name")
         parsed = parse_enum(Scope, scope, "scope")
         key_id, secret = generate_key()
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             if await q.find_api_key(name) is not None:
                 raise Conflict(
                     f"an active key named {name!r} exists; revoke it or pick another name"
@@ -36,7 +36,7 @@ class TokenService(ServiceBase):
 
     async def revoke_api_key(self, ref: str) -> ApiKey:
         """Revoke a key by id or name; it stops working at once, in every server process."""
-        async with self.store.write(public=False) as q:
+        async with self.write(public=False) as q:
             key = await q.find_api_key(ref.strip())
             if key is None:
                 raise NotFound(f"no active key named {ref!r}; see `statuspage token list`")
@@ -58,6 +58,6 @@ class TokenService(ServiceBase):
         now = self.now()
         stale = key.last_used_at is None or now - key.last_used_at >= TOUCH_INTERVAL
         if stale or key.last_used_from != source:
-            async with self.store.write(public=False) as q:
+            async with self.write(public=False) as q:
                 await q.touch_api_key(key.id, now, source, now - TOUCH_INTERVAL)
         return key

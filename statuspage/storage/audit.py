@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
@@ -14,15 +14,15 @@ from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, ts, ts_or_none
 
 
-async def begin_audit(conn: aiosqlite.Connection) -> None:
-    """Record who acts in this write transaction, for the audit triggers to copy."""
+async def begin_audit(conn: aiosqlite.Connection, at: datetime) -> None:
+    """Record who acts in this write transaction, and when, for the audit triggers to copy."""
     actor = current_actor()
     await conn.execute(
         "INSERT OR REPLACE INTO audit_context (id, tx_id, at, actor, via, source, action)"
         " VALUES (1, ?, ?, ?, ?, ?, ?)",
         (
             secrets.token_hex(8),
-            ts(datetime.now(UTC)),
+            ts(at),
             actor.name,
             actor.via,
             actor.source,

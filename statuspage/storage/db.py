@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -111,8 +112,13 @@ class Store:
             raise
 
     @asynccontextmanager
-    async def write(self, *, public: bool = True) -> AsyncIterator[Queries]:
+    async def write(
+        self, *, public: bool = True, at: datetime | None = None
+    ) -> AsyncIterator[Queries]:
         """One write transaction; if it changed a row and is `public`, the revision grows.
+
+        `at` is when it happens, for the audit log: the service passes its clock's time;
+        writers without a clock of their own (the comms workers) get the system's.
 
         A write opened inside another one (in the same task) joins it as a savepoint, so a
         use case built from other use cases is still one transaction. After a public change
@@ -130,7 +136,7 @@ class Store:
             token = _ACTIVE.set(tx)
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-                await begin_audit(self._conn)
+                await begin_audit(self._conn, at or datetime.now(UTC))
                 changes_before = self._conn.total_changes
                 yield tx.queries
                 changed = self._conn.total_changes != changes_before

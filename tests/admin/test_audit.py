@@ -15,7 +15,14 @@ from statuspage.audit import Actor, acting_as
 from statuspage.service import Service
 from statuspage.storage import Store
 from tests.admin.conftest import Api
-from tests.conftest import RunCli
+from tests.conftest import FakeClock, RunCli
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The audit log is stamped with the service's clock, and `audit --since -1h` counts
+    back from the real now: the app here runs at the real now too."""
+    return FakeClock(datetime.now(UTC))
 
 
 def entries(run_cli: RunCli, *args: str) -> list[dict]:

@@ -68,6 +68,15 @@ def test_rate_limits_hold_across_server_processes(db_path: Path, providers: Prov
         assert second.subscribe("email", "b4@example.com").status_code == 429
 
 
+def test_rate_limit_windows_follow_the_apps_clock(db_path: Path, providers: Providers) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    with open_site(db_path, providers, clock, subscribe_rate_ip=1) as site:
+        assert site.subscribe("email", "c1@example.com").status_code == 200
+        assert site.subscribe("email", "c2@example.com").status_code == 429
+        clock.advance(hours=1, seconds=1)
+        assert site.subscribe("email", "c3@example.com").status_code == 200
+
+
 def test_a_filled_honeypot_gets_the_usual_answer_and_changes_nothing(site: Site) -> None:
     real = site.subscribe("email", "person@example.com")
     bot = site.subscribe("email", "bot@example.com", website="http://spam.example")

@@ -1,22 +1,27 @@
-"""What the CLI's commands ask of a page: met by `Service` (local) and `RemoteService`."""
+"""What the CLI's commands ask of a page, typed: met by `Service` (local) and by the CLI's
+`RemoteService` (the admin API), so mypy checks that a command uses only what both have.
+
+Commands that work on the local database only (init, serve, tick, token, audit, comms,
+export) are typed against `Service` itself and run through `Context.run_local`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from statuspage.cli.remote import RemoteService
 from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page, Subscriber
-from statuspage.service import Service
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
+from statuspage.subscriptions import SubscriberData
 
 ComponentSpec = tuple[str, str | None]
 
 
 class Operations(Protocol):
-    """The use cases behind the page, group, component, incident and maintenance commands."""
+    """The use cases behind the commands that work in remote mode too: page, group,
+    component, incident, maintenance and subscribers."""
 
     def now(self) -> datetime: ...
     async def page(self) -> Page: ...
@@ -107,17 +112,7 @@ class Operations(Protocol):
         deliver_notifications: bool = ...,
     ) -> Incident: ...
 
-
-def _both_conform(local: Service, remote: RemoteService) -> tuple[Operations, Operations]:
-    """Never called: mypy checks here that both implementations meet the protocol."""
-    return local, remote
-
-
-class SubscriberOperations(Protocol):
-    """The use cases behind `statuspage subscribers ...`."""
-
-    async def page(self) -> Page: ...
-    async def list_components(self) -> list[Component]: ...
+    # -- subscribers ---------------------------------------------------------------------
     async def purge_times(self, subscriber_ids: list[str]) -> dict[str, datetime]: ...
     async def list_subscribers(
         self,
@@ -136,12 +131,5 @@ class SubscriberOperations(Protocol):
     async def count_subscribers(
         self, *, state: str | None = ..., tag: str | None = ..., component: str | None = ...
     ) -> dict[str, int]: ...
-    async def subscriber_data(self, ref: str) -> dict[str, Any]: ...
+    async def subscriber_data(self, ref: str) -> SubscriberData: ...
     async def erase_subscriber(self, ref: str) -> Subscriber: ...
-
-
-def _subscribers_conform(
-    local: Service, remote: RemoteService
-) -> tuple[SubscriberOperations, SubscriberOperations]:
-    """Never called: mypy checks here that both implementations meet the protocol."""
-    return local, remote
