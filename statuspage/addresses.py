@@ -11,6 +11,7 @@ again when sending.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -133,7 +134,7 @@ def display_phone(number: str) -> str:
 
 def url(text: str, rules: Rules) -> str:
     """An https URL (http when allowed) whose host is not a private address."""
-    if len(text) > MAX_URL or any(c.isspace() for c in text):
+    if len(text) > MAX_URL or any(c.isspace() or _control(c) for c in text):
         raise _url_problem(text, "")
     try:
         check_url(text, allow_http=rules.allow_http, allow_private=rules.allow_private)
@@ -142,6 +143,12 @@ def url(text: str, rules: Rules) -> str:
         raise _url_problem(text, str(exc)) from exc
     del port  # parsed only to refuse a malformed port
     return text
+
+
+def _control(char: str) -> bool:
+    """A control character or a lone surrogate: never in a URL (RFC 3986), and shown raw
+    they would drive the terminal of whoever lists the subscribers."""
+    return unicodedata.category(char) in ("Cc", "Cs")
 
 
 def _shown(url: str) -> str:

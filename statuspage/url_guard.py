@@ -34,12 +34,36 @@ class RefusedTarget(OSError):
     """The URL leads to an address we do not send to."""
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to: NAT64 (RFC 6052, the
+# well-known and the local-use prefix) and IPv4-compatible addresses (::a.b.c.d, deprecated).
+_EMBEDDING = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+)
+
+
 def non_global(address: str) -> bool:
-    """Whether an IP address is one we refuse to send to (not on the public internet)."""
+    """Whether an IP address is one we refuse to send to (not on the public internet).
+
+    An IPv6 address that embeds an IPv4 one (mapped, 6to4, NAT64, IPv4-compatible) is judged
+    by the IPv4 address too: a gateway would deliver it there.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return True
+    embedded = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    return embedded is not None and (not embedded.is_global or embedded.is_multicast)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDDING):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 class GuardedResolver(AbstractResolver):

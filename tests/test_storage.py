@@ -68,3 +68,22 @@ def test_split_statements_keeps_comments_with_their_statement() -> None:
         "-- a table\nCREATE TABLE t (x);",
         "INSERT INTO t VALUES (';');",
     ]
+
+
+async def test_a_read_that_fails_part_way_leaves_no_transaction_open(
+    store: Store, db_path: Path
+) -> None:
+    other = sqlite3.connect(db_path)
+    other.execute("INSERT INTO meta (key, value) VALUES ('probe', CAST(? AS TEXT))", (b"\xff",))
+    other.commit()
+    with pytest.raises(sqlite3.OperationalError, match="UTF-8"):
+        async with store.read() as q:
+            await q.fetchall("SELECT value FROM meta WHERE key = 'probe'")
+    other.execute("UPDATE meta SET value = 'fixed' WHERE key = 'probe'")
+    other.commit()
+    other.close()
+    async with store.read() as q:  # a fresh snapshot, not the one the failed read held
+        row = await q.fetchone("SELECT value FROM meta WHERE key = 'probe'")
+        assert row is not None and tuple(row) == ("fixed",)
+    async with store.write() as q:  # and this connection can still write
+        await q.execute("DELETE FROM meta WHERE key = 'probe'")

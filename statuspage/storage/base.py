@@ -10,6 +10,18 @@ import aiosqlite
 Params = Sequence[Any] | dict[str, Any]
 
 
+def _fetchall_closing(conn: aiosqlite.Connection, sql: str, params: Params) -> list[Any]:
+    """Run in the connection's thread: the rows, with the cursor closed even when fetching
+    fails part way (a text column that is not UTF-8, an I/O error). A cursor left open keeps
+    its statement un-reset, and that pins the connection to its old snapshot: the process
+    would never see another change and could not write."""
+    cursor = conn._conn.execute(sql, params)  # aiosqlite's sqlite3 connection, in its thread
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 class QueryBase:
     """Wraps the connection of the current transaction."""
 
@@ -19,12 +31,14 @@ class QueryBase:
     async def fetchall(self, sql: str, params: Params = ()) -> Iterable[aiosqlite.Row]:
         # One trip to the connection's thread, not two (execute, then fetch): each trip
         # waits for a turn of the event loop, which is slow when the loop is busy sending.
-        return await self.conn.execute_fetchall(sql, params)
+        rows: list[aiosqlite.Row] = await self.conn._execute(  # type: ignore[no-untyped-call]
+            _fetchall_closing, self.conn, sql, params
+        )
+        return rows
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """The row of a query of one row (by key, an aggregate, LIMIT 1), or None."""
-        rows = await self.conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+        return next(iter(await self.fetchall(sql, params)), None)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""

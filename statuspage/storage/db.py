@@ -183,8 +183,17 @@ class Store:
                 await self._conn.execute("BEGIN")
                 yield Queries(self._conn)
             finally:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self._conn.execute("COMMIT")
+                await self._end_read()
+
+    async def _end_read(self) -> None:
+        """End a read transaction whatever happened in it. A statement that failed part way
+        (a text column that is not UTF-8, an I/O error) can make COMMIT fail; left open, the
+        transaction would pin this connection to an old snapshot and block its writes."""
+        try:
+            await self._conn.execute("COMMIT")
+        except sqlite3.OperationalError:
+            with contextlib.suppress(sqlite3.OperationalError):
+                await self._conn.execute("ROLLBACK")
 
     async def revision(self) -> int:
         """A number that grows with every committed public change, from any process."""

@@ -30,6 +30,10 @@ BYPASSES = [
     "https://api.localhost/hook",
     "https://⑩.0.0.1/hook",
     "https://①⑨②.①⑥⑧.0.1/hook",
+    "https://[64:ff9b::7f00:1]/hook",
+    "https://[64:ff9b::a9fe:a9fe]/hook",
+    "https://[::127.0.0.1]/hook",
+    "https://[2002:7f00:1::]/hook",
 ]
 
 
@@ -124,3 +128,24 @@ def test_a_host_label_over_63_characters_is_a_422_not_a_500(site: Site, channel:
     answer = site.client.post("/subscribe", json={"channel": channel, "url": url})
     assert answer.status_code == 422 and answer.json()["field"] == "url"
     assert "at most 63 characters between dots" in answer.json()["error"]
+
+
+CONTROLS = ["https://example.org/\x1b[31m", "https://example.org/\x07", "https://\x00/"]
+
+
+@pytest.mark.parametrize("url", CONTROLS)
+def test_a_url_with_a_control_character_is_refused_everywhere(
+    guarded: Site, run_cli: RunCli, db_path: Path, tmp_path: Path, url: str
+) -> None:
+    answer = guarded.client.post("/subscribe", json={"channel": "webhook", "url": url})
+    assert answer.status_code == 422 and answer.json()["field"] == "url"
+    auth = {"Authorization": f"OAuth {guarded.key}"}
+    base = f"/v1/pages/{guarded.page_id}/subscribers"
+    created = guarded.client.post(base, json={"subscriber": {"endpoint": url}}, headers=auth)
+    assert created.status_code == 422, created.text
+    assert subscribers(guarded.db) == []
+    before = dump(db_path)
+    added = run_cli("subscribers", "add", "webhook", url, "--skip-confirmation")
+    assert added.exit_code == 2 and added.stderr.startswith("error: ")
+    assert "\x1b" not in added.stderr and "\x07" not in added.stderr  # shown escaped
+    assert dump(db_path) == before
