@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture statuspage tests/vulture_whitelist.py --min-confidence 60
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -266,10 +266,6 @@ class Incident:
             return self.status not in FINAL_MAINTENANCE
         return self.status in OPEN_INCIDENT
 
-    @property
-    def ended_at(self) -> datetime | None:
-        return self.resolved_at
-
 
 class Channel(StrEnum):
     """How a subscriber hears from us."""
@@ -306,10 +302,6 @@ class Subscriber:
     phone_country: str | None = None
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
-
-    def wants(self, component_ids: Iterable[str]) -> bool:
-        """Whether an incident affecting these components concerns this subscriber."""
-        return self.all_components or not set(self.component_ids).isdisjoint(component_ids)
 
 
 @dataclass(frozen=True)

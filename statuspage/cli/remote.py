@@ -78,7 +78,7 @@ class RemoteService(RemoteSubscribers):
         return self
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
     ) -> None:
         await self._client.aclose()
 

@@ -54,7 +54,6 @@ IMPACT_OF_STATUS = {
 IMPACT_RANK = {impact: rank for rank, impact in enumerate(INCIDENT_IMPACTS)}
 MAX_METADATA = 16_384
 BACKFILL_DURATION = timedelta(seconds=1)
-SCHEDULE_FIELDS = ("scheduled_for", "scheduled_until", "auto_start", "auto_complete")
 
 Spec = tuple[str, str | None]
 

@@ -83,9 +83,6 @@ class SubscriberQueries(QueryBase):
             [(s.id, t) for t in s.tags],
         )
 
-    async def delete_subscriber(self, subscriber_id: str) -> None:
-        await self.execute("DELETE FROM subscribers WHERE id = ?", (subscriber_id,))
-
     async def get_subscriber(self, subscriber_id: str) -> Subscriber | None:
         rows = list(await self.fetchall("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)))
         found = await self._hydrate_subscribers(rows)
