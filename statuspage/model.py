@@ -303,6 +303,10 @@ class Subscriber:
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
 
+    def wants(self, component_ids: Iterable[str]) -> bool:
+        """Whether an incident affecting these components concerns this subscriber."""
+        return self.all_components or not set(self.component_ids).isdisjoint(component_ids)
+
 
 @dataclass(frozen=True)
 class StatusChange:
