@@ -11,8 +11,12 @@ from datetime import date
 
 from statuspage.errors import Conflict
 from statuspage.model import Component, Group, check_title
-from statuspage.service.base import ServiceBase
-from statuspage.service.components import ComponentService, check_description, check_position
+from statuspage.service.components import (
+    Components,
+    check_description,
+    check_position,
+)
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 
 
@@ -31,11 +35,17 @@ class ComponentChange:
     start_date: date | None = None
 
 
-class AdminComponentService(ComponentService, ServiceBase):
+class ComponentAdmin:
+    """The Manage API's component and group edits, built on `Components`."""
+
+    def __init__(self, ctx: ServiceContext, components: Components) -> None:
+        self.ctx = ctx
+        self.components = components
+
     async def create_component(self, change: ComponentChange) -> Component:
         """`add_component`, then the fields it does not take, in one transaction."""
-        async with self.write():
-            created = await self.add_component(
+        async with self.ctx.write():
+            created = await self.components.add_component(
                 change.name or "",
                 group=change.group,
                 description=change.description,
@@ -48,14 +58,14 @@ class AdminComponentService(ComponentService, ServiceBase):
 
     async def edit_component(self, ref: str, change: ComponentChange) -> Component:
         """Change the fields given; a status change goes through `set_component_status`."""
-        async with self.write() as q:
-            component = await self.component(q, ref)
+        async with self.ctx.write() as q:
+            component = await self.ctx.component(q, ref)
             edited = await self._edited(q, component, change)
             if edited != component:
-                await q.save_component(replace(edited, updated_at=self.now()))
+                await q.save_component(replace(edited, updated_at=self.ctx.now()))
             if "status" in change.given and change.status is not None:
-                return await self.set_component_status(component.id, change.status)
-            return await self.component(q, component.id)
+                return await self.components.set_component_status(component.id, change.status)
+            return await self.ctx.component(q, component.id)
 
     async def _edited(self, q: Queries, c: Component, change: ComponentChange) -> Component:
         given = change.given
@@ -66,7 +76,7 @@ class AdminComponentService(ComponentService, ServiceBase):
                 raise Conflict(f"a component named {name!r} already exists")
             c = replace(c, name=name)
         if "group" in given:
-            group_id = (await self.group(q, change.group)).id if change.group else None
+            group_id = (await self.components.group(q, change.group)).id if change.group else None
             c = replace(c, group_id=group_id)
         if "description" in given:
             c = replace(
@@ -83,8 +93,8 @@ class AdminComponentService(ComponentService, ServiceBase):
         return c
 
     async def get_group(self, ref: str) -> Group:
-        async with self.store.read() as q:
-            return await self.group(q, ref)
+        async with self.ctx.read() as q:
+            return await self.components.group(q, ref)
 
     async def create_group(
         self,
@@ -95,8 +105,8 @@ class AdminComponentService(ComponentService, ServiceBase):
         components: Sequence[str] = (),
     ) -> Group:
         """`add_group`, then move the named components into it, in one transaction."""
-        async with self.write():
-            group = await self.add_group(name, description, position)
+        async with self.ctx.write():
+            group = await self.components.add_group(name, description, position)
             return await self.edit_group(group.id, components=components)
 
     async def edit_group(
@@ -110,8 +120,8 @@ class AdminComponentService(ComponentService, ServiceBase):
         components: Sequence[str] | None = None,
     ) -> Group:
         """Rename, describe, move or set the members of a group (others leave it)."""
-        async with self.write() as q:
-            group = await self.group(q, ref)
+        async with self.ctx.write() as q:
+            group = await self.components.group(q, ref)
             edited = group
             if name is not None:
                 edited = replace(edited, name=check_title(name, "group name"))
@@ -125,15 +135,17 @@ class AdminComponentService(ComponentService, ServiceBase):
             if position is not None:
                 edited = replace(edited, position=check_position(position) or group.position)
             if edited != group:
-                await q.save_group(replace(edited, updated_at=self.now()))
+                await q.save_group(replace(edited, updated_at=self.ctx.now()))
             if components is not None:
                 await self._set_members(q, group, components)
-            return await self.group(q, group.id)
+            return await self.components.group(q, group.id)
 
     async def _set_members(self, q: Queries, group: Group, refs: Sequence[str]) -> None:
-        members = [c for c, _ in await self.components_with_status(q, [(r, None) for r in refs])]
+        members = [
+            c for c, _ in await self.ctx.components_with_status(q, [(r, None) for r in refs])
+        ]
         wanted = {c.id for c in members}
-        now = self.now()
+        now = self.ctx.now()
         for c in await q.list_components():
             if c.group_id == group.id and c.id not in wanted:
                 await q.save_component(replace(c, group_id=None, updated_at=now))

@@ -14,20 +14,26 @@ from statuspage.model import (
     IncidentUpdate,
     check_message,
 )
-from statuspage.service.base import ServiceBase
-from statuspage.service.incidents import IncidentService
+from statuspage.service.context import ServiceContext
+from statuspage.service.incidents import Incidents
 
 
-class AdminHistoryService(IncidentService, ServiceBase):
+class History:
+    """Corrections to the record: deleting incidents, editing updates, postmortems."""
+
+    def __init__(self, ctx: ServiceContext, incidents: Incidents) -> None:
+        self.ctx = ctx
+        self.incidents = incidents
+
     async def delete_incident(self, incident_id: str) -> Incident:
         """Delete an incident and its updates; components it still holds are released first."""
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             if incident.is_open:
                 for component_id in await q.incident_component_statuses(incident.id):
-                    target = await self.restore_status(q, component_id, incident.id)
-                    component = await self.component(q, component_id)
-                    await self.apply_status(
+                    target = await self.ctx.restore_status(q, component_id, incident.id)
+                    component = await self.ctx.component(q, component_id)
+                    await self.ctx.apply_status(
                         q, component, target, ChangeCause.MANUAL, incident_id=None
                     )
             await q.delete_incident(incident.id)
@@ -43,8 +49,8 @@ class AdminHistoryService(IncidentService, ServiceBase):
         deliver_notifications: bool | None = None,
     ) -> IncidentUpdate:
         """Correct an update's text or displayed time. Nothing is sent again."""
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             found = [u for u in incident.updates if u.id == update_id.strip()]
             if not found:
                 raise NotFound(f"incident {incident.id} has no update {update_id!r}")
@@ -58,47 +64,49 @@ class AdminHistoryService(IncidentService, ServiceBase):
                 else deliver_notifications,
             )
             if edited != update:
-                edited = replace(edited, updated_at=self.now())
+                edited = replace(edited, updated_at=self.ctx.now())
                 await q.save_update(edited)
-                await q.save_incident(replace(incident, updated_at=self.now()))
+                await q.save_incident(replace(incident, updated_at=self.ctx.now()))
             return edited
 
     async def publish_postmortem(self, incident_id: str) -> Incident:
         """Publish the postmortem already written (see `set_postmortem`)."""
-        incident = await self.get_incident(incident_id)
+        incident = await self.incidents.get_incident(incident_id)
         if not incident.postmortem_body:
             raise Conflict(f"incident {incident.id} has no postmortem yet; PUT one first")
-        return await self.set_postmortem(incident.id, incident.postmortem_body, publish=True)
+        return await self.incidents.set_postmortem(
+            incident.id, incident.postmortem_body, publish=True
+        )
 
     async def revert_postmortem(self, incident_id: str) -> Incident:
         """Take a published postmortem off the page; it stays as a draft."""
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             if incident.postmortem_published_at is None:
                 raise Conflict(f"the postmortem of incident {incident.id} is not published")
             reverted = replace(
                 incident,
                 status=IncidentStatus.RESOLVED.value,
                 postmortem_published_at=None,
-                updated_at=self.now(),
+                updated_at=self.ctx.now(),
             )
             await q.save_incident(reverted)
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def delete_postmortem(self, incident_id: str) -> Incident:
         """Delete a draft postmortem (a published one is reverted first)."""
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             if incident.postmortem_body is None:
                 raise NotFound(f"incident {incident.id} has no postmortem")
             if incident.postmortem_published_at is not None:
                 raise Conflict("the postmortem is published; revert it before deleting it")
-            now = self.now()
+            now = self.ctx.now()
             cleared = replace(
                 incident, postmortem_body=None, postmortem_updated_at=None, updated_at=now
             )
             await q.save_incident(cleared)
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def find_incidents(
         self,
@@ -113,7 +121,7 @@ class AdminHistoryService(IncidentService, ServiceBase):
         """One page of incidents, newest first, with the filters of the Manage API."""
         if limit < 1 or page < 1:
             raise InvalidInput("limit and page start at 1")
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             ids = await q.incident_ids(
                 kind=kind,
                 open_only=open_only,
@@ -122,4 +130,4 @@ class AdminHistoryService(IncidentService, ServiceBase):
                 limit=limit,
                 offset=(page - 1) * limit,
             )
-            return [await self.incident(q, i) for i in ids]
+            return [await self.ctx.incident(q, i) for i in ids]

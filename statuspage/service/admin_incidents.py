@@ -29,9 +29,9 @@ from statuspage.model import (
     check_window,
     parse_enum,
 )
-from statuspage.service.base import ServiceBase
-from statuspage.service.incidents import IncidentService
-from statuspage.service.maintenance import MaintenanceService
+from statuspage.service.context import ServiceContext
+from statuspage.service.incidents import Incidents
+from statuspage.service.maintenance import Maintenance
 from statuspage.storage import Queries
 from statuspage.text import check_text
 
@@ -133,14 +133,21 @@ def impact_of(statuses: list[str | None]) -> Impact:
     return max(impacts, key=IMPACT_RANK.__getitem__, default=Impact.NONE)
 
 
-class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
+class IncidentAdmin:
+    """The Manage API's incident use cases, built on `Incidents` and `Maintenance`."""
+
+    def __init__(self, ctx: ServiceContext, incidents: Incidents, maintenance: Maintenance) -> None:
+        self.ctx = ctx
+        self.incidents = incidents
+        self.maintenance = maintenance
+
     async def create_incident(self, change: IncidentChange) -> Incident:
         """A realtime incident, a scheduled maintenance or a backfilled incident."""
         if change.name is None:
             raise InvalidInput("give the incident a name")
         if change.metadata is not None:
             check_metadata(change.metadata)
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             if change.backfilled:
                 created = await self._create_backfill(q, change)
             elif change.scheduled:
@@ -149,7 +156,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
                 created = await self._create_realtime(q, change)
             if change.metadata is not None:
                 await self._edit(q, created, IncidentChange(metadata=change.metadata))
-            return await self.incident(q, created.id)
+            return await self.ctx.incident(q, created.id)
 
     async def _create_realtime(self, q: Queries, change: IncidentChange) -> Incident:
         status = change.status or IncidentStatus.INVESTIGATING.value
@@ -160,7 +167,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         opening = status if parsed in OPEN_INCIDENT else IncidentStatus.INVESTIGATING.value
         specs = await self._specs(q, change)
         resolving = parsed is IncidentStatus.RESOLVED
-        created = await self.declare_incident(
+        created = await self.incidents.declare_incident(
             change.name or "",
             message=DEFAULT_BODIES[opening] if resolving else self._body(change, opening),
             impact=self._realtime_impact(change, specs),
@@ -170,14 +177,14 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             deliver_notifications=change.deliver_notifications,
         )
         if resolving:
-            return await self.resolve_incident(
+            return await self.incidents.resolve_incident(
                 created.id, message=change.body, deliver_notifications=change.deliver_notifications
             )
         return created
 
     def _realtime_impact(self, change: IncidentChange, specs: list[Spec]) -> str | None:
         """The impact asked for; else the severity's (comms plan); else Statuspage's rule."""
-        if change.impact_override or (change.severity and self.comms is not None):
+        if change.impact_override or (change.severity and self.ctx.comms is not None):
             return change.impact_override
         return impact_of([s for _, s in specs]).value
 
@@ -192,7 +199,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS),
         )
         self._check_statuses(change)
-        created = await self.schedule_maintenance(
+        created = await self.maintenance.schedule_maintenance(
             change.name or "",
             start=change.scheduled_for,
             end=change.scheduled_until,
@@ -203,7 +210,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             deliver_notifications=change.deliver_notifications,
         )
         if status is MaintenanceStatus.IN_PROGRESS:
-            return await self.transition_maintenance(
+            return await self.maintenance.transition_maintenance(
                 created.id, status, deliver_notifications=change.deliver_notifications
             )
         return created
@@ -216,7 +223,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         if change.backfill_date is None:
             raise InvalidInput("give backfill_date: when the backfilled incident happened")
         specs = await self._specs(q, change)
-        return await self.backfill_incident(
+        return await self.incidents.backfill_incident(
             change.name or "",
             impact=change.impact_override or impact_of([s for _, s in specs]).value,
             components=specs,
@@ -235,8 +242,8 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         """
         if change.backfilled or change.backfill_date is not None:
             raise InvalidInput("backfilled and backfill_date apply only when creating an incident")
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             kind = expect or incident.kind
             if kind is incident.kind:
                 await self._edit(q, incident, change)
@@ -244,7 +251,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
                 await self._advance_maintenance(incident, change)
             else:
                 await self._advance_incident(q, incident, change)
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def _advance_incident(
         self, q: Queries, incident: Incident, change: IncidentChange
@@ -255,14 +262,14 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             raise InvalidInput("publish a postmortem with PUT .../postmortem/publish")
         specs = await self._specs(q, change)
         if change.status == IncidentStatus.RESOLVED.value:
-            await self.resolve_incident(
+            await self.incidents.resolve_incident(
                 incident.id,
                 message=change.body,
                 components=specs,
                 deliver_notifications=change.deliver_notifications,
             )
             return
-        await self.update_incident(
+        await self.incidents.update_incident(
             incident.id,
             message=self._body(change, change.status or incident.status),
             status=change.status,
@@ -277,7 +284,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         target = parse_enum(
             MaintenanceStatus, change.status or incident.status, "maintenance status"
         )
-        await self.transition_maintenance(
+        await self.maintenance.transition_maintenance(
             incident.id,
             target,
             message=change.body,
@@ -300,7 +307,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
         else:
             self._refuse_schedule_fields(change)
         if edited != incident:
-            await q.save_incident(replace(edited, updated_at=self.now()))
+            await q.save_incident(replace(edited, updated_at=self.ctx.now()))
 
     async def _edit_schedule(
         self, q: Queries, incident: Incident, change: IncidentChange
@@ -311,9 +318,9 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
                 raise Conflict("the maintenance has started; its window can no longer move")
             start = change.scheduled_for or incident.scheduled_for or incident.started_at
             end = change.scheduled_until or incident.scheduled_until or start
-            zone = await self.time_zone()
+            zone = await self.ctx.time_zone()
             check_window(start, end, zone)
-            if end <= self.now():
+            if end <= self.ctx.now():
                 raise InvalidInput(f"the new window ends in the past ({human(end, zone)})")
             incident = replace(incident, scheduled_for=start, scheduled_until=end, started_at=start)
         if change.auto_start is not None:
@@ -330,7 +337,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
     async def _set_maintenance_components(
         self, q: Queries, incident: Incident, refs: list[str]
     ) -> None:
-        resolved = await self.components_with_status(q, [(r, None) for r in refs])
+        resolved = await self.ctx.components_with_status(q, [(r, None) for r in refs])
         wanted = [c.id for c, _ in resolved]
         for component_id in incident.component_ids:
             if component_id not in wanted:
@@ -349,7 +356,7 @@ class AdminIncidentService(IncidentService, MaintenanceService, ServiceBase):
             if ref in mapping:
                 specs.append((ref, mapping[ref]))
             else:
-                specs.append((ref, (await self.component(q, ref)).status.value))
+                specs.append((ref, (await self.ctx.component(q, ref)).status.value))
         return specs
 
     @staticmethod

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.model import Component, ComponentStatus
-from statuspage.service.base import ServiceBase
-from statuspage.service.components import ComponentService
+from statuspage.service.components import Components
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.storage.components import ComponentIncident
 from statuspage.uptime import (
@@ -85,7 +85,13 @@ def _first_day(
     return start
 
 
-class AdminUptimeService(ComponentService, ServiceBase):
+class Uptime:
+    """A component's uptime over a range of days, for the Manage API."""
+
+    def __init__(self, ctx: ServiceContext, components: Components) -> None:
+        self.ctx = ctx
+        self.components = components
+
     async def component_uptime(
         self, ref: str, *, start: date | None = None, end: date | None = None
     ) -> RangeUptime:
@@ -94,9 +100,9 @@ class AdminUptimeService(ComponentService, ServiceBase):
         Today counts up to now. A component group is refused (NotFound), as on Statuspage,
         where a group's uptime has an endpoint of its own.
         """
-        page, now = await self.page(), self.now()
+        page, now = await self.components.page(), self.ctx.now()
         tz = ZoneInfo(page.time_zone)
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             component = await self._uptime_component(q, ref)
             begins = existence_start(component.created_at, component.start_date, tz)
             first, last, warnings = resolve_range(
@@ -122,7 +128,7 @@ class AdminUptimeService(ComponentService, ServiceBase):
             return found
         group = await q.find_group(ref.strip())
         if group is None:
-            return await self.component(q, ref)  # refuses, naming the known components
+            return await self.ctx.component(q, ref)  # refuses, naming the known components
         members = [c.name for c in await q.list_components() if c.group_id == group.id]
         raise NotFound(
             f"{group.name!r} is a component group; uptime is given per component "

@@ -15,7 +15,7 @@ from statuspage.comms.plan.cadence import due_at
 from statuspage.comms.plan.schema import Plan
 from statuspage.errors import Conflict, InvalidInput, NotFound, StatuspageError
 from statuspage.model import Incident
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries, Store
 from statuspage.storage.delivery_admin import DispatcherLease, FailureCount, StateCount
 from statuspage.storage.outbox import CommsEvent
@@ -164,26 +164,31 @@ async def preview(
         return shown[0]
 
 
-class CommsOpsService(ServiceBase):
+class CommsOps:
+    """The comms operations: approving, previewing, delivery status, retries."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
     async def approve_messages(
         self, incident_id: str, by: str, update_id: str | None = None
     ) -> list[Approval]:
-        return await approve(self.store, incident_id, by, self.now(), update_id)
+        return await approve(self.ctx.store, incident_id, by, self.ctx.now(), update_id)
 
     async def comms_status(self, plan: Plan, incident: Incident) -> CommsStatus:
-        return await incident_status(self.store, plan, incident)
+        return await incident_status(self.ctx.store, plan, incident)
 
     async def delivery_status(
         self, incident_id: str, unconfigured_here: dict[str, str]
     ) -> DeliveryStatus:
-        return await delivery_status(self.store, incident_id, unconfigured_here, self.now())
+        return await delivery_status(self.ctx.store, incident_id, unconfigured_here, self.ctx.now())
 
     async def retry_failed(
         self, incident_id: str | None, channel: str | None
     ) -> tuple[dict[str, int], int]:
-        return await retry_failed(self.store, self.now(), incident_id, channel)
+        return await retry_failed(self.ctx.store, self.ctx.now(), incident_id, channel)
 
     async def preview_messages(
         self, previews: Previews[P], incident_id: str, phase: str | None
     ) -> P:
-        return await preview(self.store, previews, incident_id, phase, self.now())
+        return await preview(self.ctx.store, previews, incident_id, phase, self.ctx.now())

@@ -20,7 +20,7 @@ from statuspage.model import (
     new_id,
     parse_enum,
 )
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.text import check_text
 
@@ -64,9 +64,14 @@ def check_description(description: str | None, what: str) -> str | None:
     return check_message(description, required=False, what=what) or None
 
 
-class ComponentService(ServiceBase):
+class Components:
+    """The page, its groups and components, and their statuses."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
     async def page(self) -> Page:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             found = await q.get_page()
         if found is None:
             raise NotFound("the database has no page yet; run `statuspage init`")
@@ -74,11 +79,11 @@ class ComponentService(ServiceBase):
 
     async def ensure_page(self, name: str, url: str, time_zone: str) -> Page:
         """Create the page row if there is none; return the page."""
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             found = await q.get_page()
             if found is not None:
                 return found
-            now = self.now()
+            now = self.ctx.now()
             page = Page(
                 new_id(),
                 check_title(name, "page name"),
@@ -93,7 +98,7 @@ class ComponentService(ServiceBase):
     async def update_page(
         self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
     ) -> Page:
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             page = await q.get_page()
             if page is None:
                 raise NotFound("the database has no page yet; run `statuspage init`")
@@ -102,7 +107,7 @@ class ComponentService(ServiceBase):
                 name=check_title(name, "page name") if name is not None else page.name,
                 url=check_page_url(url) if url is not None else page.url,
                 time_zone=check_time_zone(time_zone) if time_zone is not None else page.time_zone,
-                updated_at=self.now(),
+                updated_at=self.ctx.now(),
             )
             await q.save_page(page)
             return page
@@ -111,10 +116,10 @@ class ComponentService(ServiceBase):
         self, name: str, description: str | None = None, position: int | None = None
     ) -> Group:
         name = check_title(name, "group name")
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             if await q.find_group(name) is not None:
                 raise Conflict(f"a group named {name!r} already exists")
-            now = self.now()
+            now = self.ctx.now()
             group = Group(
                 new_id(),
                 name,
@@ -127,7 +132,7 @@ class ComponentService(ServiceBase):
             return group
 
     async def list_groups(self) -> list[Group]:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await q.list_groups()
 
     async def group(self, q: Queries, ref: str) -> Group:
@@ -139,7 +144,7 @@ class ComponentService(ServiceBase):
 
     async def remove_group(self, ref: str, *, ungroup: bool = False) -> Group:
         """Remove a group; its components must be moved out first, or `ungroup` does it."""
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             group = await self.group(q, ref)
             members = [c.name for c in await q.list_components() if c.group_id == group.id]
             if members and not ungroup:
@@ -147,7 +152,7 @@ class ComponentService(ServiceBase):
                     f"group {group.name!r} still holds {', '.join(members)}; remove them "
                     "first or pass --ungroup to keep them without a group"
                 )
-            await q.ungroup_components(group.id, self.now())
+            await q.ungroup_components(group.id, self.ctx.now())
             await q.delete_group(group.id)
             return group
 
@@ -163,11 +168,11 @@ class ComponentService(ServiceBase):
     ) -> Component:
         name = check_title(name, "component name")
         parsed = parse_enum(ComponentStatus, status, "component status")
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             if await q.find_component(name) is not None:
                 raise Conflict(f"a component named {name!r} already exists")
             group_id = (await self.group(q, group)).id if group else None
-            now = self.now()
+            now = self.ctx.now()
             component = Component(
                 id=new_id(),
                 name=name,
@@ -184,25 +189,25 @@ class ComponentService(ServiceBase):
             return component
 
     async def list_components(self) -> list[Component]:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await q.list_components()
 
     async def get_component(self, ref: str) -> Component:
-        async with self.store.read() as q:
-            return await self.component(q, ref)
+        async with self.ctx.read() as q:
+            return await self.ctx.component(q, ref)
 
     async def set_component_status(self, ref: str, status: str) -> Component:
         """Set a component's status by hand; recorded with cause "manual"."""
-        async with self.write() as q:
-            component = await self.component(q, ref)
+        async with self.ctx.write() as q:
+            component = await self.ctx.component(q, ref)
             parsed = parse_enum(ComponentStatus, status, "component status")
-            await self.apply_status(q, component, parsed, ChangeCause.MANUAL)
-            return await self.component(q, component.id)
+            await self.ctx.apply_status(q, component, parsed, ChangeCause.MANUAL)
+            return await self.ctx.component(q, component.id)
 
     async def remove_component(self, ref: str) -> Component:
         """Remove a component and its history; refused while an open incident affects it."""
-        async with self.write() as q:
-            component = await self.component(q, ref)
+        async with self.ctx.write() as q:
+            component = await self.ctx.component(q, ref)
             for incident in await q.list_incidents(open_only=True):
                 if component.id in incident.component_ids:
                     raise Conflict(

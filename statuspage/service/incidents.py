@@ -27,7 +27,7 @@ from statuspage.model import (
     new_id,
     parse_enum,
 )
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 
 ComponentSpec = tuple[str, str | None]
@@ -38,16 +38,21 @@ def parse_impact(value: str) -> Impact:
     return parse_enum(Impact, value, "impact", INCIDENT_IMPACTS)
 
 
-class IncidentService(ServiceBase):
+class Incidents:
+    """Realtime incidents: declare, update, resolve, backfill, postmortems."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
     def impact_for(self, impact: str | None, severity: str | None) -> tuple[Impact, bool]:
         """The incident's impact and whether it overrides the severity's (see comms plans).
 
         With a comms plan the impact follows the severity unless one is given.
         """
-        planned = self.comms.impact_for(severity) if self.comms and severity else None
+        planned = self.ctx.comms.impact_for(severity) if self.ctx.comms and severity else None
         if impact is not None:
             parsed = parse_impact(impact)
-            if self.comms is None:
+            if self.ctx.comms is None:
                 return parsed, severity is not None
             return parsed, planned is not None and parsed is not planned
         if planned is not None:
@@ -57,7 +62,7 @@ class IncidentService(ServiceBase):
     def severity_for(self, severity: str | None, impact: str | None = None) -> str | None:
         """The comms plan's name for a severity (or the one the impact implies); as given
         without a plan."""
-        return self.comms.severity(severity, impact) if self.comms else severity
+        return self.ctx.comms.severity(severity, impact) if self.ctx.comms else severity
 
     async def declare_incident(
         self,
@@ -75,9 +80,9 @@ class IncidentService(ServiceBase):
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
         severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
-        async with self.write() as q:
-            specs = await self.components_with_status(q, components)
-            now = self.now()
+        async with self.ctx.write() as q:
+            specs = await self.ctx.components_with_status(q, components)
+            now = self.ctx.now()
             incident = Incident(
                 id=new_id(),
                 kind=Kind.INCIDENT,
@@ -101,10 +106,10 @@ class IncidentService(ServiceBase):
             update = await self._add_update(
                 q, incident, parsed_status.value, message, affected, deliver_notifications, None
             )
-            await self.emit(
+            await self.ctx.emit(
                 q, Event("declared", incident.id, update.id, now, deliver_notifications)
             )
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def update_incident(
         self,
@@ -128,7 +133,7 @@ class IncidentService(ServiceBase):
                 deliver_notifications=deliver_notifications,
             )
         message = check_message(message)
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             incident = await self._open_incident(q, incident_id)
             parsed = (
                 IncidentStatus(incident.status)
@@ -136,7 +141,7 @@ class IncidentService(ServiceBase):
                 else parse_enum(IncidentStatus, status, "incident status")
             )
             check_incident_transition(incident.status, parsed)
-            specs = await self.components_with_status(q, components)
+            specs = await self.ctx.components_with_status(q, components)
             missing = [c.name for c, s in specs if s is None]
             if missing:
                 raise InvalidInput(
@@ -145,7 +150,7 @@ class IncidentService(ServiceBase):
                 )
             changes = [(c.id, s) for c, s in specs if s is not None]
             affected = await self._apply(q, incident.id, changes, ChangeCause.INCIDENT)
-            now = self.now()
+            now = self.ctx.now()
             incident = replace(
                 self._reclassify(incident, severity),
                 status=parsed.value,
@@ -163,8 +168,10 @@ class IncidentService(ServiceBase):
                 deliver_notifications,
                 incident.updates[0].status,
             )
-            await self.emit(q, Event("updated", incident.id, update.id, now, deliver_notifications))
-            return await self.incident(q, incident.id)
+            await self.ctx.emit(
+                q, Event("updated", incident.id, update.id, now, deliver_notifications)
+            )
+            return await self.ctx.incident(q, incident.id)
 
     async def resolve_incident(
         self,
@@ -176,16 +183,16 @@ class IncidentService(ServiceBase):
     ) -> Incident:
         """Resolve; affected components return to operational (or to what others still hold)."""
         body = check_message(message or RESOLVED_MESSAGE)
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             incident = await self._open_incident(q, incident_id)
-            specs = await self.components_with_status(q, components)
+            specs = await self.ctx.components_with_status(q, components)
             explicit = {c.id: s for c, s in specs if s is not None}
             held = await q.incident_component_statuses(incident.id)
             targets = [
-                (cid, explicit.get(cid) or await self.restore_status(q, cid, incident.id))
+                (cid, explicit.get(cid) or await self.ctx.restore_status(q, cid, incident.id))
                 for cid in dict.fromkeys([*held, *(c.id for c, _ in specs)])
             ]
-            now = self.now()
+            now = self.ctx.now()
             previous = incident.status
             incident = replace(
                 incident, status=IncidentStatus.RESOLVED.value, updated_at=now, resolved_at=now
@@ -195,22 +202,22 @@ class IncidentService(ServiceBase):
             update = await self._add_update(
                 q, incident, incident.status, body, affected, deliver_notifications, previous
             )
-            await self.emit(
+            await self.ctx.emit(
                 q, Event("resolved", incident.id, update.id, now, deliver_notifications)
             )
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident:
         """Store (and optionally publish) the postmortem of a resolved incident."""
         body = check_message(body, what="postmortem")
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM):
                 raise Conflict(
                     f"incident {incident.id} is {incident.status}; "
                     "a postmortem is written after the incident is resolved"
                 )
-            now = self.now()
+            now = self.ctx.now()
             first_publish = publish and incident.postmortem_published_at is None
             incident = replace(
                 incident,
@@ -222,8 +229,8 @@ class IncidentService(ServiceBase):
             )
             await q.save_incident(incident)
             if first_publish:
-                await self.emit(q, Event("postmortem", incident.id, None, now))
-            return await self.incident(q, incident.id)
+                await self.ctx.emit(q, Event("postmortem", incident.id, None, now))
+            return await self.ctx.incident(q, incident.id)
 
     async def backfill_incident(
         self,
@@ -239,16 +246,16 @@ class IncidentService(ServiceBase):
         title, message = check_title(title, "incident name"), check_message(message)
         parsed_impact = parse_impact(impact)
         if resolved <= started:
-            zone = await self.time_zone()
+            zone = await self.ctx.time_zone()
             raise InvalidInput(
                 f"--resolved ({human(resolved, zone)}) must be after --started "
                 f"({human(started, zone)})"
             )
-        now = self.now()
+        now = self.ctx.now()
         if resolved > now:
             raise InvalidInput("a backfilled incident must have ended; --resolved is in the future")
-        async with self.write() as q:
-            specs = await self.components_with_status(q, components)
+        async with self.ctx.write() as q:
+            specs = await self.ctx.components_with_status(q, components)
             incident = Incident(
                 id=new_id(),
                 kind=Kind.INCIDENT,
@@ -277,11 +284,11 @@ class IncidentService(ServiceBase):
                     deliver_notifications=False,
                 )
             )
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def get_incident(self, incident_id: str) -> Incident:
-        async with self.store.read() as q:
-            return await self.incident(q, incident_id)
+        async with self.ctx.read() as q:
+            return await self.ctx.incident(q, incident_id)
 
     async def list_incidents(
         self,
@@ -290,7 +297,7 @@ class IncidentService(ServiceBase):
         kind: Kind | None = Kind.INCIDENT,
         limit: int | None = None,
     ) -> list[Incident]:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await q.list_incidents(kind, open_only=open_only, limit=limit)
 
     def _reclassify(self, incident: Incident, severity: str | None) -> Incident:
@@ -298,13 +305,13 @@ class IncidentService(ServiceBase):
         if severity is None:
             return incident
         name = self.severity_for(severity)
-        planned = self.comms.impact_for(name) if self.comms and name else None
+        planned = self.ctx.comms.impact_for(name) if self.ctx.comms and name else None
         if planned is None or incident.impact_override:
             return replace(incident, severity=name)
         return replace(incident, severity=name, impact=planned)
 
     async def _open_incident(self, q: Queries, incident_id: str) -> Incident:
-        incident = await self.incident(q, incident_id)
+        incident = await self.ctx.incident(q, incident_id)
         if incident.is_maintenance:
             raise InvalidInput(
                 f"{incident.id} is a maintenance; use `statuspage maintenance ...` for it"
@@ -327,16 +334,16 @@ class IncidentService(ServiceBase):
         """
         affected = []
         for component_id, status in changes:
-            component = await self.component(q, component_id)
+            component = await self.ctx.component(q, component_id)
             target = component.status if status is None else status
             await q.set_incident_component(incident_id, component_id, target)
             if component_id in keep_worse:
                 target = max(
                     target,
-                    await self.restore_status(q, component_id, incident_id),
+                    await self.ctx.restore_status(q, component_id, incident_id),
                     key=lambda s: s.rank,
                 )
-            change = await self.apply_status(q, component, target, cause, incident_id)
+            change = await self.ctx.apply_status(q, component, target, cause, incident_id)
             if change is not None:
                 affected.append(change)
         return affected
@@ -351,7 +358,7 @@ class IncidentService(ServiceBase):
         deliver: bool,
         previous_status: str | None,
     ) -> IncidentUpdate:
-        now = self.now()
+        now = self.ctx.now()
         update = IncidentUpdate(
             id=new_id(),
             incident_id=incident.id,

@@ -24,7 +24,7 @@ from statuspage.model import (
     check_window,
     new_id,
 )
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 
 DEFAULT_MESSAGES = {
@@ -61,7 +61,12 @@ class TickReport:
     notices: list[Notice]
 
 
-class MaintenanceService(ServiceBase):
+class Maintenance:
+    """Scheduled maintenance: schedule, transition, and the timed tick."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
     async def schedule_maintenance(
         self,
         title: str,
@@ -77,16 +82,16 @@ class MaintenanceService(ServiceBase):
         """Schedule a maintenance window over some components."""
         title = check_title(title, "maintenance name")
         body = check_message(message or DEFAULT_MESSAGES[MaintenanceStatus.SCHEDULED])
-        zone = await self.time_zone()
+        zone = await self.ctx.time_zone()
         check_window(start, end, zone)
-        now = self.now()
+        now = self.ctx.now()
         if end <= now:
             raise InvalidInput(
                 f"the window ends in the past ({human(end, zone)}); record past work with "
                 "`statuspage incident backfill`"
             )
-        async with self.write() as q:
-            specs = await self.components_with_status(q, [(c, None) for c in components])
+        async with self.ctx.write() as q:
+            specs = await self.ctx.components_with_status(q, [(c, None) for c in components])
             incident = Incident(
                 id=new_id(),
                 kind=Kind.MAINTENANCE,
@@ -109,11 +114,11 @@ class MaintenanceService(ServiceBase):
             update = await self._maintenance_update(
                 q, incident, incident.status, body, deliver_notifications, None
             )
-            await self.emit(
+            await self.ctx.emit(
                 q,
                 Event("maintenance_scheduled", incident.id, update.id, now, deliver_notifications),
             )
-            return await self.incident(q, incident.id)
+            return await self.ctx.incident(q, incident.id)
 
     async def transition_maintenance(
         self,
@@ -125,8 +130,8 @@ class MaintenanceService(ServiceBase):
     ) -> Incident:
         """Start, verify, complete or cancel a maintenance (refused when the state forbids it)."""
         body = check_message(message or DEFAULT_MESSAGES[status])
-        async with self.write() as q:
-            incident = await self.incident(q, incident_id)
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
             if not incident.is_maintenance:
                 raise InvalidInput(f"{incident.id} is an incident, not a maintenance")
             return await self._transition(q, incident, status, body, deliver_notifications)
@@ -138,17 +143,17 @@ class MaintenanceService(ServiceBase):
     async def tick_report(self) -> TickReport:
         """Due maintenance transitions, then (in a transaction of their own, so a comms
         problem never holds up maintenance) the comms plan's reminders."""
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             transitions = await self._due_transitions(q)
-        if self.comms is None:
+        if self.ctx.comms is None:
             return TickReport(transitions, [])
-        async with self.write() as q:
-            notices = list(await self.comms.on_tick(q, self.now()))
+        async with self.ctx.write() as q:
+            notices = list(await self.ctx.comms.on_tick(q, self.ctx.now()))
         return TickReport(transitions, notices)
 
     async def _due_transitions(self, q: Queries) -> list[Transition]:
         done: list[Transition] = []
-        for incident in await q.due_maintenance(self.now()):
+        for incident in await q.due_maintenance(self.ctx.now()):
             current = incident
             if current.status == MaintenanceStatus.SCHEDULED:
                 current = await self._transition(
@@ -160,7 +165,7 @@ class MaintenanceService(ServiceBase):
                 )
                 done.append(Transition(current.id, current.name, MaintenanceStatus.IN_PROGRESS))
             until = current.scheduled_until
-            if current.auto_complete and until is not None and until <= self.now():
+            if current.auto_complete and until is not None and until <= self.ctx.now():
                 current = await self._transition(
                     q,
                     current,
@@ -175,7 +180,7 @@ class MaintenanceService(ServiceBase):
         self, q: Queries, incident: Incident, status: MaintenanceStatus, body: str, deliver: bool
     ) -> Incident:
         check_maintenance_transition(incident.status, status)
-        now = self.now()
+        now = self.ctx.now()
         previous = incident.status
         ended = status in (MaintenanceStatus.COMPLETED, MaintenanceStatus.CANCELLED)
         incident = replace(
@@ -195,10 +200,10 @@ class MaintenanceService(ServiceBase):
             target = (
                 ComponentStatus.UNDER_MAINTENANCE
                 if not ended
-                else await self.restore_status(q, component_id, incident.id)
+                else await self.ctx.restore_status(q, component_id, incident.id)
             )
-            component = await self.component(q, component_id)
-            change = await self.apply_status(
+            component = await self.ctx.component(q, component_id)
+            change = await self.ctx.apply_status(
                 q, component, target, ChangeCause.MAINTENANCE, incident.id
             )
             if change is not None:
@@ -206,8 +211,8 @@ class MaintenanceService(ServiceBase):
         update = await self._maintenance_update(
             q, incident, status.value, body, deliver, previous, tuple(affected)
         )
-        await self.emit(q, Event(PHASES[status], incident.id, update.id, now, deliver))
-        return await self.incident(q, incident.id)
+        await self.ctx.emit(q, Event(PHASES[status], incident.id, update.id, now, deliver))
+        return await self.ctx.incident(q, incident.id)
 
     async def _maintenance_update(
         self,
@@ -219,7 +224,7 @@ class MaintenanceService(ServiceBase):
         previous: str | None,
         affected: tuple[AffectedComponent, ...] = (),
     ) -> IncidentUpdate:
-        now = self.now()
+        now = self.ctx.now()
         update = IncidentUpdate(
             id=new_id(),
             incident_id=incident.id,

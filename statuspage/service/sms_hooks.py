@@ -7,23 +7,30 @@ from __future__ import annotations
 
 from statuspage.comms.deliver.inbound import Reply, handle_sms
 from statuspage.comms.deliver.receipts import record_report
-from statuspage.service.subscription_base import SubscriptionBase
+from statuspage.service.context import ServiceContext
+from statuspage.service.subscription_base import SubscriptionRules
 
 
-class SmsHookService(SubscriptionBase):
+class SmsHooks:
+    """What the Twilio hooks record: delivery reports and SMS replies."""
+
+    def __init__(self, ctx: ServiceContext, rules: SubscriptionRules) -> None:
+        self.ctx = ctx
+        self.rules = rules
+
     async def record_sms_report(
         self, provider_id: str, status: str, code: int | None, row_hint: int | None
     ) -> str:
         """Apply one SMS delivery report (one transaction); what it did, for the log."""
-        plan = getattr(self.comms, "plan", None)
-        async with self.write(public=False) as q:
+        plan = getattr(self.ctx.comms, "plan", None)
+        async with self.ctx.write(public=False) as q:
             return await record_report(
-                q, plan, "sms", provider_id, status, code, self.now(), row_hint
+                q, plan, "sms", provider_id, status, code, self.ctx.now(), row_hint
             )
 
     async def answer_sms(self, sender: str, body: str) -> Reply:
         """Act on an SMS reply to our number (STOP, START, YES, a code...), in one transaction."""
-        policy = self.subscription_policy
-        signer = self.signer if policy.secret_key else None
-        async with self.write(public=False) as q:
-            return await handle_sms(q, sender, body, self.now(), signer, policy.code_attempts)
+        policy = self.ctx.subscription_policy
+        signer = self.ctx.signer if policy.secret_key else None
+        async with self.ctx.write(public=False) as q:
+            return await handle_sms(q, sender, body, self.ctx.now(), signer, policy.code_attempts)

@@ -21,7 +21,12 @@ from statuspage.addresses import Address, normalise
 from statuspage.confirmations import close_confirmation, open_confirmation
 from statuspage.errors import InvalidInput
 from statuspage.model import Subscriber, SubscriberState, new_id
-from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
+from statuspage.service.context import ServiceContext
+from statuspage.service.subscription_base import (
+    SubscriptionRules,
+    check_tags,
+    parse_channel,
+)
 from statuspage.storage import Queries
 
 REQUIRED = ("channel", "address")
@@ -67,14 +72,20 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(";") if part.strip())
 
 
-class SubscriberImportService(SubscriptionBase):
+class SubscriberImport:
+    """Importing subscribers from CSV."""
+
+    def __init__(self, ctx: ServiceContext, rules: SubscriptionRules) -> None:
+        self.ctx = ctx
+        self.rules = rules
+
     async def import_subscribers(
         self, columns: Sequence[str], rows: Sequence[ImportRow], skip_confirmation: bool
     ) -> ImportReport:
         check_columns(columns)
         report = ImportReport()
         parsed = [r for r in (self._parse(row, report) for row in rows) if r is not None]
-        async with self.write(public=False) as q:
+        async with self.ctx.write(public=False) as q:
             seen: dict[str, int] = {}
             for row in parsed:
                 key = f"{row.address.channel.value}:{row.address.value}"
@@ -107,7 +118,7 @@ class SubscriberImportService(SubscriptionBase):
         try:
             channel = parse_channel(values.get("channel", ""))
             country = values.get("phone_country") or None
-            address = normalise(channel, values.get("address", ""), country, self.address_rules)
+            address = normalise(channel, values.get("address", ""), country, self.ctx.address_rules)
             check_tags(_split(values.get("tags", "")))
         except InvalidInput as exc:
             report.rejected.append((row.line, str(exc)))
@@ -116,12 +127,12 @@ class SubscriberImportService(SubscriptionBase):
 
     async def _import(self, q: Queries, row: _Row, skip: bool, report: ImportReport) -> None:
         given = row.given
-        wanted = await self.wanted(q, _components(given), given.get("language") or "en")
+        wanted = await self.rules.wanted(q, _components(given), given.get("language") or "en")
         found = await q.find_subscriber(row.address.channel, row.address.value)
         if found is not None and found.state is SubscriberState.UNSUBSCRIBED:
             report.skipped.append((row.line, "unsubscribed; not subscribed again by an import"))
             return
-        now = self.now()
+        now = self.ctx.now()
         if found is None:
             s = Subscriber(
                 new_id(), row.address.channel, row.address.value, ACTIVE if skip else PENDING,
@@ -132,7 +143,7 @@ class SubscriberImportService(SubscriptionBase):
             )  # fmt: skip
             await q.save_subscriber(s)
             if not skip:
-                await open_confirmation(q, s, self.subscription_policy, now)
+                await open_confirmation(q, s, self.ctx.subscription_policy, now)
             report.created += 1
             return
         found = replace(found, component_ids=tuple(sorted(found.component_ids)))

@@ -10,7 +10,12 @@ from datetime import datetime
 from statuspage.confirmations import open_confirmation, queue_message
 from statuspage.errors import Conflict, InvalidInput
 from statuspage.model import Channel, Subscriber, SubscriberState, new_id
-from statuspage.service.subscription_base import SubscriptionBase, check_tags, parse_channel
+from statuspage.service.context import ServiceContext
+from statuspage.service.subscription_base import (
+    SubscriptionRules,
+    check_tags,
+    parse_channel,
+)
 from statuspage.storage import Queries
 from statuspage.subscriptions import TESTED, AwaitingConfirmation, Kind, SubscriberData
 
@@ -40,7 +45,13 @@ class SubscriberEdit:
     language: str | None = None
 
 
-class SubscriberAdminService(SubscriptionBase):
+class Subscribers:
+    """The operator's subscriber use cases: list, add, edit, erase, purge."""
+
+    def __init__(self, ctx: ServiceContext, rules: SubscriptionRules) -> None:
+        self.ctx = ctx
+        self.rules = rules
+
     async def list_subscribers(
         self,
         *,
@@ -56,8 +67,8 @@ class SubscriberAdminService(SubscriptionBase):
     ) -> list[Subscriber]:
         """Subscribers matching every filter (a component by id or name), oldest first
         (or by `order`: created_at or address)."""
-        async with self.store.read() as q:
-            component_id = (await self.component(q, component)).id if component else None
+        async with self.ctx.read() as q:
+            component_id = (await self.ctx.component(q, component)).id if component else None
             return await q.list_subscribers(
                 channel=_channel(channel), state=_state(state), tag=tag,
                 component_id=component_id, search=search, limit=limit, offset=offset,
@@ -66,26 +77,26 @@ class SubscriberAdminService(SubscriptionBase):
 
     async def purge_times(self, subscriber_ids: list[str]) -> dict[str, datetime]:
         """When each pending subscription is deleted if not confirmed (purge_at)."""
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await q.confirmation_expiries(subscriber_ids)
 
     async def get_subscriber(self, ref: str) -> Subscriber:
-        async with self.store.read() as q:
-            return await self.subscriber_by_ref(q, ref)
+        async with self.ctx.read() as q:
+            return await self.rules.subscriber_by_ref(q, ref)
 
     async def add_subscriber(self, new: NewSubscriber) -> Subscriber:
         """A subscriber, confirmed at once with `skip_confirmation` (webhooks and Slack are
         still tested first unless skipped), else sent a confirmation."""
-        address = await self.checked_address(
+        address = await self.rules.checked_address(
             new.channel, new.address, new.phone_country, resolve=False
         )
         tags = check_tags(new.tags)
-        async with self.write(public=False) as q:
-            wanted = await self.wanted(q, new.components, new.language)
+        async with self.ctx.write(public=False) as q:
+            wanted = await self.rules.wanted(q, new.components, new.language)
             found = await q.find_subscriber(address.channel, address.value)
             if found is not None:
                 raise Conflict(_known(found))
-            now = self.now()
+            now = self.ctx.now()
             state = ACTIVE if new.skip_confirmation else PENDING
             s = Subscriber(
                 new_id(), address.channel, address.value, state, now, now,
@@ -96,15 +107,15 @@ class SubscriberAdminService(SubscriptionBase):
             )  # fmt: skip
             await q.save_subscriber(s)
             if not new.skip_confirmation:
-                await open_confirmation(q, s, self.subscription_policy, now)
+                await open_confirmation(q, s, self.ctx.subscription_policy, now)
             return s
 
     async def edit_subscriber(self, ref: str, edit: SubscriberEdit) -> Subscriber:
-        async with self.write(public=False) as q:
-            s = await self.subscriber_by_ref(q, ref)
+        async with self.ctx.write(public=False) as q:
+            s = await self.rules.subscriber_by_ref(q, ref)
             changed = await self._subscriber_edited(q, s, edit)
             if changed != s:
-                changed = replace(changed, updated_at=self.now())
+                changed = replace(changed, updated_at=self.ctx.now())
                 await q.save_subscriber(changed)
             return changed
 
@@ -116,7 +127,7 @@ class SubscriberAdminService(SubscriptionBase):
                 refs = None if s.all_components else s.component_ids
             else:
                 refs = edit.components or None
-            wanted = await self.wanted(q, refs, edit.language or s.language)
+            wanted = await self.rules.wanted(q, refs, edit.language or s.language)
             ids = wanted.component_ids
             s = replace(s, all_components=ids is None, component_ids=ids or (),
                         language=wanted.language)  # fmt: skip
@@ -127,11 +138,11 @@ class SubscriberAdminService(SubscriptionBase):
     async def unsubscribe_subscribers(self, refs: Sequence[str]) -> list[Subscriber]:
         """Unsubscribe each (in one transaction); unsent messages to them are cancelled."""
         done = []
-        async with self.write(public=False) as q:
+        async with self.ctx.write(public=False) as q:
             for ref in refs:
-                s = await self.subscriber_by_ref(q, ref)
+                s = await self.rules.subscriber_by_ref(q, ref)
                 if s.state is not UNSUBSCRIBED:
-                    now = self.now()
+                    now = self.ctx.now()
                     s = replace(s, state=UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
                     await q.save_subscriber(s)
                     await q.delete_confirmation(s.id)
@@ -143,21 +154,21 @@ class SubscriberAdminService(SubscriptionBase):
         """Subscribe the unsubscribed again (they asked the staff to): e-mail and SMS at
         once, webhooks and Slack after a test event is answered."""
         done = []
-        async with self.write(public=False) as q:
+        async with self.ctx.write(public=False) as q:
             for ref in refs:
-                s = await self.subscriber_by_ref(q, ref)
+                s = await self.rules.subscriber_by_ref(q, ref)
                 if s.state is UNSUBSCRIBED:
                     s = await self._reactivate(q, s)
                 done.append(s)
         return done
 
     async def _reactivate(self, q: Queries, s: Subscriber) -> Subscriber:
-        now = self.now()
+        now = self.ctx.now()
         state = PENDING if s.channel in TESTED else ACTIVE
         s = replace(s, state=state, unsubscribed_at=None, updated_at=now)
         await q.save_subscriber(s)
         if state is PENDING:
-            await open_confirmation(q, s, self.subscription_policy, now)
+            await open_confirmation(q, s, self.ctx.subscription_policy, now)
         else:
             await queue_message(q, s, Kind.WELCOME, now)
         return s
@@ -165,11 +176,11 @@ class SubscriberAdminService(SubscriptionBase):
     async def resend_confirmations(self, refs: Sequence[str]) -> list[Subscriber]:
         """A new confirmation for each pending subscriber (older links stop working)."""
         done = []
-        async with self.write(public=False) as q:
+        async with self.ctx.write(public=False) as q:
             for ref in refs:
-                s = await self.subscriber_by_ref(q, ref)
+                s = await self.rules.subscriber_by_ref(q, ref)
                 if s.state is PENDING:
-                    await open_confirmation(q, s, self.subscription_policy, self.now())
+                    await open_confirmation(q, s, self.ctx.subscription_policy, self.ctx.now())
                     done.append(s)
         return done
 
@@ -177,8 +188,8 @@ class SubscriberAdminService(SubscriptionBase):
         self, *, state: str | None = None, tag: str | None = None, component: str | None = None
     ) -> dict[str, int]:
         """Subscribers per channel (every channel listed, 0 included)."""
-        async with self.store.read() as q:
-            component_id = (await self.component(q, component)).id if component else None
+        async with self.ctx.read() as q:
+            component_id = (await self.ctx.component(q, component)).id if component else None
             wanted = _state(state)
             found = await q.count_by_channel(
                 state=wanted.value if wanted else None, tag=tag, component_id=component_id
@@ -187,8 +198,8 @@ class SubscriberAdminService(SubscriptionBase):
 
     async def subscriber_data(self, ref: str) -> SubscriberData:
         """Everything we hold on one subscriber, for a data request."""
-        async with self.store.read() as q:
-            s = await self.subscriber_by_ref(q, ref)
+        async with self.ctx.read() as q:
+            s = await self.rules.subscriber_by_ref(q, ref)
             names = {c.id: c.name for c in await q.list_components()}
             c = await q.get_confirmation(s.id)
             return SubscriberData(
@@ -202,27 +213,27 @@ class SubscriberAdminService(SubscriptionBase):
 
     async def erase_subscriber(self, ref: str) -> Subscriber:
         """Delete a subscriber and every message addressed to them (an erasure request)."""
-        async with self.write(public=False) as q:
-            s = await self.subscriber_by_ref(q, ref)
+        async with self.ctx.write(public=False) as q:
+            s = await self.rules.subscriber_by_ref(q, ref)
             await q.erase_subscriber(s.id)
             await q.forget_rate_keys(self._address_keys(s))
             return s
 
     def _address_keys(self, s: Subscriber) -> list[str]:
         value = f"{s.channel.value}:{s.address}"
-        if not self.subscription_policy.secret_key:
+        if not self.ctx.subscription_policy.secret_key:
             return []
-        return [self.signer.keyed(scope, value) for scope in ("subscribe", "pending", "code")]
+        return [self.ctx.signer.keyed(scope, value) for scope in ("subscribe", "pending", "code")]
 
     async def purge_unconfirmed(self) -> int:
         """Delete subscriptions never confirmed in time, and expired changes of address."""
-        async with self.write(public=False) as q:
-            now = self.now()
+        async with self.ctx.write(public=False) as q:
+            now = self.ctx.now()
             expired = await q.unconfirmed_expired(now)
             for subscriber_id in expired:
                 await q.erase_subscriber(subscriber_id)
             await q.drop_expired_confirmations(now)
-            await q.drop_expired_rates(self.now().timestamp())
+            await q.drop_expired_rates(self.ctx.now().timestamp())
         return len(expired)
 
 

@@ -11,9 +11,8 @@ from babel import Locale, UnknownLocaleError
 
 from statuspage.addresses import Address, Rules, check_host, normalise
 from statuspage.errors import InvalidField, InvalidInput, NotFound, RateLimited
-from statuspage.links import LinkSigner
 from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.storage.ratelimits import Limit
 
@@ -31,22 +30,18 @@ class Wanted:
     language: str = "en"
 
 
-class SubscriptionBase(ServiceBase):
-    @property
-    def signer(self) -> LinkSigner:
-        return LinkSigner(self.subscription_policy.secret_key)
+class SubscriptionRules:
+    """What the subscription use cases share: addresses, components, rate limits, refs."""
 
-    @property
-    def address_rules(self) -> Rules:
-        p = self.subscription_policy
-        return Rules(p.allow_http, p.allow_private, p.default_country, p.sms_countries)
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
 
     async def checked_address(
         self, channel: Channel, raw: str, country: str | None, *, resolve: bool
     ) -> Address:
         """The normalised address; a URL's host is looked up too when `resolve` is set."""
-        found = normalise(channel, raw, country, self.address_rules)
-        policy = self.subscription_policy
+        found = normalise(channel, raw, country, self.ctx.address_rules)
+        policy = self.ctx.subscription_policy
         if resolve and policy.resolve_hosts and channel in (Channel.WEBHOOK, Channel.SLACK):
             await check_host(found.value, policy.allow_private)
         return found
@@ -75,16 +70,16 @@ class SubscriptionBase(ServiceBase):
     async def take_rate(self, limits: Sequence[Limit]) -> None:
         """Count one request against each limit (in a transaction of its own, so a refused
         request still counts); RateLimited with the wait when one is exhausted."""
-        async with self.write(public=False) as q:
-            wait = await q.take(limits, self.now().timestamp())
+        async with self.ctx.write(public=False) as q:
+            wait = await q.take(limits, self.ctx.now().timestamp())
         if wait:
             raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
 
     def client_limit(self, scope: str, client: str, per_hour: int) -> Limit:
-        return Limit(self.signer.keyed(scope, client_network(client)), per_hour, HOUR)
+        return Limit(self.ctx.signer.keyed(scope, client_network(client)), per_hour, HOUR)
 
     def address_limit(self, scope: str, a: Address, count: int, period: float) -> Limit:
-        return Limit(self.signer.keyed(scope, f"{a.channel.value}:{a.value}"), count, period)
+        return Limit(self.ctx.signer.keyed(scope, f"{a.channel.value}:{a.value}"), count, period)
 
     async def subscriber_by_ref(self, q: Queries, ref: str) -> Subscriber:
         """A subscriber by id, or by address (e-mail, number or URL) as typed."""

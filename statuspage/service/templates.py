@@ -13,7 +13,7 @@ from statuspage.model import (
     check_title,
     new_id,
 )
-from statuspage.service.base import ServiceBase
+from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 
 TEMPLATE_STATUSES = [s.value for s in IncidentStatus if s is not IncidentStatus.POSTMORTEM] + [
@@ -21,7 +21,12 @@ TEMPLATE_STATUSES = [s.value for s in IncidentStatus if s is not IncidentStatus.
 ]
 
 
-class TemplateService(ServiceBase):
+class Templates:
+    """Incident templates."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
     async def create_template(
         self,
         name: str,
@@ -42,11 +47,11 @@ class TemplateService(ServiceBase):
                 f"invalid update_status {update_status!r}; accepted values: "
                 + ", ".join(TEMPLATE_STATUSES)
             )
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             if await q.find_template(name) is not None:
                 raise Conflict(f"a template named {name!r} already exists")
-            specs = await self.components_with_status(q, [(c, None) for c in components])
-            now = self.now()
+            specs = await self.ctx.components_with_status(q, [(c, None) for c in components])
+            now = self.ctx.now()
             template = IncidentTemplate(
                 id=new_id(),
                 name=name,
@@ -64,15 +69,15 @@ class TemplateService(ServiceBase):
             return template
 
     async def list_templates(self) -> list[IncidentTemplate]:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await q.list_templates()
 
     async def get_template(self, ref: str) -> IncidentTemplate:
-        async with self.store.read() as q:
+        async with self.ctx.read() as q:
             return await self.template(q, ref)
 
     async def remove_template(self, ref: str) -> IncidentTemplate:
-        async with self.write() as q:
+        async with self.ctx.write() as q:
             template = await self.template(q, ref)
             await q.delete_template(template.id)
             return template

@@ -137,8 +137,10 @@ async def test_slack_paces_each_url_to_one_message_a_second_and_no_more(
     lead = kit.plan.owners["comms"]
     contacts = {**lead.contacts, PlanChannel.SLACK: shared}
     owners = {**kit.plan.owners, "comms": dataclasses.replace(lead, contacts=contacts)}
-    csvc.comms = Comms(dataclasses.replace(kit.plan, owners=owners))
-    csvc.sinks = [csvc.comms.on_event]
+    # Another plan is another service, on the same store.
+    csvc = Service(
+        csvc.store, csvc.clock, comms=Comms(dataclasses.replace(kit.plan, owners=owners))
+    )
     await add_subscriber(csvc, Channel.SLACK, shared)
     await add_subscriber(csvc, Channel.SLACK, other)
     await declare_sev1(csvc)
@@ -191,8 +193,7 @@ async def test_mastodon_threads_and_a_resend_with_the_same_idempotency_key_is_no
     kit = csvc.comms
     assert isinstance(kit, Comms)
     plan = dataclasses.replace(kit.plan, social=SocialOptions(Network.MASTODON, "@status", 500))
-    csvc.comms = Comms(plan)
-    csvc.sinks = [csvc.comms.on_event]
+    csvc = Service(csvc.store, csvc.clock, comms=Comms(plan))
     incident = await declare_sev1(csvc)
     settings = providers.settings(db_path)
     await dispatch_once(csvc, settings, clock, only=("social",))

@@ -44,7 +44,8 @@ async def outbox_kinds(svc: Service) -> list[str]:
 async def test_a_new_and_a_subscribed_address_run_the_same_statements(
     svc: Service, clock: FakeClock, channel: Channel
 ) -> None:
-    svc.subscription_policy = SubscriptionPolicy(secret_key="s" * 40, resolve_hosts=False)
+    policy = SubscriptionPolicy(secret_key="s" * 40, resolve_hosts=False)
+    svc = Service(svc.store, svc.clock, subscription_policy=policy)
     new, known = ADDRESSES[channel]
     await add_subscriber(svc, channel, known, state=SubscriberState.ACTIVE)
     before = await svc.get_subscriber(known)

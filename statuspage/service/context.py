@@ -1,16 +1,18 @@
-"""What every use case shares: the store, the clock, event sinks and reference lookups."""
+"""What every use case shares: one frozen context with the store, the clock, the sinks, the
+comms hooks and the subscription policy, and the lookups the use cases have in common."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Protocol, Self, TypeVar
+from typing import Protocol
 
+from statuspage.addresses import Rules
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.events import Clock, Event, Notice, utcnow
+from statuspage.links import LinkSigner
 from statuspage.model import (
     AffectedComponent,
     ChangeCause,
@@ -27,7 +29,6 @@ from statuspage.subscriptions import SubscriptionPolicy
 # What sees an event inside its transaction (the comms kit writes outbox rows there); the
 # sinks that hear of a change after it commits are statuspage.events.EventSink.
 TransactionSink = Callable[[Queries, Event], Awaitable[None]]
-W = TypeVar("W")
 
 
 class CommsHooks(Protocol):
@@ -46,58 +47,51 @@ class CommsHooks(Protocol):
         """Cadence reminders and other timed messages that are due."""
 
 
-class ServiceBase:
-    """The shared state of the use cases; see `Service` for the use cases themselves."""
+@dataclass(frozen=True)
+class ServiceContext:
+    """The shared state of the focused services; each is built with the same one.
 
-    def __init__(
-        self,
+    `sinks` stays a list: the CLI adds its preview sink to a built service, and the demo
+    clears them, so the services see the same sinks the facade shows."""
+
+    store: Store
+    clock: Clock = utcnow
+    sinks: list[TransactionSink] = field(default_factory=list)
+    comms: CommsHooks | None = None
+    subscription_policy: SubscriptionPolicy = field(default_factory=SubscriptionPolicy)
+
+    @classmethod
+    def build(
+        cls,
         store: Store,
         clock: Clock = utcnow,
         sinks: Sequence[TransactionSink] = (),
         comms: CommsHooks | None = None,
         subscription_policy: SubscriptionPolicy | None = None,
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.sinks = list(sinks)
-        self.comms = comms
-        self.subscription_policy = subscription_policy or SubscriptionPolicy()
-        if comms is not None:
-            self.sinks.append(comms.on_event)
-
-    @classmethod
-    async def open(
-        cls,
-        db: Path,
-        *,
-        create: bool = False,
-        comms: CommsHooks | None = None,
-        subscription_policy: SubscriptionPolicy | None = None,
-    ) -> Self:
-        """The use cases on the database at `db` (opened and migrated); `close` it after."""
-        store = await Store.open(db, create=create)
-        return cls(store, comms=comms, subscription_policy=subscription_policy)
-
-    async def close(self) -> None:
-        await self.store.close()
+    ) -> ServiceContext:
+        """The context; a comms plan's `on_event` joins the sinks after the given ones."""
+        all_sinks = list(sinks) + ([comms.on_event] if comms is not None else [])
+        policy = subscription_policy or SubscriptionPolicy()
+        return cls(store, clock, all_sinks, comms, policy)
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
 
     def write(self, *, public: bool = True) -> AbstractAsyncContextManager[Queries]:
-        """One write transaction, stamped in the audit log with the service's clock."""
+        """One write transaction, stamped in the audit log with the context's clock."""
         return self.store.write(public=public, at=self.now())
 
-    async def attach(self, wing: Callable[[Store], Awaitable[W]]) -> W:
-        """Run a wing that works on the store itself (the outbox dispatcher, the snapshot
-        reader) on this service's store, as the app wires them at start: callers above
-        the service never hold the store."""
-        return await wing(self.store)
+    def read(self) -> AbstractAsyncContextManager[Queries]:
+        return self.store.read()
 
     @property
-    def applied_migrations(self) -> list[str]:
-        """The migrations that opening the database applied (`init` reports them)."""
-        return list(self.store.applied_migrations)
+    def signer(self) -> LinkSigner:
+        return LinkSigner(self.subscription_policy.secret_key)
+
+    @property
+    def address_rules(self) -> Rules:
+        p = self.subscription_policy
+        return Rules(p.allow_http, p.allow_private, p.default_country, p.sms_countries)
 
     async def emit(self, q: Queries, event: Event) -> None:
         for sink in self.sinks:
@@ -105,7 +99,7 @@ class ServiceBase:
 
     async def time_zone(self) -> str:
         """The page's time zone, in which messages show times (UTC before there is a page)."""
-        async with self.store.read() as q:
+        async with self.read() as q:
             page = await q.get_page()
         return page.time_zone if page is not None else "UTC"
 
