@@ -68,7 +68,7 @@ class Settings:
     sms_rate: float = 1.0
     # Previews warn when sending one update by SMS would take longer than this (seconds).
     sms_warn_after: float = 600.0
-    # Delivery (step 4): the dispatcher, its channels and their limits. A channel without
+    # Delivery: the dispatcher, its channels and their limits. A channel without
     # its settings is "not configured": its messages wait, queued, until it is.
     dispatcher: bool = True  # run the dispatcher inside the server
     dispatch_lease: float = 60.0  # seconds a claimed message is reserved for one dispatcher
@@ -109,7 +109,7 @@ class Settings:
     bluesky_handle: str = ""  # default: the comms plan's social handle
     bluesky_app_password: str = _secret()
     social_rate: float = 1.0
-    # Self-service subscriptions (step 5): the channels /subscribe offers (those configured
+    # Self-service subscriptions: the channels /subscribe offers (those configured
     # for delivery among them), lifetimes and the limits that keep the forms from abuse.
     subscribe_channels: str = "email,sms,webhook,slack"
     subscribe_confirm_ttl: float = 172800.0  # seconds a confirmation link works (48 h)

@@ -1,4 +1,4 @@
-"""SQL for delivering the outbox (step 4): claim one channel's due rows, settle outcomes,
+"""SQL for delivering the outbox: claim one channel's due rows, settle outcomes,
 and the facts sending needs: subscribers' addresses, social threads, blocked templates.
 
 Claims and settles follow storage/outbox_claims.py (a lease per row, settled only by the

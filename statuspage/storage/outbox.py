@@ -123,7 +123,7 @@ class OutboxGroup:
 def _event(row: aiosqlite.Row) -> CommsEvent:
     return CommsEvent(
         id=row["id"],
-        incident_id=row["incident_id"] or "",  # "": a subscriber's own message (step 5)
+        incident_id=row["incident_id"] or "",  # "": a subscriber's own message
         update_id=row["update_id"],
         phase=row["phase"],
         severity=row["severity"],

@@ -1,4 +1,4 @@
-"""SQL for the dispatcher's side of the outbox (step 4): claim under a lease, then settle.
+"""SQL for the dispatcher's side of the outbox: claim under a lease, then settle.
 
 A claim takes due `queued` rows (most urgent first: priority, then due time) and marks them
 `sending` under a lease; rows whose lease expired (a crashed dispatcher) become due again

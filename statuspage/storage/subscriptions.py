@@ -1,4 +1,4 @@
-"""SQL for self-service subscriptions (step 5): confirmations, a subscriber's own messages
+"""SQL for self-service subscriptions: confirmations, a subscriber's own messages
 in the outbox, erasure and purging, and what a data request returns.
 
 A subscriber's own message is a comms event with `subscriber_id` set (no incident) and one
