@@ -22,6 +22,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_serving(
+    url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30
+) -> httpx.Response:
+    """The first 200 from `url` of a `statuspage serve` process; fails with its log if the
+    process exits first, or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+
+
 def test_the_home_page_lists_components_and_open_incidents(run_cli: RunCli, db_path: Path) -> None:
     run_cli("component", "add", "API")
     run_cli(
@@ -74,16 +92,8 @@ def test_statuspage_serve_runs_uvicorn_on_loopback(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                time.sleep(0.1)
-        assert response.status_code == 200 and "All Systems Operational" in response.text
+        response = wait_until_serving(f"http://127.0.0.1:{port}/", proc, tmp_path / "serve.log")
+        assert "All Systems Operational" in response.text
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from tests.conftest import RunCli
-from tests.test_app import free_port
+from tests.test_app import free_port, wait_until_serving
 
 
 @pytest.fixture
@@ -32,16 +31,7 @@ def server(run_cli: RunCli, db_path: Path, tmp_path: Path) -> Iterator[str]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_until_serving(base + "/", proc, tmp_path / "serve.log")
         # Every worker up: a run of requests on fresh connections all answered.
         for _ in range(40):
             assert fresh_get(base + "/api/v2/status.json").status == 200

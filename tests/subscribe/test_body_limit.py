@@ -7,7 +7,6 @@ import select
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from statuspage.body_limit import MAX_API, MAX_PUBLIC
 from statuspage.config import Settings
 from tests.conftest import TEST_SECRET_KEY, RunCli
 from tests.subscribe.conftest import Site
-from tests.test_app import free_port
+from tests.test_app import free_port, wait_until_serving
 
 PUBLIC_POSTS = [
     "/subscribe",
@@ -106,16 +105,7 @@ def server(run_cli: RunCli, db_path: Path, tmp_path: Path) -> Iterator[tuple[int
         env={"STATUSPAGE_SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}/", proc, tmp_path / "serve.log")
         yield port, proc.pid
     finally:
         proc.terminate()
