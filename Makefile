@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages
+.PHONY: install demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ messages: $(STAMP)  ## extract the page's strings for translators (statuspage/lo
 	mkdir -p statuspage/locale
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \
 		--project statuspage --no-location --sort-output -o statuspage/locale/messages.pot .
+
+translations: $(STAMP)  ## compile the catalogues (statuspage/locale/<lang>/LC_MESSAGES/messages.mo)
+	$(BIN)/pybabel compile -d statuspage/locale -D messages --statistics
 
 bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, local receivers (minutes)
 	$(BIN)/python bench/fanout.py
