@@ -162,6 +162,48 @@ def check_message(message: str, *, required: bool = True, what: str = "message")
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One field of a page, group, component, incident or update in another language."""
+
+    field: str  # name, description or body
+    language: str  # a BCP 47 tag of a shipped language, e.g. zh-Hans
+    text: str
+
+
+class TranslationSubject(StrEnum):
+    """What a translation translates (the `subject` column of the translations table)."""
+
+    PAGE = "page"
+    GROUP = "group"
+    COMPONENT = "component"
+    INCIDENT = "incident"
+    UPDATE = "update"
+
+
+# The fields each subject may translate.
+TRANSLATABLE = {
+    TranslationSubject.PAGE: ("name",),
+    TranslationSubject.GROUP: ("name", "description"),
+    TranslationSubject.COMPONENT: ("name", "description"),
+    TranslationSubject.INCIDENT: ("name",),
+    TranslationSubject.UPDATE: ("body",),
+}
+
+
+def translated(translations: tuple[Translation, ...], field: str, language: str) -> str | None:
+    """The text of `field` in `language`, or None when it has no translation."""
+    for t in translations:
+        if t.field == field and t.language == language:
+            return t.text
+    return None
+
+
+def languages_of(translations: tuple[Translation, ...], field: str) -> frozenset[str]:
+    """The languages `field` is translated into."""
+    return frozenset(t.language for t in translations if t.field == field)
+
+
+@dataclass(frozen=True)
 class Page:
     id: str
     name: str
@@ -169,6 +211,8 @@ class Page:
     time_zone: str
     created_at: datetime
     updated_at: datetime
+    language: str = "en"  # the default language: what untranslated text is written in
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +223,7 @@ class Group:
     position: int
     created_at: datetime
     updated_at: datetime
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +239,7 @@ class Component:
     showcase: bool = True
     only_show_if_degraded: bool = False
     start_date: date | None = None
+    translations: tuple[Translation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,6 +264,7 @@ class IncidentUpdate:
     affected_components: tuple[AffectedComponent, ...] = ()
     deliver_notifications: bool = True
     previous_status: str | None = None
+    translations: tuple[Translation, ...] = ()
 
     @property
     def label(self) -> str:
@@ -254,6 +301,7 @@ class Incident:
     postmortem_updated_at: datetime | None = None
     postmortem_published_at: datetime | None = None
     metadata: dict[str, object] = field(default_factory=dict)
+    translations: tuple[Translation, ...] = ()
 
     @property
     def is_maintenance(self) -> bool:

@@ -28,6 +28,7 @@ from statuspage.model import (
     MaintenanceStatus,
     Page,
     Subscriber,
+    TranslationSubject,
 )
 from statuspage.service.admin_components import ComponentAdmin, ComponentChange
 from statuspage.service.admin_history import History
@@ -55,6 +56,7 @@ from statuspage.service.subscription_base import SubscriptionRules
 from statuspage.service.subscriptions import ManageChange, Managed, SubscribeRequest, Subscriptions
 from statuspage.service.templates import Templates
 from statuspage.service.tokens import Tokens
+from statuspage.service.translations import Translations
 from statuspage.storage import Store
 from statuspage.subscriptions import (
     SubscriberData,
@@ -93,6 +95,7 @@ class Service:
         self.subscriber_import = SubscriberImport(ctx, rules)
         self.sms_hooks = SmsHooks(ctx, rules)
         self.comms_ops = CommsOps(ctx)
+        self.translations = Translations(ctx)
 
     @classmethod
     async def open(
@@ -449,6 +452,18 @@ class Service:
         self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
     ) -> Page:
         return await self.components.update_page(name=name, url=url, time_zone=time_zone)
+
+    async def set_page_language(self, language: str) -> Page:
+        return await self.translations.set_page_language(language)
+
+    async def translate(
+        self,
+        subject: TranslationSubject,
+        ref: str,
+        language: str,
+        texts: dict[str, str | None],
+    ) -> str:
+        return await self.translations.translate(subject, ref, language, texts)
 
     async def add_group(
         self, name: str, description: str | None = None, position: int | None = None

@@ -9,8 +9,14 @@ from datetime import datetime
 
 import aiosqlite
 
-from statuspage.model import ChangeCause, Component, ComponentStatus, Group, StatusChange
-from statuspage.storage.base import QueryBase
+from statuspage.model import (
+    ChangeCause,
+    Component,
+    ComponentStatus,
+    Group,
+    StatusChange,
+    Translation,
+)
 from statuspage.storage.convert import (
     parse_date_or_none,
     parse_ts,
@@ -18,6 +24,7 @@ from statuspage.storage.convert import (
     ts,
     ts_or_none,
 )
+from statuspage.storage.translations import TranslationQueries
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class ComponentIncident:
     first_change: datetime | None  # its first recorded change of the component's status
 
 
-def _group(row: aiosqlite.Row) -> Group:
+def _group(row: aiosqlite.Row, translations: tuple[Translation, ...] = ()) -> Group:
     return Group(
         id=row["id"],
         name=row["name"],
@@ -41,10 +48,11 @@ def _group(row: aiosqlite.Row) -> Group:
         position=row["position"],
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+        translations=translations,
     )
 
 
-def _component(row: aiosqlite.Row) -> Component:
+def _component(row: aiosqlite.Row, translations: tuple[Translation, ...] = ()) -> Component:
     return Component(
         id=row["id"],
         name=row["name"],
@@ -57,6 +65,7 @@ def _component(row: aiosqlite.Row) -> Component:
         showcase=bool(row["showcase"]),
         only_show_if_degraded=bool(row["only_show_if_degraded"]),
         start_date=parse_date_or_none(row["start_date"]),
+        translations=translations,
     )
 
 
@@ -71,10 +80,11 @@ def _change(row: aiosqlite.Row) -> StatusChange:
     )
 
 
-class ComponentQueries(QueryBase):
+class ComponentQueries(TranslationQueries):
     async def list_groups(self) -> list[Group]:
         rows = await self.fetchall("SELECT * FROM component_groups ORDER BY position, name")
-        return [_group(r) for r in rows]
+        texts = await self.translations_of("group")
+        return [_group(r, texts.get(r["id"], ())) for r in rows]
 
     async def find_group(self, ref: str) -> Group | None:
         """A group by id, or by name ignoring case."""
@@ -83,7 +93,9 @@ class ComponentQueries(QueryBase):
             " ORDER BY id = ? DESC LIMIT 1",
             (ref, ref, ref),
         )
-        return _group(row) if row else None
+        if row is None:
+            return None
+        return _group(row, (await self.translations_of("group", [row["id"]])).get(row["id"], ()))
 
     async def save_group(self, group: Group) -> None:
         await self.execute(
@@ -116,7 +128,8 @@ class ComponentQueries(QueryBase):
             "SELECT c.* FROM components c LEFT JOIN component_groups g ON g.id = c.group_id"
             " ORDER BY COALESCE(g.position, c.position), g.name, c.position, c.name"
         )
-        return [_component(r) for r in rows]
+        texts = await self.translations_of("component")
+        return [_component(r, texts.get(r["id"], ())) for r in rows]
 
     async def find_component(self, ref: str) -> Component | None:
         """A component by id, or by name ignoring case."""
@@ -125,7 +138,10 @@ class ComponentQueries(QueryBase):
             " ORDER BY id = ? DESC LIMIT 1",
             (ref, ref, ref),
         )
-        return _component(row) if row else None
+        if row is None:
+            return None
+        found = await self.translations_of("component", [row["id"]])
+        return _component(row, found.get(row["id"], ()))
 
     async def next_position(self, table: str) -> int:
         if table not in ("components", "component_groups"):

@@ -17,9 +17,10 @@ from statuspage.model import (
     Incident,
     IncidentUpdate,
     Kind,
+    Translation,
 )
-from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_none
+from statuspage.storage.translations import TranslationQueries
 
 OPEN_CONDITION = (
     "((kind = 'incident' AND status IN ('investigating', 'identified', 'monitoring'))"
@@ -27,7 +28,7 @@ OPEN_CONDITION = (
 )
 
 
-def _update(row: aiosqlite.Row) -> IncidentUpdate:
+def _update(row: aiosqlite.Row, translations: tuple[Translation, ...] = ()) -> IncidentUpdate:
     affected = tuple(
         AffectedComponent(
             code=a["code"],
@@ -48,11 +49,15 @@ def _update(row: aiosqlite.Row) -> IncidentUpdate:
         updated_at=parse_ts(row["updated_at"]),
         affected_components=affected,
         deliver_notifications=bool(row["deliver_notifications"]),
+        translations=translations,
     )
 
 
 def _incident(
-    row: aiosqlite.Row, updates: Iterable[IncidentUpdate], component_ids: Iterable[str]
+    row: aiosqlite.Row,
+    updates: Iterable[IncidentUpdate],
+    component_ids: Iterable[str],
+    translations: tuple[Translation, ...] = (),
 ) -> Incident:
     return Incident(
         id=row["id"],
@@ -78,6 +83,7 @@ def _incident(
         metadata=json.loads(row["metadata"]),
         component_ids=tuple(component_ids),
         updates=tuple(updates),
+        translations=translations,
     )
 
 
@@ -129,7 +135,7 @@ _SAVE_INCIDENT = """
 """
 
 
-class IncidentQueries(QueryBase):
+class IncidentQueries(TranslationQueries):
     async def save_incident(self, incident: Incident) -> None:
         """Insert or update the incident row (not its updates or components)."""
         await self.execute(_SAVE_INCIDENT, _incident_params(incident))
@@ -251,13 +257,18 @@ class IncidentQueries(QueryBase):
 
     async def _hydrate(self, rows: list[aiosqlite.Row]) -> list[Incident]:
         ids = json.dumps([r["id"] for r in rows])
+        update_rows = list(
+            await self.fetchall(
+                "SELECT * FROM incident_updates"
+                " WHERE incident_id IN (SELECT value FROM json_each(?))"
+                " ORDER BY created_at DESC, rowid DESC",
+                (ids,),
+            )
+        )
+        texts = await self._incident_texts(ids, bool(update_rows))
         updates: dict[str, list[IncidentUpdate]] = defaultdict(list)
-        for row in await self.fetchall(
-            "SELECT * FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY created_at DESC, rowid DESC",
-            (ids,),
-        ):
-            updates[row["incident_id"]].append(_update(row))
+        for row in update_rows:
+            updates[row["incident_id"]].append(_update(row, texts.get(("u", row["id"]), ())))
         components: dict[str, list[str]] = defaultdict(list)
         for row in await self.fetchall(
             "SELECT ic.incident_id, ic.component_id FROM incident_components ic"
@@ -266,4 +277,27 @@ class IncidentQueries(QueryBase):
             (ids,),
         ):
             components[row["incident_id"]].append(row["component_id"])
-        return [_incident(r, updates[r["id"]], components[r["id"]]) for r in rows]
+        return [
+            _incident(r, updates[r["id"]], components[r["id"]], texts.get(("i", r["id"]), ()))
+            for r in rows
+        ]
+
+    async def _incident_texts(
+        self, ids: str, with_updates: bool
+    ) -> dict[tuple[str, str], tuple[Translation, ...]]:
+        """The translations of these incidents ("i", id) and of their updates ("u", id)."""
+        sql = (
+            "SELECT 'i', subject_id, field, language, text FROM translations"
+            " WHERE subject = 'incident' AND subject_id IN (SELECT value FROM json_each(:ids))"
+        )
+        if with_updates:
+            sql += (
+                " UNION ALL SELECT 'u', t.subject_id, t.field, t.language, t.text"
+                " FROM translations t JOIN incident_updates u ON u.id = t.subject_id"
+                " WHERE t.subject = 'update'"
+                " AND u.incident_id IN (SELECT value FROM json_each(:ids))"
+            )
+        found: dict[tuple[str, str], list[Translation]] = defaultdict(list)
+        for row in await self.fetchall(sql + " ORDER BY 3, 4", {"ids": ids}):
+            found[(row[0], row[1])].append(Translation(row[2], row[3], row[4]))
+        return {key: tuple(value) for key, value in found.items()}
