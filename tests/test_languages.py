@@ -100,3 +100,36 @@ async def test_the_page_language_is_kept(svc: Service) -> None:
     assert (await svc.page()).language == "ru"
     with pytest.raises(InvalidField):
         await svc.set_page_language("xx")
+
+
+async def test_an_incident_is_declared_updated_and_resolved_in_several_languages(
+    svc: Service,
+) -> None:
+    await svc.ensure_page("Acme", "https://status.example.com", "UTC")
+    declared = await svc.declare_incident(
+        "Login fails", message="We are investigating.", impact="major",
+        translations={"ru": "Мы выясняем причину.", "zh-CN": "我们正在调查。"},
+        title_translations={"ru": "Не удаётся войти"},
+    )  # fmt: skip
+    assert translated(declared.translations, "name", "ru") == "Не удаётся войти"
+    first = declared.updates[0]
+    assert translated(first.translations, "body", "zh-Hans") == "我们正在调查。"
+    updated = await svc.update_incident(
+        declared.id, message="Fixed the cause.", status="monitoring",
+        translations={"ru": "Причина устранена."},
+    )  # fmt: skip
+    assert translated(updated.updates[0].translations, "body", "ru") == "Причина устранена."
+    assert translated(updated.updates[0].translations, "body", "zh-Hans") is None
+    resolved = await svc.resolve_incident(declared.id, translations={"ru": "Всё работает."})
+    assert translated(resolved.updates[0].translations, "body", "ru") == "Всё работает."
+
+
+async def test_a_bad_translation_refuses_the_whole_update(svc: Service) -> None:
+    await svc.ensure_page("Acme", "https://status.example.com", "UTC")
+    declared = await svc.declare_incident("Down", message="Looking.", impact="minor")
+    with pytest.raises(InvalidField, match="unknown language 'xx'"):
+        await svc.update_incident(declared.id, message="More.", translations={"xx": "?"})
+    with pytest.raises(InvalidInput, match="must not be empty"):
+        await svc.declare_incident("Down 2", message="m", impact="minor", translations={"ru": " "})
+    assert len((await svc.get_incident(declared.id)).updates) == 1
+    assert len(await svc.list_incidents()) == 1

@@ -56,7 +56,7 @@ from statuspage.service.subscription_base import SubscriptionRules
 from statuspage.service.subscriptions import ManageChange, Managed, SubscribeRequest, Subscriptions
 from statuspage.service.templates import Templates
 from statuspage.service.tokens import Tokens
-from statuspage.service.translations import Translations
+from statuspage.service.translations import Texts, Translations
 from statuspage.storage import Store
 from statuspage.subscriptions import (
     SubscriberData,
@@ -524,6 +524,8 @@ class Service:
         status: str = "investigating",
         severity: str | None = None,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
         return await self.incidents.declare_incident(
             title,
@@ -533,6 +535,8 @@ class Service:
             status=status,
             severity=severity,
             deliver_notifications=deliver_notifications,
+            translations=translations,
+            title_translations=title_translations,
         )
 
     async def update_incident(
@@ -544,6 +548,7 @@ class Service:
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
         severity: str | None = None,
+        translations: Texts | None = None,
     ) -> Incident:
         return await self.incidents.update_incident(
             incident_id,
@@ -552,6 +557,7 @@ class Service:
             components=components,
             deliver_notifications=deliver_notifications,
             severity=severity,
+            translations=translations,
         )
 
     async def resolve_incident(
@@ -561,12 +567,14 @@ class Service:
         message: str | None = None,
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         return await self.incidents.resolve_incident(
             incident_id,
             message=message,
             components=components,
             deliver_notifications=deliver_notifications,
+            translations=translations,
         )
 
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident:

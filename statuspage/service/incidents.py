@@ -21,6 +21,8 @@ from statuspage.model import (
     IncidentStatus,
     IncidentUpdate,
     Kind,
+    Translation,
+    TranslationSubject,
     check_incident_transition,
     check_message,
     check_title,
@@ -28,6 +30,7 @@ from statuspage.model import (
     parse_enum,
 )
 from statuspage.service.context import ServiceContext
+from statuspage.service.translations import Texts, check_translations, store_translations
 from statuspage.storage import Queries
 
 ComponentSpec = tuple[str, str | None]
@@ -74,13 +77,20 @@ class Incidents:
         status: str = "investigating",
         severity: str | None = None,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
-        """Open an incident with its first update; affected components change status."""
+        """Open an incident with its first update; affected components change status.
+
+        `translations` are the message in other languages, `title_translations` the name.
+        """
         title, message = check_title(title, "incident name"), check_message(message)
         parsed_status = parse_enum(IncidentStatus, status, "incident status", OPEN_INCIDENT)
         severity = self.severity_for(severity, impact)
         parsed_impact, overridden = self.impact_for(impact, severity)
         async with self.ctx.write() as q:
+            texts = await self._texts(q, translations)
+            names = await self._texts(q, title_translations, "name")
             specs = await self.ctx.components_with_status(q, components)
             now = self.ctx.now()
             incident = Incident(
@@ -97,6 +107,9 @@ class Incidents:
                 monitoring_at=now if parsed_status is IncidentStatus.MONITORING else None,
             )
             await q.save_incident(incident)
+            await store_translations(
+                self.ctx, q, TranslationSubject.INCIDENT, incident.id, "name", names
+            )
             defaults = DEFAULT_STATUS_FOR_IMPACT[parsed_impact]
             changes = [(c.id, s or defaults) for c, s in specs]
             implied = frozenset(c.id for c, s in specs if s is None)
@@ -104,8 +117,9 @@ class Incidents:
                 q, incident.id, changes, ChangeCause.INCIDENT, keep_worse=implied
             )
             update = await self._add_update(
-                q, incident, parsed_status.value, message, affected, deliver_notifications, None
-            )
+                q, incident, parsed_status.value, message, affected, deliver_notifications, None,
+                texts,
+            )  # fmt: skip
             await self.ctx.emit(
                 q, Event("declared", incident.id, update.id, now, deliver_notifications)
             )
@@ -120,6 +134,7 @@ class Incidents:
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
         severity: str | None = None,
+        translations: Texts | None = None,
     ) -> Incident:
         """Post an update; the same status again shows as "Update". Resolving goes to resolve.
 
@@ -131,9 +146,11 @@ class Incidents:
                 message=message,
                 components=components,
                 deliver_notifications=deliver_notifications,
+                translations=translations,
             )
         message = check_message(message)
         async with self.ctx.write() as q:
+            texts = await self._texts(q, translations)
             incident = await self._open_incident(q, incident_id)
             parsed = (
                 IncidentStatus(incident.status)
@@ -167,6 +184,7 @@ class Incidents:
                 affected,
                 deliver_notifications,
                 incident.updates[0].status,
+                texts,
             )
             await self.ctx.emit(
                 q, Event("updated", incident.id, update.id, now, deliver_notifications)
@@ -180,10 +198,12 @@ class Incidents:
         message: str | None = None,
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         """Resolve; affected components return to operational (or to what others still hold)."""
         body = check_message(message or RESOLVED_MESSAGE)
         async with self.ctx.write() as q:
+            texts = await self._texts(q, translations)
             incident = await self._open_incident(q, incident_id)
             specs = await self.ctx.components_with_status(q, components)
             explicit = {c.id: s for c, s in specs if s is not None}
@@ -200,7 +220,7 @@ class Incidents:
             await q.save_incident(incident)
             affected = await self._apply(q, incident.id, targets, ChangeCause.INCIDENT)
             update = await self._add_update(
-                q, incident, incident.status, body, affected, deliver_notifications, previous
+                q, incident, incident.status, body, affected, deliver_notifications, previous, texts
             )
             await self.ctx.emit(
                 q, Event("resolved", incident.id, update.id, now, deliver_notifications)
@@ -357,6 +377,7 @@ class Incidents:
         affected: Sequence[AffectedComponent],
         deliver: bool,
         previous_status: str | None,
+        translations: Texts | None = None,
     ) -> IncidentUpdate:
         now = self.ctx.now()
         update = IncidentUpdate(
@@ -372,4 +393,19 @@ class Incidents:
             previous_status=previous_status,
         )
         await q.save_update(update)
+        if translations:
+            await store_translations(
+                self.ctx, q, TranslationSubject.UPDATE, update.id, "body", translations
+            )
+            update = replace(update, translations=tuple(
+                Translation("body", lang, text) for lang, text in translations.items()
+            ))  # fmt: skip
         return update
+
+    async def _texts(self, q: Queries, given: Texts | None, field: str = "body") -> dict[str, str]:
+        """Translations a user gave, checked against the page's language (none: empty)."""
+        if not given:
+            return {}
+        page = await q.get_page()
+        what = "incident name translation" if field == "name" else "message translation"
+        return check_translations(given, page.language if page else "en", field, what)

@@ -52,8 +52,19 @@ class BuildContext:
             "chrome": self.chrome,
             "tz": self.snap.tz,
             "locale": self.renderer.locale,
+            "language": self.renderer.language,
             "section": "",
         }
+
+    @property
+    def language(self) -> str:
+        """The BCP 47 tag of the language this build renders (zh-Hans)."""
+        return self.renderer.language
+
+    @property
+    def page_language(self) -> str:
+        """The page's default language: what untranslated texts are written in."""
+        return self.snap.page.language
 
     def render(self, template: str, **context: Any) -> str:
         return self.renderer.page(template, **{**self._base(), **context})

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from statuspage import markdown
+from statuspage.languages import locale_id
 from statuspage.resources import LOCALES, STATIC, TEMPLATES
 
 
@@ -106,10 +107,14 @@ class Chrome:
 
 
 class Renderer:
-    """Renders templates in one locale, caching fragments by the inputs they depend on."""
+    """Renders templates in one language, caching fragments by the inputs they depend on.
 
-    def __init__(self, locale: str = "en") -> None:
-        self.locale = locale
+    `language` is a BCP 47 tag (zh-Hans); `locale` its Babel locale id (zh_Hans), for Babel.
+    """
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+        self.locale = locale_id(language)
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True),
@@ -118,7 +123,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        translations: NullTranslations = Translations.load(str(LOCALES), [locale], "messages")
+        translations: NullTranslations = Translations.load(str(LOCALES), [self.locale], "messages")
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.gettext = translations.gettext
         self.env.globals.update(self._helpers())
