@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from statuspage import markdown
-from statuspage.languages import locale_id
+from statuspage.languages import DEFAULT, QUERY, locale_id
 from statuspage.resources import LOCALES, STATIC, TEMPLATES
 
 
@@ -115,6 +115,8 @@ class Renderer:
     def __init__(self, language: str = "en") -> None:
         self.language = language
         self.locale = locale_id(language)
+        # Links inside this language's tree: "/ru/history" for ru, "/history" for the default.
+        self.prefix = "" if language == DEFAULT else "/" + language
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True),
@@ -164,7 +166,21 @@ class Renderer:
             "update_label": self.update_label,
             "impact_label": lambda s: self.gettext(IMPACT_LABELS[str(s)]),
             "icon": icon,
+            "href": self.href,
+            "dynamic_href": self.dynamic_href,
         }
+
+    def href(self, path: str) -> str:
+        """A published page's path in this language's tree: href("/history") is
+        "/ru/history" in Russian; href("/") is "/ru/"."""
+        return self.prefix + path if self.prefix else path
+
+    def dynamic_href(self, path: str) -> str:
+        """A path answered by the server for every language (/subscribe): the language rides
+        along as ?lang= when it is not the default."""
+        if not self.prefix:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}{QUERY}={self.language}"
 
     def when(self, at: datetime | None, tz: ZoneInfo, *, with_date: bool = True) -> Markup:
         """A time in the page's zone with the zone's name, inside <time datetime=...>."""
