@@ -24,7 +24,7 @@ from statuspage.site.artifacts import (
     begin_artifact,
 )
 from statuspage.site.context import BuildContext
-from statuspage.site.documents import api, feeds, history, pages, uptime, wellknown
+from statuspage.site.documents import api, badges, feeds, history, pages, uptime, wellknown
 from statuspage.site.documents.error_pages import error_docs
 from statuspage.site.render import Chrome, Renderer, asset_urls
 from statuspage.site.snapshot import Snapshot
@@ -181,6 +181,7 @@ SOURCES: tuple[tuple[str, Source], ...] = (
     ("API", api.build),
     ("feed", feeds.build),
     ("well-known", wellknown.build),
+    ("badge", badges.build),
 )
 UNBUILT_BODY = b"503 Service Unavailable: this document could not be built; see the server log.\n"
 _STAND_IN = ("stand-in",)  # the key of a 503 stand-in: never equal to a real document's key

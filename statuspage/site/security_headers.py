@@ -30,6 +30,8 @@ PAGE_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 NO_FRAMES = "frame-ancestors 'none'"
+# An SVG opened on its own is a document: ours hold no script or style, so allow nothing.
+SVG_POLICY = "default-src 'none'"
 API_POLICY = "default-src 'none'; " + NO_FRAMES
 
 
@@ -38,8 +40,8 @@ def guarded(path: str) -> bool:
     return path.startswith(GUARDED) or path == "/v1"
 
 
-@lru_cache(maxsize=16)  # a key of two booleans: at most four entries
-def _headers(is_guarded: bool, html: bool) -> tuple[tuple[bytes, bytes], ...]:
+@lru_cache(maxsize=16)  # a key of three booleans: at most eight entries
+def _headers(is_guarded: bool, html: bool, svg: bool = False) -> tuple[tuple[bytes, bytes], ...]:
     referrer = b"no-referrer" if is_guarded else b"strict-origin-when-cross-origin"
     found = [NOSNIFF, (b"referrer-policy", referrer)]
     if html:
@@ -47,6 +49,8 @@ def _headers(is_guarded: bool, html: bool) -> tuple[tuple[bytes, bytes], ...]:
         found.append((b"content-security-policy", policy.encode()))
     elif is_guarded:
         found.append((b"content-security-policy", API_POLICY.encode()))
+    elif svg:
+        found.append((b"content-security-policy", SVG_POLICY.encode()))
     if is_guarded:
         found.append((b"x-frame-options", b"DENY"))
     return tuple(found)
@@ -55,7 +59,10 @@ def _headers(is_guarded: bool, html: bool) -> tuple[tuple[bytes, bytes], ...]:
 def security_headers(path: str, content_type: str | bytes) -> Headers:
     """The security headers of a response at `path` with this Content-Type."""
     kind = content_type.decode("latin-1") if isinstance(content_type, bytes) else content_type
-    return list(_headers(guarded(path), kind.lower().startswith("text/html")))
+    kind = kind.lower()
+    return list(
+        _headers(guarded(path), kind.startswith("text/html"), kind.startswith("image/svg+xml"))
+    )
 
 
 class SecurityHeaders:
