@@ -41,9 +41,7 @@ async def _seed(svc: Service, clock: FakeClock) -> dict[str, str]:
     return {"api": api.id, "web": web.id}
 
 
-def test_badges_follow_the_page_and_revalidate_with_etags(
-    db_path: Path, clock: FakeClock
-) -> None:
+def test_badges_follow_the_page_and_revalidate_with_etags(db_path: Path, clock: FakeClock) -> None:
     ids = seed(db_path, clock, lambda svc: _seed(svc, clock))
     with client(db_path, clock) as http:
         page = http.get("/badges/status.svg")
@@ -52,6 +50,7 @@ def test_badges_follow_the_page_and_revalidate_with_etags(
         assert page.headers["content-security-policy"] == "default-src 'none'"
         assert page.headers["access-control-allow-origin"] == "*"
         title, texts, fills = _texts(page.content)
+        assert title == "status: major outage"
         assert texts == ["status", "major outage"] and fills["message"] == "#e05d44"
         again = http.get("/badges/status.svg", headers={"if-none-match": page.headers["etag"]})
         assert again.status_code == 304
