@@ -15,6 +15,7 @@ from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
+from statuspage.cli.report import report
 from statuspage.cli.secret import secret
 from statuspage.cli.server import init, page, serve, tick
 from statuspage.cli.subscribers import subscribers
@@ -59,7 +60,7 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "report"}
 NO_SETTINGS = {"secret"}
 
 for command in (
@@ -78,6 +79,7 @@ for command in (
     token,
     audit,
     secret,
+    report,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):
