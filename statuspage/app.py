@@ -32,7 +32,7 @@ log = logging.getLogger("statuspage")
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     """The ASGI app for one page; nothing is opened until the lifespan starts."""
     published = Published()
-    metrics = Metrics(settings)
+    metrics = Metrics(settings, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -55,7 +55,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
             store.after_commit.append(publisher.poke)
             publisher.observers.append(metrics.publish.observe)
             await publisher.start()
-            await metrics.start(service)  # its own port, when configured
+            await metrics.start()  # its own connection (and port, when configured)
             tasks.append(asyncio.create_task(_tick_forever(service, settings.tick_interval)))
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
             if comms is not None and settings.dispatcher:

@@ -108,10 +108,11 @@ class Service:
         create: bool = False,
         comms: CommsHooks | None = None,
         subscription_policy: SubscriptionPolicy | None = None,
+        clock: Clock = utcnow,
     ) -> Self:
         """The use cases on the database at `db` (opened and migrated); `close` it after."""
         store = await Store.open(db, create=create)
-        return cls(store, comms=comms, subscription_policy=subscription_policy)
+        return cls(store, clock, comms=comms, subscription_policy=subscription_policy)
 
     async def close(self) -> None:
         await self.ctx.store.close()

@@ -1,7 +1,11 @@
 """SQL of the comms report and the metrics: read-only, set-based, from the tables as they are.
 
 The incidents of a report are picked once (declared since a time, or open now) and every
-other query joins on that pick, so the cost follows the incidents reported, not history.
+other query joins on that pick, reaching the outbox through the incidents' comms events (its
+unique index starts with event_id), so the cost follows the incidents reported, not history.
+The unsent messages are counted through the outbox's partial indexes (the backlog, not
+history); only `outbox_outcomes` reads every row, which is why the metrics read on a
+connection of their own.
 """
 
 from __future__ import annotations
@@ -27,8 +31,17 @@ _PICK = (
     " AND (:open = 0 OR status IN (SELECT value FROM json_each(:open_statuses)))"
 )
 
+# The outbox rows of the picked incidents, through their comms events.
+_ROWS = f"comms_events e JOIN outbox o ON o.event_id = e.id WHERE e.incident_id IN ({_PICK})"
+# Each unsent state as its partial index's condition (so the index is used).
+_UNSENT = {
+    "held": "state IN ('held', 'queued') AND state = 'held'",  # outbox_pending
+    "queued": "state = 'queued'",  # outbox_due_by_channel
+    "sending": "state = 'sending'",  # outbox_leases
+}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, order=True)
 class Depth:
     """Unsent messages of one channel in one state, and when the oldest was written."""
 
@@ -52,9 +65,10 @@ class Outcomes:
 
 class ReportQueries(QueryBase):
     async def kpi_facts(
-        self, since: datetime | None, *, open_only: bool = False
+        self, since: datetime | None, *, open_only: bool = False, with_messages: bool = True
     ) -> list[IncidentFacts]:
-        """The facts of the incidents declared since `since` (or all), or only the open ones."""
+        """The facts of the incidents declared since `since` (or all), or only the open ones;
+        their message counts and subscribers reached only `with_messages`."""
         pick = {
             "since": ts(since) if since else None,
             "open": int(open_only),
@@ -75,19 +89,22 @@ class ReportQueries(QueryBase):
             f" FROM comms_events WHERE incident_id IN ({_PICK}) ORDER BY created_at",
             pick,
         )
-        messages = await self._messages(pick)
         firsts = await self._by_incident(
-            "SELECT incident_id, MIN(sent_at) AS v FROM outbox"
-            f" WHERE incident_id IN ({_PICK}) AND recipient_kind IN ('subscriber', 'public')"
-            " AND sent_at IS NOT NULL GROUP BY incident_id",
+            f"SELECT e.incident_id, MIN(o.sent_at) AS v FROM {_ROWS}"
+            " AND o.recipient_kind IN ('subscriber', 'public') AND o.sent_at IS NOT NULL"
+            " GROUP BY e.incident_id",
             pick,
         )
-        reached = await self._by_incident(
-            "SELECT incident_id, COUNT(DISTINCT recipient_id) AS v FROM outbox"
-            f" WHERE incident_id IN ({_PICK}) AND recipient_kind = 'subscriber'"
-            " AND state IN ('sent', 'delivered') GROUP BY incident_id",
-            pick,
-        )
+        messages: dict[str, dict[str, Counts]] = {}
+        reached: dict[str, Any] = {}
+        if with_messages:
+            messages = await self._messages(pick)
+            reached = await self._by_incident(
+                f"SELECT e.incident_id, COUNT(DISTINCT o.recipient_id) AS v FROM {_ROWS}"
+                " AND o.recipient_kind = 'subscriber' AND o.state IN ('sent', 'delivered')"
+                " GROUP BY e.incident_id",
+                pick,
+            )
         return [
             _facts(r, updates.get(r["id"], []), events.get(r["id"], []), messages, firsts, reached)
             for r in rows
@@ -96,8 +113,8 @@ class ReportQueries(QueryBase):
     async def reached_by_severity(self, since: datetime | None) -> dict[str | None, int]:
         """Distinct subscribers reached about the incidents declared since `since`, by severity."""
         rows = await self.fetchall(
-            "SELECT i.severity, COUNT(DISTINCT o.recipient_id) AS n FROM outbox o"
-            " JOIN incidents i ON i.id = o.incident_id"
+            "SELECT i.severity, COUNT(DISTINCT o.recipient_id) AS n FROM incidents i"
+            " JOIN comms_events e ON e.incident_id = i.id JOIN outbox o ON o.event_id = e.id"
             " WHERE i.kind = 'incident' AND (:since IS NULL OR i.created_at >= :since)"
             " AND o.recipient_kind = 'subscriber' AND o.state IN ('sent', 'delivered')"
             " GROUP BY i.severity",
@@ -106,13 +123,27 @@ class ReportQueries(QueryBase):
         return {r["severity"]: r["n"] for r in rows}
 
     async def outbox_depth(self) -> list[Depth]:
-        """Unsent messages by channel and state (held, queued, sending), with the oldest."""
-        rows = await self.fetchall(
-            "SELECT channel, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox"
-            " WHERE state IN ('held', 'queued', 'sending') GROUP BY channel, state"
-            " ORDER BY channel, state"
+        """Unsent messages by channel and state (held, queued, sending), with the oldest.
+
+        Each state is read through its partial index; ids grow with time, so the oldest
+        row is the one with the smallest id."""
+        found: list[tuple[str, str, int, int]] = []
+        for state, where in _UNSENT.items():
+            rows = await self.fetchall(
+                f"SELECT channel, COUNT(*) AS n, MIN(id) AS first FROM outbox WHERE {where}"
+                " GROUP BY channel",
+            )
+            found += [(r["channel"], state, r["n"], r["first"]) for r in rows]
+        written = {
+            r["id"]: parse_ts(r["created_at"])
+            for r in await self.fetchall(
+                "SELECT id, created_at FROM outbox WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([f[3] for f in found]),),
+            )
+        }
+        return sorted(
+            Depth(channel, state, n, written[first]) for channel, state, n, first in found
         )
-        return [Depth(r["channel"], r["state"], r["n"], parse_ts(r["oldest"])) for r in rows]
 
     async def outbox_outcomes(self) -> list[Outcomes]:
         """Every message ever written, by channel and outcome (sent: accepted at some point)."""
@@ -139,11 +170,10 @@ class ReportQueries(QueryBase):
 
     async def _messages(self, pick: dict[str, Any]) -> dict[str, dict[str, Counts]]:
         rows = await self.fetchall(
-            "SELECT incident_id, channel, SUM(sent_at IS NOT NULL) AS sent,"
-            " SUM(state = 'delivered') AS delivered, SUM(state = 'failed') AS failed,"
-            " SUM(state IN ('held', 'queued', 'sending')) AS pending"
-            f" FROM outbox WHERE incident_id IN ({_PICK}) GROUP BY incident_id, channel"
-            " ORDER BY channel",
+            "SELECT e.incident_id, o.channel, SUM(o.sent_at IS NOT NULL) AS sent,"
+            " SUM(o.state = 'delivered') AS delivered, SUM(o.state = 'failed') AS failed,"
+            " SUM(o.state IN ('held', 'queued', 'sending')) AS pending"
+            f" FROM {_ROWS} GROUP BY e.incident_id, o.channel ORDER BY o.channel",
             pick,
         )
         found: dict[str, dict[str, Counts]] = {}
