@@ -21,10 +21,17 @@ The facts of each incident (statuspage.storage.reports reads them) become its fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from statuspage.errors import InvalidInput
+
+_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
+_HOURS = {"h": 1, "d": 24, "w": 7 * 24}
+MAX_HOURS = 100 * 366 * 24
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,20 @@ class Report:
     incidents: tuple[IncidentKpis, ...]
     severities: tuple[Summary, ...]
     months: tuple[tuple[str, Summary], ...]  # ("2026-11", summary of one severity)
+
+
+def span(text: str, what: str = "--since") -> timedelta | None:
+    """A report's window as `90d`, `12h` or `4w`; None when the text is not a span."""
+    found = _SPAN.match(text)
+    if found is None:
+        return None
+    hours = int(found.group(1)) * _HOURS[found.group(2)]
+    if not 0 < hours <= MAX_HOURS:
+        raise InvalidInput(
+            f"{what} must be a span longer than 0 and at most 100 years, such as 90d "
+            f"(got {text.strip()!r})"
+        )
+    return timedelta(hours=hours)
 
 
 def seconds(start: datetime, end: datetime) -> int:

@@ -7,8 +7,9 @@ measure is null. Adding fields is compatible; renaming or removing one bumps "ve
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
-from statuspage.kpis import Cadence, Counts, IncidentKpis, Report, Summary
+from statuspage.kpis import Cadence, Counts, IncidentFacts, IncidentKpis, Report, Summary
 from statuspage.serialize import Json, iso
 
 VERSION = 1
@@ -79,3 +80,72 @@ def report_json(r: Report) -> Json:
         "severities": [summary_json(s) for s in r.severities],
         "months": [{"month": month, **summary_json(s)} for month, s in r.months],
     }
+
+
+# --- back from JSON: the remote CLI prints the server's report as tables -------------------
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else _at(value)
+
+
+def _counts(shape: Json) -> dict[str, Counts]:
+    return {ch: Counts(c["sent"], c["delivered"], c["failed"], c["pending"])
+            for ch, c in shape.items()}  # fmt: skip
+
+
+def _cadence(shape: Json) -> Cadence:
+    return Cadence(shape["kept"], shape["missed"], shape["running"])
+
+
+def incident_from_json(shape: Json) -> IncidentKpis:
+    facts = IncidentFacts(
+        id=shape["id"],
+        name=shape["name"],
+        severity=shape["severity"],
+        status=shape["status"],
+        created_at=_at(shape["declared_at"]),
+        started_at=_at(shape["started_at"]),
+        resolved_at=_time(shape["resolved_at"]),
+        messages=_counts(shape["messages"]),
+        reached=shape["subscribers_reached"],
+    )
+    return IncidentKpis(
+        facts=facts,
+        first_public_seconds=shape["first_public_update_seconds"],
+        cadence=_cadence(shape["cadence"]),
+        approvals=shape["approvals"],
+        approval_wait_seconds=shape["approval_wait_seconds"],
+        awaiting_approval=shape["awaiting_approval"],
+        resolve_seconds=shape["time_to_resolve_seconds"],
+    )
+
+
+def summary_from_json(shape: Json) -> Summary:
+    return Summary(
+        severity=shape["severity"],
+        incidents=shape["incidents"],
+        resolved=shape["resolved"],
+        mean_first_public_seconds=shape["mean_first_public_update_seconds"],
+        cadence=_cadence(shape["cadence"]),
+        mean_approval_wait_seconds=shape["mean_approval_wait_seconds"],
+        mttr_seconds=shape["mttr_seconds"],
+        messages=_counts(shape["messages"]),
+        reached=shape.get("subscribers_reached"),
+    )
+
+
+def report_from_json(shape: Json) -> Report:
+    """The report a server sent (`report_json`'s shape), to print as the local one."""
+    return Report(
+        since=_at(shape["since"]),
+        until=_at(shape["until"]),
+        time_zone=shape["time_zone"],
+        incidents=tuple(incident_from_json(i) for i in shape["incidents"]),
+        severities=tuple(summary_from_json(s) for s in shape["severities"]),
+        months=tuple((m["month"], summary_from_json(m)) for m in shape["months"]),
+    )

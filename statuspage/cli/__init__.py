@@ -60,7 +60,7 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "report"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export"}
 NO_SETTINGS = {"secret"}
 
 for command in (

@@ -1,22 +1,19 @@
-"""`statuspage report`: the comms KPIs of recent incidents, as tables or JSON (local only)."""
+"""`statuspage report`: the comms KPIs of recent incidents, as tables or JSON (locally, or
+from a server with --server: GET /v1/pages/{page_id}/reports/comms)."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import click
 
 from statuspage.cli.context import Context, json_option, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.times import local, parse_time
-from statuspage.errors import InvalidInput
-from statuspage.kpis import Cadence, Counts, Report, Summary
+from statuspage.kpis import Cadence, Counts, Report, Summary, span
 from statuspage.kpis_json import report_json
-from statuspage.service import Service
+from statuspage.service.operations import Operations
 
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 NONE = "—"
 
 
@@ -41,11 +38,11 @@ def report(ctx: Context, since: str, as_json: bool) -> None:
       statuspage report --json > kpis.json
     """
 
-    async def use(svc: Service) -> Report:
+    async def use(svc: Operations) -> Report:
         tz = (await svc.page()).time_zone
         return await svc.comms_report(start_of(since, tz, svc.now()))
 
-    found = ctx.run_local(use)
+    found = ctx.run(use)
     if as_json:
         echo_json(report_json(found))
     else:
@@ -54,12 +51,9 @@ def report(ctx: Context, since: str, as_json: bool) -> None:
 
 def start_of(value: str, time_zone: str, now: datetime) -> datetime:
     """--since: a span back from now (90d, 12h, 4w) or a time as other commands take it."""
-    span = _SPAN.match(value)
-    if span:
-        amount, unit = span.groups()
-        if int(amount) == 0:
-            raise InvalidInput("--since must be a span longer than 0, such as 90d")
-        return now - timedelta(**{_UNITS[unit]: int(amount)})
+    length = span(value)
+    if length is not None:
+        return now - length
     return parse_time(value, time_zone, now, "--since")
 
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -23,7 +18,8 @@ from statuspage.config import Settings
 from statuspage.errors import InvalidInput
 from statuspage.service import Service
 from tests.conftest import FakeClock
-from tests.delivery.conftest import PLAN, Providers
+from tests.delivery.conftest import Providers
+from tests.kpis.live import app_settings, free_port, get, serving
 from tests.kpis.scenario import tell
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -39,44 +35,6 @@ def samples(text: str) -> Samples:
 
 def value(found: Samples, name: str, **labels: str) -> float:
     return found[(name, frozenset(labels.items()))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def app_settings(db_path: Path, **changes: Any) -> Settings:
-    # No dispatcher and a tick an hour away: the scrape sees the story as told, nothing more.
-    return Settings(db=db_path, comms_plan=str(PLAN), dispatcher=False, tick_interval=3600,
-                    api_rate_limit=0, **changes)  # fmt: skip
-
-
-@contextmanager
-def serving(settings: Settings, clock: FakeClock) -> Iterator[str]:
-    """The app with uvicorn on a loopback port, in a thread, on the test's clock."""
-    app = create_app(settings, clock)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-async def get(url: str, **kw: Any) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=10) as client:
-        return await client.get(url, **kw)
 
 
 async def story(svc: Service, clock: FakeClock, providers: Providers, db_path: Path) -> str:

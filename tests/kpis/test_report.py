@@ -9,12 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from statuspage.cli import cli
 from statuspage.errors import InvalidInput
 from statuspage.kpis_json import report_json
 from statuspage.service import Service
 from tests.conftest import START, FakeClock, RunCli
 from tests.delivery.conftest import Providers
+from tests.kpis.live import app_settings, get, serving
 from tests.kpis.scenario import tell
 
 SINCE = "2026-03-01T00:00:00Z"
@@ -145,7 +148,7 @@ async def test_the_json_of_the_command_is_the_documented_shape(
 @pytest.mark.parametrize(
     ("since", "error"),
     [
-        ("0d", "--since must be a span longer than 0"),
+        ("0d", "--since must be a span longer than 0 and at most 100 years"),
         ("yesterday", "malformed --since 'yesterday'"),
         ("+2h", "--since must be in the past"),
     ],
@@ -162,6 +165,54 @@ def test_a_page_without_incidents_says_so(run_cli: RunCli) -> None:
     assert json.loads(run_cli("report", "--json").output)["incidents"] == []
 
 
-def test_the_report_is_local_only(run_cli: RunCli) -> None:
-    result = run_cli("--server", "http://127.0.0.1:9", "report")
-    assert result.exit_code == 2 and "works on the local database only" in result.output
+async def test_the_manage_api_answers_the_report_json_for_a_read_key(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await tell(csvc, clock, providers, db_path)
+    _, key = await csvc.create_api_key("kpis", "read")
+    page = (await csvc.page()).id
+    headers = {"Authorization": f"OAuth {key}"}
+    with serving(app_settings(db_path), clock) as url:
+        base = f"{url}/v1/pages/{page}/reports/comms"
+        default = await get(base, headers=headers)
+        since = await get(base + "?since=2026-03-10T12:00:00Z", headers=headers)
+        day = await get(base + "?since=1d", headers=headers)
+        refused = [await get(base + f"?since={bad}", headers=headers)
+                   for bad in ("0d", "2026-03-10", "soon", "2027-01-01T00:00:00Z")]  # fmt: skip
+        anonymous = await get(base)
+    assert default.status_code == since.status_code == 200
+    assert since.json() == report_json(await csvc.comms_report(START))
+    assert default.json()["since"] == "2026-01-04T14:26:00.000Z"  # 90 days back by default
+    assert len(default.json()["incidents"]) == 2
+    assert [i["name"] for i in day.json()["incidents"]] == ["Slow dashboard"]
+    assert [r.status_code for r in refused] == [422] * 4
+    assert refused[0].json() == {"error": "since must be a span longer than 0 and at most "
+                                 "100 years, such as 90d (got '0d')"}  # fmt: skip
+    assert "since must be a span such as 90d" in refused[1].json()["error"]
+    assert "in the past" in refused[3].json()["error"]
+    assert anonymous.status_code == 401
+
+
+async def test_the_report_command_with_server_prints_the_servers_report(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path, run_cli: RunCli
+) -> None:
+    told = await tell(csvc, clock, providers, db_path)
+    _, key = await csvc.create_api_key("kpis", "read")
+    local = await asyncio.to_thread(run_cli, "report", "--since", SINCE)
+    local_json = await asyncio.to_thread(run_cli, "report", "--since", SINCE, "--json")
+    # The real clock, as the local command's; no plan, so no reminder of SEV2's overdue update.
+    with serving(app_settings(db_path, comms_plan="off")) as url:
+        remote = await asyncio.to_thread(
+            CliRunner(env={"STATUSPAGE_TOKEN": key}).invoke,
+            cli, ["--server", url, "report", "--since", SINCE],
+        )  # fmt: skip
+        remote_json = await asyncio.to_thread(
+            CliRunner(env={"STATUSPAGE_TOKEN": key}).invoke,
+            cli, ["--server", url, "report", "--since", SINCE, "--json"],
+        )  # fmt: skip
+    assert remote.exit_code == 0, remote.output
+    # the same tables, but for the header's "until" (a moment later)
+    assert remote.output.split("\n\n")[1:] == local.output.split("\n\n")[1:]
+    assert told.sev1 in remote.output
+    shape, expected = json.loads(remote_json.output), json.loads(local_json.output)
+    assert {**shape, "until": None} == {**expected, "until": None}
