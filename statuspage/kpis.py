@@ -17,6 +17,10 @@ The facts of each incident (statuspage.storage.reports reads them) become its fi
   status account): sent = accepted by the provider, delivered = confirmed by it, failed =
   failed for good (also after acceptance), pending = held, queued or being sent.
 - subscribers reached: distinct subscribers with a message accepted and not failed.
+
+An open incident's live figures for the metrics (`open_incident`): how long it has gone
+without a customer message, how late its promised update is, how long messages wait for
+approval.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from statuspage.errors import InvalidInput
 
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
+_SPAN = re.compile(r"^\s*(\d{1,9})\s*([hdw])\s*$")
 _HOURS = {"h": 1, "d": 24, "w": 7 * 24}
 MAX_HOURS = 100 * 366 * 24
 

@@ -149,6 +149,7 @@ async def test_the_json_of_the_command_is_the_documented_shape(
     ("since", "error"),
     [
         ("0d", "--since must be a span longer than 0 and at most 100 years"),
+        ("5300w", "--since must be a span longer than 0 and at most 100 years"),
         ("yesterday", "malformed --since 'yesterday'"),
         ("+2h", "--since must be in the past"),
     ],
