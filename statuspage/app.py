@@ -19,6 +19,7 @@ from statuspage.comms.kit import Comms, load_comms
 from statuspage.config import Settings, load_settings
 from statuspage.events import Clock, utcnow
 from statuspage.lifespan import StartupErrors
+from statuspage.metrics.exporter import Metrics
 from statuspage.service import Service
 from statuspage.site import errors
 from statuspage.site.asgi import SiteApp
@@ -31,6 +32,7 @@ log = logging.getLogger("statuspage")
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
     """The ASGI app for one page; nothing is opened until the lifespan starts."""
     published = Published()
+    metrics = Metrics(settings, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -51,7 +53,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
             # A write in this process (Manage API, hooks, subscribe forms, the ticker) is
             # published as soon as it commits; another process's writes (the CLI) by the poll.
             store.after_commit.append(publisher.poke)
+            publisher.observers.append(metrics.publish.observe)
             await publisher.start()
+            await metrics.start()  # its own connection (and port, when configured)
             tasks.append(asyncio.create_task(_tick_forever(service, settings.tick_interval)))
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
             if comms is not None and settings.dispatcher:
@@ -67,11 +71,12 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await metrics.stop()
             await store.close()
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *errors.routes],
+        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *metrics.routes, *errors.routes],
         exception_handlers=errors.exception_handlers,
         # A failed start as one line; bodies capped before any handler reads them.
         middleware=[Middleware(StartupErrors), Middleware(BodyLimit)],

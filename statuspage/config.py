@@ -121,6 +121,11 @@ class Settings:
     subscribe_confirm_rate_ip: int = 30  # confirmations tried per client address an hour
     sms_default_country: str = "US"  # the country picker's default (ISO 3166 alpha-2)
     sms_countries: str = ""  # ISO codes SMS subscriptions may use ("US,CA"); empty: any
+    # /metrics in the Prometheus format: off; key (on the server's port, for an API key sent
+    # as Authorization: Bearer); port (on metrics_host:metrics_port, no key: keep it private).
+    metrics: str = "off"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -237,6 +242,9 @@ RULES: dict[str, rules.Rule] = {
     "subscribe_confirm_rate_ip": rules.count(1, 1_000_000),
     "sms_default_country": rules.country(),
     "sms_countries": rules.countries(),
+    "metrics": rules.choice("off", "key", "port"),
+    "metrics_host": rules.host(),
+    "metrics_port": rules.port(),
 }
 
 

@@ -123,6 +123,12 @@ def token(limit: int = 512) -> Rule:
     return Rule(accepts, _text, lambda v: _plain(v, limit) and " " not in v)
 
 
+def host() -> Rule:
+    """A host name or IP address to listen on: not empty, no spaces."""
+    accepts = "a host name or IP address (such as 127.0.0.1)"
+    return Rule(accepts, _text, lambda v: _plain(v, 253) and bool(v) and " " not in v)
+
+
 def choice(*values: str) -> Rule:
     accepts = "one of " + ", ".join(values)
     return Rule(accepts, lambda raw: _text(raw).strip().lower(), lambda v: v in values)

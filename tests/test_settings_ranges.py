@@ -99,6 +99,9 @@ BAD: dict[str, list[str]] = {
     "subscribe_confirm_rate_ip": [*COUNT, "0"],
     "sms_default_country": ["XX", "USA", "", "1"],
     "sms_countries": ["US,XX", "ZZ", "usa"],
+    "metrics": ["on", "", "bearer", "yes"],
+    "metrics_host": ["", "with space", "esc\x1b", "x" * 254],
+    "metrics_port": ["0", "65536", "-1", "nan", "metrics"],
 }
 SECRETS = {f.name for f in dataclasses.fields(Settings) if f.metadata.get("secret")}
 CASES = [(name, value) for name, values in BAD.items() for value in values]

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from statuspage.admin import components, incidents, records, subscribers, uptime
+from statuspage.admin import components, incidents, records, reports, subscribers, uptime
 from statuspage.admin.openapi import document
 from statuspage.admin.operations import (
     NO_STORE,
@@ -21,7 +21,7 @@ from statuspage.admin.operations import (
 )
 
 # Imported for their @operation declarations.
-MODULES = (components, incidents, records, subscribers, uptime)
+MODULES = (components, incidents, records, reports, subscribers, uptime)
 
 
 async def openapi_json(request: Request) -> Response:

@@ -258,6 +258,34 @@ SCHEMAS.update(
         },
     }
 )
+# The comms KPIs report (statuspage.kpis_json, version 1): seconds, null when not measured.
+_SECS, _NSECS = _t("integer", minimum=0), _t("integer", "null", minimum=0)
+_COUNTS = {"type": "object", "additionalProperties": obj(dict.fromkeys(
+    ("sent", "delivered", "failed", "pending"), _t("integer", minimum=0)))}  # fmt: skip
+_CADENCE = obj({**dict.fromkeys(("promised", "kept", "missed", "running"), _SECS),
+                "met_percent": _t("number", "null", minimum=0, maximum=100)})  # fmt: skip
+_SUMMARY = {
+    "severity": NSTR, "incidents": _SECS, "resolved": _SECS,
+    "mean_first_public_update_seconds": _NSECS, "cadence": _CADENCE,
+    "mean_approval_wait_seconds": _NSECS, "mttr_seconds": _NSECS, "messages": _COUNTS,
+}  # fmt: skip
+SCHEMAS["CommsReport"] = obj(
+    {
+        "version": _t("integer", enum=[1]),
+        "since": TIME,
+        "until": TIME,
+        "time_zone": STR,
+        "incidents": {"type": "array", "items": obj({
+            "id": STR, "name": STR, "severity": NSTR, "status": STR, "declared_at": TIME,
+            "started_at": TIME, "resolved_at": NTIME, "first_public_update_seconds": _NSECS,
+            "cadence": _CADENCE, "approvals": _SECS, "approval_wait_seconds": _SECS,
+            "awaiting_approval": _SECS, "time_to_resolve_seconds": _NSECS,
+            "messages": _COUNTS, "subscribers_reached": _SECS,
+        })},
+        "severities": {"type": "array", "items": obj({**_SUMMARY, "subscribers_reached": _SECS})},
+        "months": {"type": "array", "items": obj({"month": STR, **_SUMMARY})},
+    }
+)  # fmt: skip
 for _name in (
     "Page",
     "Component",

@@ -15,6 +15,7 @@ from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
 from statuspage.cli.plan import plan
+from statuspage.cli.report import report
 from statuspage.cli.secret import secret
 from statuspage.cli.server import init, page, serve, tick
 from statuspage.cli.subscribers import subscribers
@@ -78,6 +79,7 @@ for command in (
     token,
     audit,
     secret,
+    report,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

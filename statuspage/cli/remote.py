@@ -31,6 +31,8 @@ from statuspage.errors import (
     RemoteError,
     StatuspageError,
 )
+from statuspage.kpis import Report
+from statuspage.kpis_json import report_from_json
 from statuspage.model import (
     Component,
     Group,
@@ -366,6 +368,11 @@ class RemoteService(RemoteSubscribers):
     ) -> Incident:
         body = {"status": status.value, "deliver_notifications": deliver_notifications}
         return await self._patch(incident_id, Kind.MAINTENANCE, body | _given(body=message))
+
+    async def comms_report(self, since: datetime) -> Report:
+        page = await self.page()
+        shape = await self.call("GET", f"/pages/{page.id}/reports/comms", since=iso(since))
+        return report_from_json(shape)
 
 
 def _given(**values: Any) -> Json:

@@ -17,6 +17,7 @@ from statuspage.comms.plan.schema import Plan
 from statuspage.events import Clock, utcnow
 from statuspage.incident_templates import IncidentTemplate
 from statuspage.keys import ApiKey
+from statuspage.kpis import Report
 from statuspage.links import LinkSigner
 from statuspage.model import (
     Component,
@@ -49,6 +50,7 @@ from statuspage.service.components import (
 from statuspage.service.context import CommsHooks, ServiceContext, TransactionSink
 from statuspage.service.incidents import ComponentSpec, Incidents
 from statuspage.service.maintenance import Maintenance, TickReport, Transition
+from statuspage.service.reports import MetricsSnapshot, Reports
 from statuspage.service.sms_hooks import SmsHooks
 from statuspage.service.subscriber_import import ImportReport, ImportRow, SubscriberImport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit, Subscribers
@@ -96,6 +98,7 @@ class Service:
         self.sms_hooks = SmsHooks(ctx, rules)
         self.comms_ops = CommsOps(ctx)
         self.translations = Translations(ctx)
+        self.reports = Reports(ctx)
 
     @classmethod
     async def open(
@@ -105,10 +108,11 @@ class Service:
         create: bool = False,
         comms: CommsHooks | None = None,
         subscription_policy: SubscriptionPolicy | None = None,
+        clock: Clock = utcnow,
     ) -> Self:
         """The use cases on the database at `db` (opened and migrated); `close` it after."""
         store = await Store.open(db, create=create)
-        return cls(store, comms=comms, subscription_policy=subscription_policy)
+        return cls(store, clock, comms=comms, subscription_policy=subscription_policy)
 
     async def close(self) -> None:
         await self.ctx.store.close()
@@ -506,6 +510,13 @@ class Service:
 
     async def remove_component(self, ref: str) -> Component:
         return await self.components.remove_component(ref)
+
+    # Comms KPIs and metrics (statuspage.service.reports)
+    async def comms_report(self, since: datetime) -> Report:
+        return await self.reports.comms_report(since)
+
+    async def metrics_snapshot(self) -> MetricsSnapshot:
+        return await self.reports.metrics_snapshot()
 
     # Incidents (statuspage.service.incidents)
     def impact_for(self, impact: str | None, severity: str | None) -> tuple[Impact, bool]:

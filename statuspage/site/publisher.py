@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
@@ -52,6 +53,7 @@ class Publisher:
         self.published.publisher = self
         self.snapshot: Snapshot | None = None
         self.last_seconds = 0.0
+        self.observers: list[Callable[[float], None]] = []  # told each publish's seconds
         self._due: datetime | None = None
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -66,6 +68,8 @@ class Publisher:
             self.snapshot, self.published.site = snap, site
             self._due = next_due(snap)
             self.last_seconds = time.perf_counter() - started
+            for observe in self.observers:
+                observe(self.last_seconds)
             if not self._frozen:
                 # The first site's objects live long: keep the cyclic GC from walking them on
                 # every later collection (a pause in a republish otherwise).

@@ -14,6 +14,7 @@ from statuspage.storage.outbox_claims import OutboxClaimQueries
 from statuspage.storage.page import PageQueries
 from statuspage.storage.public import PublicQueries
 from statuspage.storage.ratelimits import RateLimitQueries
+from statuspage.storage.reports import ReportQueries
 from statuspage.storage.subscribers import SubscriberQueries
 from statuspage.storage.subscriptions import SubscriptionQueries
 from statuspage.storage.templates import TemplateQueries
@@ -35,5 +36,6 @@ class Queries(
     DeliveryAdminQueries,
     SubscriptionQueries,
     RateLimitQueries,
+    ReportQueries,
 ):
     """Every query, on the connection of one transaction."""
