@@ -128,4 +128,7 @@ class BuildContext:
         return found
 
     def month(self, value: date) -> str:
-        return self.day(value, "yMMMM")
+        found = self._days.get((value, "month"))
+        if found is None:
+            found = self._days[(value, "month")] = self.renderer.month(value)
+        return found

@@ -211,6 +211,7 @@ class Renderer:
             "days_ago": self.days_ago,
             "percent": self.percent,
             "original_note": self.original_note,
+            "language_name": self.language_name,
             "md": markdown.render,
             "plain": markdown.plain,
             "component_label": lambda s: self.gettext(COMPONENT_LABELS[str(s)]),
@@ -250,8 +251,10 @@ class Renderer:
         return format_date(value, self._pattern(skeleton), locale=self.locale)
 
     def month(self, value: date) -> str:
-        """A month and year as a heading: "December 2026", "декабрь 2026 г.", "2026年12月"."""
-        return self.day(value, "yMMMM")
+        """A month and year as a heading: "December 2026", "Декабрь 2026 г.", "2026年12月"
+        (CLDR writes Russian months in lower case; a heading starts with a capital)."""
+        text = self.day(value, "yMMMM")
+        return text[:1].upper() + text[1:]
 
     def _pattern(self, skeleton: str) -> str:
         found = self._patterns.get(skeleton)
@@ -308,6 +311,10 @@ class Renderer:
         found = translated(translations, field, self.language)
         return Shown(found) if found is not None else Shown(original, source)
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this renderer's language: "английский", "英语"."""
+        return str(Locale.parse(locale_id(code)).get_display_name(self.locale) or code)
+
     def original_note(self, source: str) -> str:
         """The note beside an untranslated text: "Original in English", "原文为英文",
         "Оригинал на английском"."""
@@ -317,7 +324,7 @@ class Renderer:
             if phrase is not None:
                 found = self.gettext(phrase)
             else:  # a language a catalogue added: its name in the reader's language
-                name = Locale.parse(locale_id(source)).get_display_name(self.locale) or source
+                name = self.language_name(source)
                 found = self.gettext("Original in %(language)s") % {"language": name}
             self._notes[source] = found
         return found

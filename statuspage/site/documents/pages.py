@@ -63,8 +63,20 @@ def home(ctx: BuildContext) -> str:
         active=[notice(ctx, i) for i in snap.active_maintenance],
         upcoming=[notice(ctx, i) for i in snap.upcoming_maintenance],
         rows=list(component_rows(ctx)),
+        untranslated=untranslated_names(ctx),
         past=past_days(ctx),
     )
+
+
+def untranslated_names(ctx: BuildContext) -> str | None:
+    """The page's language when a listed component or group name has no translation into
+    this build's language (the list then says so once), else None."""
+    if ctx.language == ctx.page_language:
+        return None
+    shown = visible_components(ctx.snap.components)
+    groups = {c.group_id for c in shown}
+    rows = [*shown, *(g for g in ctx.snap.groups if g.id in groups)]
+    return ctx.page_language if any(ctx.tr(r, "name").lang for r in rows) else None
 
 
 def notice(ctx: BuildContext, incident: Incident) -> Markup:

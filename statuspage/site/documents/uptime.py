@@ -110,6 +110,7 @@ def _overview(ctx: BuildContext, months: Sequence[date], rows: list[dict[str, An
         section="uptime",
         month_labels=[ctx.month(m) for m in months],
         rows=rows,
+        untranslated=next((r["name"].lang for r in rows if r["name"].lang), None),
     )
 
 
