@@ -75,8 +75,9 @@ def untranslated_names(ctx: BuildContext) -> str | None:
         return None
     shown = visible_components(ctx.snap.components)
     groups = {c.group_id for c in shown}
-    rows = [*shown, *(g for g in ctx.snap.groups if g.id in groups)]
-    return ctx.page_language if any(ctx.tr(r, "name").lang for r in rows) else None
+    names = [ctx.tr(c, "name") for c in shown]
+    names += [ctx.tr(g, "name") for g in ctx.snap.groups if g.id in groups]
+    return ctx.page_language if any(n.lang for n in names) else None
 
 
 def notice(ctx: BuildContext, incident: Incident) -> Markup:
