@@ -140,7 +140,7 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
 
 def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
     figure = percent(up.figure)
-    key = (name, up.stamp, shown(up.today), figure, ctx.chrome)
+    key = (name, up.stamp, shown(up.today), figure, event_names(ctx, up), ctx.chrome)
     return ctx.lazy(
         key,
         "bar.html",
@@ -213,6 +213,16 @@ def bar_cell(ctx: BuildContext, d: Day) -> Markup:
 def calendar_cell(ctx: BuildContext, d: Day) -> Markup:
     key = ("calendar cell", d, _event_names(ctx, d))
     return ctx.memo(key, lambda: CALENDAR_CELL.format(**cell(ctx, d)))
+
+
+def event_names(ctx: BuildContext, up: Uptime) -> tuple[str, ...]:
+    """The incident names a row's days show, in this language: days keep only the originals,
+    so a new translation must change the keys of what shows them."""
+    if ctx.language == ctx.page_language:
+        return ()
+    key = ("row events", up.stamp, shown(up.today))
+    ids = ctx.memo(key, lambda: tuple(dict.fromkeys(e for d in up.days for e in d.events)))
+    return tuple(ctx.incident_name(i, n) for i, n in ids)
 
 
 def _event_names(ctx: BuildContext, d: Day) -> tuple[str, ...]:

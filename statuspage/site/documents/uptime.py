@@ -12,7 +12,7 @@ from babel import Locale
 from statuspage.model import worst_status
 from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
-from statuspage.site.documents.pages import calendar_cell, visible_components
+from statuspage.site.documents.pages import calendar_cell, event_names, visible_components
 from statuspage.site.render import Shown
 from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
 from statuspage.uptime import Day, overall, percent
@@ -27,21 +27,11 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     for row in rows:
         up = ctx.uptime[row["id"]]
         parent = parents.get(row["parent"] or "")
-        events = _event_names(ctx, up)
+        events = event_names(ctx, up)
         doc_key = (row["id"], row["name"], parent, up.stamp, shown(up.today), events, ctx.chrome)
         yield Doc(
             f"/uptime/{row['id']}", HTML, _calendar_page(ctx, row["name"], parent, up), doc_key
         )
-
-
-def _event_names(ctx: BuildContext, up: Uptime) -> tuple[str, ...]:
-    """The incident names a calendar page lists, in this language (a day keeps only the
-    originals, so a new translation must change the page's key)."""
-    if ctx.language == ctx.page_language:
-        return ()
-    key = ("calendar events", up.stamp, shown(up.today))
-    ids = ctx.memo(key, lambda: tuple(dict.fromkeys(e for d in up.days for e in d.events)))
-    return tuple(ctx.incident_name(i, n) for i, n in ids)
 
 
 def _months(today: date) -> list[date]:
