@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, match_skeleton
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -276,9 +276,6 @@ class Renderer:
         number = Decimal(str(value)) / 100
         pattern = self._percent_short if short else self._percent_full
         return str(pattern.apply(number, self._cldr))
-
-    def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
 
     def duration(self, start: datetime, end: datetime | None) -> str:
         """How long something lasted: "2 h 5 min", "1 день 3 ч", "2 天 3 小时"."""
