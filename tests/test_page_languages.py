@@ -484,3 +484,23 @@ async def test_every_page_is_rendered_in_the_language(
     maintenance = text(site, f"/incidents/{ids['maintenance']}")
     assert {"en": "Database upgrade", "ru": "Обновление базы данных",
             "zh-Hans": "Database upgrade"}[language] in maintenance  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reader", "source", "note"),
+    [
+        ("ru", "en", "Оригинал на английском"),
+        ("ru", "zh-Hans", "Оригинал на китайском"),
+        ("zh-Hans", "ru", "原文为俄文"),
+        ("en", "zh-Hans", "Original in Chinese"),
+        # A language a catalogue adds later: its name in the reader's language, in a phrasing
+        # that needs no declension.
+        ("ru", "de", "Язык оригинала: немецкий"),
+        ("zh-Hans", "de", "原文为德语"),
+        ("en", "de", "Original in German"),
+    ],
+)
+def test_the_note_names_the_original_language_in_the_readers(
+    reader: str, source: str, note: str
+) -> None:
+    assert Renderer(reader).original_note(source) == note
