@@ -104,6 +104,8 @@ class BuildContext:
 
     def incident_name(self, incident_id: str, fallback: str) -> str:
         """An incident's name in this language, by id (for texts that keep only the id)."""
+        if self.language == self.page_language:
+            return fallback
         incidents = self.memo(
             ("incidents by id", self.snap.incidents_version),
             lambda: {i.id: i for i in self.snap.incidents},
