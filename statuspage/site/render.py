@@ -10,16 +10,20 @@ import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date, format_datetime, match_skeleton
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from statuspage import markdown
 from statuspage.languages import DEFAULT, QUERY, locale_id
+from statuspage.model import Translation, translated
 from statuspage.resources import LOCALES, STATIC, TEMPLATES
 
 
@@ -62,6 +66,14 @@ IMPACT_LABELS = {
     "critical": N_("Critical impact"),
     "maintenance": N_("Maintenance"),
 }
+# The note beside a text shown untranslated, by the language it is written in. Dedicated
+# phrasings read naturally ("Оригинал на английском" needs the prepositional case); a
+# language without one gets "Original in %(language)s" with the language's name.
+ORIGINAL_IN = {
+    "en": N_("Original in English"),
+    "zh-Hans": N_("Original in Chinese"),
+    "ru": N_("Original in Russian"),
+}
 # The icon of each component status and page indicator (symbols in statuspage/templates/icons.html).
 ICONS = {
     "operational": "ok",
@@ -93,6 +105,10 @@ class Chrome:
     assets: tuple[tuple[str, str], ...] = ()  # (name, versioned URL)
     # The channels /subscribe offers (email, sms, webhook, slack); none: no subscribe links.
     subscribe_channels: tuple[str, ...] = ()
+    # The page's default language, and the language `name` is in when a rendering in another
+    # language shows it untranslated (then "" once translated). BuildContext fills both.
+    page_language: str = DEFAULT
+    name_lang: str = ""
 
     def __hash__(self) -> int:
         # Part of nearly every cache key of a publish: hash it once, not thousands of times.
@@ -104,6 +120,30 @@ class Chrome:
 
     def asset(self, name: str) -> str:
         return dict(self.assets).get(name, "/static/" + name)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text as a page shows it: translated, or the original with the language it is in.
+
+    In a template it is the text, inside <span lang=...> when untranslated (screen readers
+    then pronounce it right); `attr` gives the lang attribute for an element of its own.
+    """
+
+    text: str
+    lang: str | None = None  # the original's language when `text` is untranslated
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> Markup:
+        if self.lang is None:
+            return escape(self.text)
+        return Markup('<span lang="{}">{}</span>').format(self.lang, self.text)
+
+    @property
+    def attr(self) -> Markup:
+        return Markup(' lang="{}"').format(self.lang) if self.lang else Markup("")
 
 
 class Renderer:
@@ -128,6 +168,15 @@ class Renderer:
         translations: NullTranslations = Translations.load(str(LOCALES), [self.locale], "messages")
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.gettext = translations.gettext
+        self.ngettext = translations.ngettext
+        self._cldr = Locale.parse(self.locale)
+        self._patterns: dict[str, str] = {}
+        self._time = self._pattern("Hm")
+        both = str(self._cldr.datetime_formats["medium"])
+        self._datetime = both.replace("{1}", self._pattern("yMMMd")).replace("{0}", self._time)
+        self._percent_full = _percent_pattern(self._cldr, 2)
+        self._percent_short = _percent_pattern(self._cldr, 0)
+        self._notes: dict[str, str] = {}
         self.env.globals.update(self._helpers())
         self._fragments: dict[Hashable, Markup] = {}
         self._used: dict[Hashable, Markup] = {}
@@ -159,6 +208,10 @@ class Renderer:
             "day": self.day,
             "month": self.month,
             "duration": self.duration,
+            "days_ago": self.days_ago,
+            "percent": self.percent,
+            "original_note": self.original_note,
+            "language_name": self.language_name,
             "md": markdown.render,
             "plain": markdown.plain,
             "component_label": lambda s: self.gettext(COMPONENT_LABELS[str(s)]),
@@ -183,31 +236,95 @@ class Renderer:
         return f"{path}{'&' if '?' in path else '?'}{QUERY}={self.language}"
 
     def when(self, at: datetime | None, tz: ZoneInfo, *, with_date: bool = True) -> Markup:
-        """A time in the page's zone with the zone's name, inside <time datetime=...>."""
+        """A time in the page's zone with the zone's name, inside <time datetime=...>:
+        "Dec 3, 2026, 14:05 UTC", "3 декабря 2026 г., 14:05 MSK", "2026年12月3日 14:05 CST"."""
         if at is None:
             return Markup("")
         local = at.astimezone(tz)
-        pattern = "MMM d, y, HH:mm" if with_date else "HH:mm"
+        pattern = self._datetime if with_date else self._time
         text = f"{format_datetime(local, pattern, locale=self.locale)} {local.strftime('%Z')}"
         return Markup('<time datetime="{}">{}</time>').format(_iso(at), text)
 
-    def day(self, value: date, pattern: str = "MMM d, y") -> str:
-        return format_date(value, pattern, locale=self.locale)
+    def day(self, value: date, skeleton: str = "yMMMd") -> str:
+        """A date by a CLDR skeleton (the locale's own order and words): "yMMMd" is
+        "Dec 3, 2026", "3 декабря 2026 г.", "2026年12月3日"; "MMMd" leaves the year out."""
+        return format_date(value, self._pattern(skeleton), locale=self.locale)
 
     def month(self, value: date) -> str:
-        return format_date(value, "LLLL y", locale=self.locale)
+        """A month and year as a heading: "December 2026", "Декабрь 2026 г.", "2026年12月"
+        (CLDR writes Russian months in lower case; a heading starts with a capital)."""
+        text = self.day(value, "yMMMM")
+        return text[:1].upper() + text[1:]
+
+    def _pattern(self, skeleton: str) -> str:
+        found = self._patterns.get(skeleton)
+        if found is None:
+            # English keeps its short month names (Dec 3, 2026); Russian and Chinese dates
+            # read best with the full month (3 декабря 2026 г.).
+            wanted = skeleton if self.language == DEFAULT else skeleton.replace("MMM", "MMMM")
+            wanted = wanted.replace("MMMMM", "MMMM")
+            best = match_skeleton(wanted, self._cldr.datetime_skeletons) or skeleton
+            found = self._patterns[skeleton] = self._cldr.datetime_skeletons[best].pattern
+        return found
+
+    def percent(self, value: str | float | None, *, short: bool = False) -> str:
+        """An uptime percentage in the locale's style ("99.95%", "99,95 %"), from the
+        two-decimal figure statuspage.uptime.percent gives (a string, so it is never
+        rounded again). `short` drops trailing zeros (100%, 99.5%) for calendar cells."""
+        if value is None or value == "":
+            return ""
+        number = Decimal(str(value)) / 100
+        pattern = self._percent_short if short else self._percent_full
+        return str(pattern.apply(number, self._cldr))
 
     def duration(self, start: datetime, end: datetime | None) -> str:
+        """How long something lasted: "2 h 5 min", "1 день 3 ч", "2 天 3 小时"."""
         if end is None:
             return self.gettext("ongoing")
         minutes = max(0, round((end - start) / timedelta(minutes=1)))
         hours, minutes = divmod(minutes, 60)
         days, hours = divmod(hours, 24)
+        ngettext = self.ngettext
         if days:
-            return self.gettext("%(d)d d %(h)d h") % {"d": days, "h": hours}
-        if hours:
-            return self.gettext("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-        return self.gettext("%(m)d min") % {"m": minutes}
+            parts = [ngettext("%(num)d day", "%(num)d days", days) % {"num": days}]
+            parts.append(ngettext("%(num)d h", "%(num)d h", hours) % {"num": hours})
+        elif hours:
+            parts = [ngettext("%(num)d h", "%(num)d h", hours) % {"num": hours}]
+            parts.append(ngettext("%(num)d min", "%(num)d min", minutes) % {"num": minutes})
+        else:
+            parts = [ngettext("%(num)d min", "%(num)d min", minutes) % {"num": minutes}]
+        return " ".join(parts)
+
+    def days_ago(self, days: int) -> str:
+        return self.ngettext("%(num)d day ago", "%(num)d days ago", days) % {"num": days}
+
+    def shown(
+        self, translations: tuple[Translation, ...], field: str, original: str, source: str
+    ) -> Shown:
+        """A text in this renderer's language when it has a translation, else the original
+        (written in `source`, the page's language) marked as such."""
+        if self.language == source:
+            return Shown(original)
+        found = translated(translations, field, self.language)
+        return Shown(found) if found is not None else Shown(original, source)
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this renderer's language: "английский", "英语"."""
+        return str(Locale.parse(locale_id(code)).get_display_name(self.locale) or code)
+
+    def original_note(self, source: str) -> str:
+        """The note beside an untranslated text: "Original in English", "原文为英文",
+        "Оригинал на английском"."""
+        found = self._notes.get(source)
+        if found is None:
+            phrase = ORIGINAL_IN.get(source)
+            if phrase is not None:
+                found = self.gettext(phrase)
+            else:  # a language a catalogue added: its name in the reader's language
+                name = self.language_name(source)
+                found = self.gettext("Original in %(language)s") % {"language": name}
+            self._notes[source] = found
+        return found
 
     def update_label(self, status: str, previous: str | None) -> str:
         key = "update" if previous == status else status
@@ -226,6 +343,13 @@ def icon(status: str, label: str = "") -> Markup:
     ).format(name)
 
 
+def _percent_pattern(cldr: Locale, least: int) -> NumberPattern:
+    """The locale's percent format with two decimals (at least `least` of them shown)."""
+    pattern = parse_pattern(cldr.percent_formats[None].pattern)
+    pattern.frac_prec = (least, 2)
+    return pattern
+
+
 def _iso(at: datetime) -> str:
     return at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -241,4 +365,4 @@ def asset_urls() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-__all__ = ["Chrome", "Renderer", "asset_urls", "escape", "icon"]
+__all__ = ["Chrome", "Renderer", "Shown", "asset_urls", "escape", "icon"]

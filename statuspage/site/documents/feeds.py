@@ -50,8 +50,8 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/history.atom", ATOM, atom, key)
     yield Doc("/feed.json", JSON_FEED, lambda: json_feed(ctx), key)
     windows = tuple((m.id, snap.versions.get(m.id)) for m in snap.maintenances)
-    names = tuple(c.name for c in snap.components)
-    ics_key = (windows, names, snap.page, snap.today)
+    names = tuple((c.name, c.translations) for c in snap.components)
+    ics_key = (windows, names, snap.page, snap.today, ctx.chrome)
     yield Doc("/maintenance.ics", ICS, lambda: ical(ctx), ics_key)
 
 
@@ -78,7 +78,8 @@ def _links(ctx: BuildContext, fg: FeedGenerator, self_path: str) -> FeedGenerato
 
 
 def url(ctx: BuildContext, path: str) -> str:
-    return ctx.snap.page.url.rstrip("/") + path
+    """The absolute URL of a page in this feed's language (/ru/incidents/... in Russian)."""
+    return ctx.chrome.url.rstrip("/") + ctx.renderer.href(path)
 
 
 def last_change(ctx: BuildContext) -> datetime:
@@ -94,12 +95,12 @@ def entry_html(ctx: BuildContext, incident: Incident) -> Markup:
 def _feed(ctx: BuildContext) -> FeedGenerator:
     """RSS and Atom; text goes through `publishable`, since XML refuses control characters
     that a database from before they were refused at input may hold."""
-    gettext, name = ctx.renderer.gettext, publishable(ctx.snap.page.name)
+    gettext, name = ctx.renderer.gettext, publishable(ctx.chrome.name)
     fg = FeedGenerator()
     fg.id(url(ctx, "/history"))
     fg.title(gettext("%(name)s status history") % {"name": name})
     fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": name})
-    fg.language(ctx.renderer.locale)
+    fg.language(ctx.language)
     fg.updated(last_change(ctx))
     fg.lastBuildDate(last_change(ctx))
     fg.generator("statuspage")
@@ -108,7 +109,7 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
         entry = fg.add_entry(order="append")
         entry.id(link)
         entry.guid(link, permalink=True)
-        entry.title(publishable(incident.name))
+        entry.title(publishable(ctx.tr(incident, "name").text))
         entry.link(href=link)
         entry.published(incident.created_at)
         entry.updated(incident.updated_at)
@@ -119,32 +120,35 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
 
 
 def json_feed(ctx: BuildContext) -> bytes:
-    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
-    page = ctx.snap.page
-    items = [
-        {
-            "id": url(ctx, f"/incidents/{i.id}"),
-            "url": url(ctx, f"/incidents/{i.id}"),
-            "title": i.name,
-            "content_html": str(entry_html(ctx, i)),
-            "summary": plain(i.updates[0].body) if i.updates else "",
-            "date_published": iso(i.created_at),
-            "date_modified": iso(i.updated_at),
-            "tags": list(dict.fromkeys([i.kind.value, i.impact.value])),
-        }
-        for i in entries(ctx)
-    ]
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) in this build's language."""
+    name = ctx.chrome.name
+    items = [_json_item(ctx, i) for i in entries(ctx)]
     body = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": ctx.renderer.gettext("%(name)s status history") % {"name": page.name},
+        "title": ctx.renderer.gettext("%(name)s status history") % {"name": name},
         "home_page_url": url(ctx, "/"),
         "feed_url": url(ctx, "/feed.json"),
         "description": ctx.renderer.gettext("Incidents and maintenance of %(name)s")
-        % {"name": page.name},
-        "language": ctx.renderer.locale,
+        % {"name": name},
+        "language": ctx.language,
         "items": items,
     }
     return json.dumps(body, ensure_ascii=False, indent=1).encode()
+
+
+def _json_item(ctx: BuildContext, i: Incident) -> dict[str, object]:
+    title = ctx.tr(i, "name")
+    latest = ctx.tr(i.updates[0], "body") if i.updates else None
+    return {
+        "id": url(ctx, f"/incidents/{i.id}"),
+        "url": url(ctx, f"/incidents/{i.id}"),
+        "title": title.text,
+        "content_html": str(entry_html(ctx, i)),
+        "summary": plain(latest.text) if latest else "",
+        "date_published": iso(i.created_at),
+        "date_modified": iso(i.updated_at),
+        "tags": list(dict.fromkeys([i.kind.value, i.impact.value])),
+    }
 
 
 def calendar_items(ctx: BuildContext) -> list[Incident]:
@@ -171,7 +175,8 @@ def ical(ctx: BuildContext) -> bytes:
         "PRODID:-//statuspage//maintenance calendar//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + _text(ctx.renderer.gettext("%(name)s maintenance") % {"name": page.name}),
+        "X-WR-CALNAME:"
+        + _text(ctx.renderer.gettext("%(name)s maintenance") % {"name": ctx.chrome.name}),
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
     ]
     for m in calendar_items(ctx):
@@ -183,9 +188,15 @@ def ical(ctx: BuildContext) -> bytes:
 def _vevent(ctx: BuildContext, m: Incident, host: str) -> list[str]:
     assert m.scheduled_for is not None and m.scheduled_until is not None
     names = [
-        ctx.snap.component_by_id[c].name for c in m.component_ids if c in ctx.snap.component_by_id
+        ctx.tr(ctx.snap.component_by_id[c], "name").text
+        for c in m.component_ids
+        if c in ctx.snap.component_by_id
     ]
-    description = plain(m.updates[0].body, limit=2000) if m.updates else ""
+    summary, body = ctx.tr(m, "name"), ctx.tr(m.updates[0], "body") if m.updates else None
+    description = plain(body.text, limit=2000) if body else ""
+    source = summary.lang or (body.lang if body else None)
+    if source:
+        description += "\n\n" + ctx.renderer.original_note(source)
     if names:
         description += "\n\n" + ctx.renderer.gettext("Affects: %(names)s") % {
             "names": ", ".join(names)
@@ -200,7 +211,7 @@ def _vevent(ctx: BuildContext, m: Incident, host: str) -> list[str]:
         "SEQUENCE:" + str(len(m.updates)),
         "DTSTART:" + _utc(m.scheduled_for),
         "DTEND:" + _utc(m.scheduled_until),
-        "SUMMARY:" + _text(m.name),
+        f"SUMMARY;LANGUAGE={summary.lang or ctx.language}:" + _text(summary.text),
         "DESCRIPTION:" + _text(f"{description}\n\n{link}".strip()),
         "URL:" + link,
         "STATUS:" + ("CANCELLED" if m.status == MaintenanceStatus.CANCELLED else "CONFIRMED"),

@@ -58,7 +58,7 @@ def _recent(
         grouped[ctx.snap.today.replace(day=1)] = []
     return ctx.render(
         "history.html",
-        title=gettext("Incident history") + f" · {ctx.snap.page.name}",
+        title=gettext("Incident history") + f" · {ctx.chrome.name}",
         section="history",
         heading=gettext("Incident history"),
         months=[(ctx.month(m), rows) for m, rows in grouped.items()],
@@ -88,7 +88,7 @@ def _page(
             heading += " · " + gettext("part %(n)d") % {"n": part}
         return ctx.render(
             "history.html",
-            title=f"{label} · {ctx.snap.page.name}",
+            title=f"{label} · {ctx.chrome.name}",
             section="history",
             heading=heading,
             months=[(label, [summary(ctx, i) for i in items])],

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
 from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
-from statuspage.site.render import COMPONENT_LABELS
+from statuspage.site.render import COMPONENT_LABELS, Shown
 from statuspage.site.uptime_view import Uptime, shown
 from statuspage.uptime import Day, percent
 
@@ -24,7 +24,7 @@ PAST_DAYS = 7
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/", HTML, lambda: home(ctx))
-    names = tuple((c.id, c.name) for c in ctx.snap.components)
+    names = tuple((c.id, c.name, c.translations) for c in ctx.snap.components)
     world = ctx.token("incident pages", (names, ctx.chrome))
     yield from ctx.memo(
         ("incident docs", ctx.snap.incidents_version, world), lambda: incident_docs(ctx, world)
@@ -56,15 +56,28 @@ def home(ctx: BuildContext) -> str:
     snap = ctx.snap
     return ctx.render(
         "home.html",
-        title=ctx.renderer.gettext("%(name)s status") % {"name": snap.page.name},
+        title=ctx.renderer.gettext("%(name)s status") % {"name": ctx.chrome.name},
         status=snap.status,
         updated_at=snap.updated_at,
         incidents=[notice(ctx, i) for i in snap.unresolved],
         active=[notice(ctx, i) for i in snap.active_maintenance],
         upcoming=[notice(ctx, i) for i in snap.upcoming_maintenance],
         rows=list(component_rows(ctx)),
+        untranslated=untranslated_names(ctx),
         past=past_days(ctx),
     )
+
+
+def untranslated_names(ctx: BuildContext) -> str | None:
+    """The page's language when a listed component or group name has no translation into
+    this build's language (the list then says so once), else None."""
+    if ctx.language == ctx.page_language:
+        return None
+    shown = visible_components(ctx.snap.components)
+    groups = {c.group_id for c in shown}
+    names = [ctx.tr(c, "name") for c in shown]
+    names += [ctx.tr(g, "name") for g in ctx.snap.groups if g.id in groups]
+    return ctx.page_language if any(n.lang for n in names) else None
 
 
 def notice(ctx: BuildContext, incident: Incident) -> Markup:
@@ -104,7 +117,7 @@ def visible_components(components: Iterable[Component]) -> list[Component]:
 
 def component_row(ctx: BuildContext, c: Component) -> Markup:
     up = ctx.uptime.get(c.id)
-    bar = uptime_bar(ctx, c.name, up) if (up and c.showcase) else Markup("")
+    bar = uptime_bar(ctx, ctx.tr(c, "name").text, up) if (up and c.showcase) else Markup("")
     return ctx.fragment((c, bar, ctx.chrome), "component.html", c=c, bar=bar)
 
 
@@ -113,7 +126,7 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
     status = worst_status(c.status for c in members)
     up = ctx.uptime.get(g.id)
     figure = percent(up.figure) if up else ""
-    key = (g, tuple(rows), status, figure)
+    key = (g, tuple(rows), status, figure, ctx.chrome)
     return ctx.fragment(
         key,
         "group.html",
@@ -127,7 +140,7 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
 
 def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
     figure = percent(up.figure)
-    key = (name, up.stamp, shown(up.today), figure, ctx.chrome)
+    key = (name, up.stamp, shown(up.today), figure, event_names(ctx, up), ctx.chrome)
     return ctx.lazy(
         key,
         "bar.html",
@@ -148,11 +161,12 @@ CSS = {
 def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
     """What one day of a bar or calendar shows: class, date, uptime text, details."""
     gettext = ctx.renderer.gettext
+    renderer = ctx.renderer
     if d.uptime is None:
         text, short = gettext("No data"), ""
     else:
-        short = percent(d.uptime).removesuffix(".00") + "%"
-        text = gettext("%(pct)s %% uptime") % {"pct": percent(d.uptime)}
+        short = renderer.percent(percent(d.uptime), short=True)
+        text = gettext("%(pct)s uptime") % {"pct": renderer.percent(percent(d.uptime))}
     lines = []
     for seconds, label in (
         (d.major_seconds, "major_outage"),
@@ -163,12 +177,12 @@ def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
             lines.append(f"{gettext(_label(label))}: {span}")
     if not lines and d.worst is not None and d.worst is not ComponentStatus.OPERATIONAL:
         lines.append(gettext(_label(d.worst)))
-    lines += [name for _, name in d.events[:3]]
+    lines += [ctx.incident_name(event, name) for event, name in d.events[:3]]
     if len(d.events) > 3:
         lines.append(gettext("and %(n)d more") % {"n": len(d.events) - 3})
     return {
         "css": CSS[d.worst],
-        "date": ctx.day(d.day, "MMM d"),
+        "date": ctx.day(d.day, "MMMd"),
         "full_date": ctx.day(d.day),
         "text": text,
         "short": short,
@@ -193,11 +207,29 @@ def bar_cell(ctx: BuildContext, d: Day) -> Markup:
         lines = Markup("").join(Markup("<br>{}").format(line) for line in c["lines"])
         return BAR_CELL.format(css=c["css"], date=c["date"], text=c["text"], lines=lines)
 
-    return ctx.memo(("bar cell", d), make)
+    return ctx.memo(("bar cell", d, _event_names(ctx, d)), make)
 
 
 def calendar_cell(ctx: BuildContext, d: Day) -> Markup:
-    return ctx.memo(("calendar cell", d), lambda: CALENDAR_CELL.format(**cell(ctx, d)))
+    key = ("calendar cell", d, _event_names(ctx, d))
+    return ctx.memo(key, lambda: CALENDAR_CELL.format(**cell(ctx, d)))
+
+
+def event_names(ctx: BuildContext, up: Uptime) -> tuple[str, ...]:
+    """The incident names a row's days show, in this language: days keep only the originals,
+    so a new translation must change the keys of what shows them."""
+    if ctx.language == ctx.page_language:
+        return ()
+    key = ("row events", up.stamp, shown(up.today))
+    ids = ctx.memo(key, lambda: tuple(dict.fromkeys(e for d in up.days for e in d.events)))
+    return tuple(ctx.incident_name(i, n) for i, n in ids)
+
+
+def _event_names(ctx: BuildContext, d: Day) -> tuple[str, ...]:
+    """The names a day's details show, in this language (a day keeps only the originals)."""
+    if not d.events or ctx.language == ctx.page_language:
+        return ()
+    return tuple(ctx.incident_name(event, name) for event, name in d.events[:3])
 
 
 def _label(status: str) -> str:
@@ -229,15 +261,16 @@ def shown_at(i: Incident) -> datetime:
     return i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
 
 
-def _names(ctx: BuildContext, incident: Incident) -> tuple[str, ...]:
+def _names(ctx: BuildContext, incident: Incident) -> tuple[Shown, ...]:
+    """The names of the components an incident affects, in this language."""
     found = (ctx.snap.component_by_id.get(cid) for cid in incident.component_ids)
-    return tuple(c.name for c in found if c is not None)
+    return tuple(ctx.tr(c, "name") for c in found if c is not None)
 
 
 def _incident_page(ctx: BuildContext, incident: Incident) -> Any:
     return lambda: ctx.render(
         "incident.html",
-        title=f"{incident.name} · {ctx.snap.page.name}",
+        title=f"{ctx.tr(incident, 'name').text} · {ctx.chrome.name}",
         section="history",
         i=incident,
         names=_names(ctx, incident),

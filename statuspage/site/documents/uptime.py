@@ -12,7 +12,8 @@ from babel import Locale
 from statuspage.model import worst_status
 from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
-from statuspage.site.documents.pages import calendar_cell, visible_components
+from statuspage.site.documents.pages import calendar_cell, event_names, visible_components
+from statuspage.site.render import Shown
 from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
 from statuspage.uptime import Day, overall, percent
 
@@ -22,11 +23,12 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     rows = list(_rows(ctx, months))
     key = (tuple(rows), ctx.chrome)
     yield Doc("/uptime", HTML, lambda: _overview(ctx, months, rows), key)
-    parents = {g.id: g.name for g in ctx.snap.groups}
+    parents = {g.id: ctx.tr(g, "name") for g in ctx.snap.groups}
     for row in rows:
         up = ctx.uptime[row["id"]]
         parent = parents.get(row["parent"] or "")
-        doc_key = (row["id"], row["name"], parent, up.stamp, shown(up.today), ctx.chrome)
+        events = event_names(ctx, up)
+        doc_key = (row["id"], row["name"], parent, up.stamp, shown(up.today), events, ctx.chrome)
         yield Doc(
             f"/uptime/{row['id']}", HTML, _calendar_page(ctx, row["name"], parent, up), doc_key
         )
@@ -47,14 +49,14 @@ def _rows(ctx: BuildContext, months: Sequence[date]) -> Iterator[dict[str, Any]]
         if c.group_id in groups and c.group_id not in shown:
             shown.add(c.group_id)
             g = groups[c.group_id]
-            yield _row(ctx, g.id, g.name, months, group=True)
-        yield _row(ctx, c.id, c.name, months, parent=c.group_id)
+            yield _row(ctx, g.id, ctx.tr(g, "name"), months, group=True)
+        yield _row(ctx, c.id, ctx.tr(c, "name"), months, parent=c.group_id)
 
 
 def _row(
     ctx: BuildContext,
     row_id: str,
-    name: str,
+    name: Shown,
     months: Sequence[date],
     *,
     group: bool = False,
@@ -94,14 +96,15 @@ def _overview(ctx: BuildContext, months: Sequence[date], rows: list[dict[str, An
     gettext = ctx.renderer.gettext
     return ctx.render(
         "uptime.html",
-        title=gettext("Uptime") + f" · {ctx.snap.page.name}",
+        title=gettext("Uptime") + f" · {ctx.chrome.name}",
         section="uptime",
         month_labels=[ctx.month(m) for m in months],
         rows=rows,
+        untranslated=next((r["name"].lang for r in rows if r["name"].lang), None),
     )
 
 
-def _calendar_page(ctx: BuildContext, name: str, parent: str | None, up: Uptime) -> Any:
+def _calendar_page(ctx: BuildContext, name: Shown, parent: Shown | None, up: Uptime) -> Any:
     def render() -> str:
         locale = Locale.parse(ctx.renderer.locale)
         first = locale.first_week_day
@@ -111,8 +114,8 @@ def _calendar_page(ctx: BuildContext, name: str, parent: str | None, up: Uptime)
         ]
         return ctx.render(
             "uptime_component.html",
-            title=ctx.renderer.gettext("%(name)s uptime") % {"name": name}
-            + f" · {ctx.snap.page.name}",
+            title=ctx.renderer.gettext("%(name)s uptime") % {"name": name.text}
+            + f" · {ctx.chrome.name}",
             section="uptime",
             name=name,
             parent=parent,
@@ -138,5 +141,5 @@ def _month(ctx: BuildContext, up: Uptime, month: date, first_weekday: int) -> di
         "label": ctx.month(month),
         "figure": percent(overall(days.values())),
         "weeks": grid,
-        "events": [(f"/incidents/{i}", n) for i, n in events],
+        "events": [(f"/incidents/{i}", ctx.incident_name(i, n)) for i, n in events],
     }
