@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from jinja2 import TemplateError
 
-from statuspage.comms.compose.context import Facts, local_time
+from statuspage.comms.compose.context import Facts
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.compose.fanout import Planned, event_key
 from statuspage.comms.compose.lengths import SmsLength, SocialLength, sms_length, social_length
 from statuspage.comms.compose.render_row import Renderer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from statuspage.comms.compose.context import local_time
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.compose.preview import Line, Preview
 from statuspage.comms.plan.schema import Channel, Plan, Policy, SegmentKind
 from statuspage.comms.plan.typed_yaml import format_duration

@@ -21,13 +21,13 @@ from statuspage.comms.compose.context import (
     Facts,
     Recipient,
     Vars,
-    local_time,
     recipient_vars,
     shared_vars,
 )
 from statuspage.comms.compose.lengths import sms_length, social_length
 from statuspage.comms.compose.templates import Rendered, Templates, templates_for
 from statuspage.comms.compose.tone import check_tone
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.plan.issues import Issues, Where
 from statuspage.comms.plan.read import read_plan
 from statuspage.comms.plan.schema import Channel, Plan

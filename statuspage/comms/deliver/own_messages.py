@@ -18,7 +18,8 @@ from typing import Any
 from jinja2 import TemplateError
 
 from statuspage.addresses import display_phone
-from statuspage.comms.compose.context import WEBHOOK_DOCS, local_datetime
+from statuspage.comms.compose.context import WEBHOOK_DOCS
+from statuspage.comms.compose.wording import local_datetime
 from statuspage.comms.compose.lengths import sms_length
 from statuspage.comms.compose.templates import Rendered, Templates
 from statuspage.comms.deliver.channels import Message
