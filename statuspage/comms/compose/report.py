@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from statuspage.comms.compose.wording import local_time
 from statuspage.comms.compose.preview import Line, Preview
+from statuspage.comms.compose.validate import SmsRow
 from statuspage.comms.plan.schema import Channel, Plan, Policy, SegmentKind
 from statuspage.comms.plan.typed_yaml import format_duration
 
@@ -121,6 +122,18 @@ def _duration(seconds: float) -> str:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def sms_table(rows: Iterable[SmsRow]) -> list[str]:
+    """SMS templates: encoding, typical length, segments (= cost per recipient), worst case,
+    and the segments of the template's fixed text alone."""
+    body = [
+        (r.file, r.language, r.encoding, str(r.units), f"{r.segments} (x{r.segments})",
+         str(r.worst_segments), str(r.fixed_segments))
+        for r in rows
+    ]  # fmt: skip
+    headers = ("SMS TEMPLATE", "LANG", "ENCODING", "UNITS", "SEGMENTS (COST)", "WORST", "FIXED")
+    return table(headers, body)
 
 
 def format_plan(plan: Plan, severity: str | None = None) -> str:

@@ -61,7 +61,7 @@ PHASE_LABELS = {
         "maintenance_cancelled": "维护已取消", "reminder": "提醒", "escalation": "升级提醒",
     },
     "ru": {
-        "declared": "новый инцидент", "updated": "обновление", "resolved": "решено",
+        "declared": "инцидент", "updated": "обновление", "resolved": "решено",
         "postmortem": "разбор инцидента", "maintenance_scheduled": "обслуживание запланировано",
         "maintenance_starting_soon": "обслуживание скоро начнётся",
         "maintenance_started": "обслуживание началось",
@@ -200,6 +200,16 @@ def localise(
         update_translated=has,
         fallback_note=None if has else fallback_note(language, original),
     )
+
+
+def local_names(
+    page: Page, components: list[Component], language: str
+) -> tuple[Page, dict[str, str]]:
+    """The page and its components (id -> name) named in `language` where translated."""
+    if language == page.language:
+        return page, {c.id: c.name for c in components}
+    named = replace(page, name=_in(page.name, page.translations, language))
+    return named, {c.id: _in(c.name, c.translations, language) for c in components}
 
 
 def _in(text: str, translations: tuple[Translation, ...], language: str) -> str:
