@@ -65,11 +65,11 @@ def validate(ctx: Context, path: Path | None, use_database: bool | None) -> None
     )
     for issue in report.issues.sorted():
         click.echo(str(issue), err=True)
-    if report.sms:
-        click.echo("\n".join(sms_table(report.sms)))
-    if in_use is not None:
-        click.echo(readers(in_use))
     click.echo(summary(str(path or target), report.issues, report.templates))
+    if in_use is not None and report.plan is not None:
+        click.echo(readers(in_use))
+    if report.sms:
+        click.echo("\n".join(["", *sms_table(report.sms)]))
     if report.plan is None:
         click.get_current_context().exit(2)
 
