@@ -19,7 +19,7 @@ from statuspage.comms.plan.schema import Channel, Phase
 from statuspage.links import LinkSigner
 from statuspage.model import new_id
 from statuspage.resources import DEFAULT_PLAN
-from tests.comms.test_cli import declare, page  # noqa: F401 - the fixture
+from tests.comms.test_cli import declare
 from tests.conftest import RunCli
 
 CUSTOMER_SMS = [
@@ -27,6 +27,20 @@ CUSTOMER_SMS = [
     "maintenance_starting_soon", "maintenance_started", "maintenance_updated",
     "maintenance_completed", "maintenance_cancelled",
 ]  # fmt: skip
+
+
+@pytest.fixture
+def page(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """A page under the shipped default plan, with API and Web components."""
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(DEFAULT_PLAN))
+    monkeypatch.setenv("STATUSPAGE_SLACK_INCIDENTS_URL", "https://hooks.slack.test/incidents")
+    for args in (
+        ("page", "set", "--name", "Acme Status", "--url", "https://status.acme.test"),
+        ("component", "add", "API"),
+        ("component", "add", "Web"),
+    ):
+        assert run_cli(*args).exit_code == 0
+    return run_cli
 
 
 # --- tone ------------------------------------------------------------------------------

@@ -87,8 +87,12 @@ def shared_vars(facts: Facts, language: str) -> Vars:
     tz = facts.page.time_zone
     local = localised(facts, language)
     return {
-        "page": {"name": local.page.name, "url": facts.page.url, "time_zone": tz,
-                 "language": facts.page.language},  # fmt: skip
+        "page": {
+            "name": local.page.name,
+            "url": facts.page.url,
+            "time_zone": tz,
+            "language": facts.page.language,
+        },
         "incident": _incident(facts, local.incident, tz, language),
         "update": _update(local, tz, language),
         "components": _components(facts, local, language),

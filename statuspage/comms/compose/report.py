@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from statuspage.comms.compose.wording import local_time
 from statuspage.comms.compose.preview import Line, Preview
 from statuspage.comms.compose.validate import SmsRow
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.plan.schema import Channel, Plan, Policy, SegmentKind
 from statuspage.comms.plan.typed_yaml import format_duration
 
@@ -102,7 +102,8 @@ def _sms(line: Line) -> list[str]:
     per = "70 per segment, 67 when split" if s.encoding == "UCS-2" else "160, 153 when split"
     extra = f"; not GSM-7: {' '.join(s.non_gsm[:10])}" if s.non_gsm else ""
     out = [
-        f"SMS: {s.encoding} ({per}), {s.units} units, {count(s.segments, 'segment')}: "
+        f"SMS: {s.encoding} ({per}), {s.characters} characters, {s.units} units, "
+        f"{count(s.segments, 'segment')}: "
         f"cost x{s.segments} per recipient{extra}"
     ]
     fixed = line.fixed_sms

@@ -19,7 +19,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from statuspage.comms.compose.lengths import sms_length, smart_encode
+from statuspage.comms.compose.lengths import smart_encode, sms_length
 from statuspage.comms.plan.schema import Channel
 
 DEFAULT_LANGUAGE = "en"

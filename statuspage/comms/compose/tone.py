@@ -39,7 +39,9 @@ HUMOUR = (
     "накосячили", "косяк", "сорян",
 )  # fmt: skip
 # Chinese has no spaces between words: these are found anywhere in the text.
-HUMOUR_CJK = ("哈哈", "嘻嘻", "呵呵", "嘿嘿", "笑死", "233", "囧", "手滑", "小插曲", "么么哒", "嘤嘤")
+HUMOUR_CJK = (
+    "哈哈", "嘻嘻", "呵呵", "嘿嘿", "笑死", "233", "囧", "手滑", "小插曲", "么么哒", "嘤嘤",
+)  # fmt: skip
 _LAUGHING_BRACKETS = re.compile(r"\){2,}")  # "починили)))": a Russian smile
 SMILEYS = re.compile(r"(?<!\S)(?:[:;][-^']?[)(DPpO3/\\|*]|xD|XD|<3|\^_\^|/s)(?!\S)")
 _WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")

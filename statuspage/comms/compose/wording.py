@@ -19,6 +19,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
+from statuspage import languages
+from statuspage.languages import codes as shipped_codes
 from statuspage.model import (
     STATUS_LABELS,
     Component,
@@ -27,6 +29,7 @@ from statuspage.model import (
     IncidentUpdate,
     Page,
     Translation,
+    languages_of,
     translated,
 )
 from statuspage.resources import LOCALES
@@ -120,6 +123,8 @@ def update_label(update: IncidentUpdate, language: str) -> str:
 
 def language_name(code: str, reader: str) -> str:
     """A language's name as a reader of `reader` writes it."""
+    if reader == DEFAULT_LANGUAGE and code in shipped_codes():
+        return languages.get(code).english_name
     try:
         found = Locale.parse(locale_of(code)).get_display_name(locale_of(reader))
     except (UnknownLocaleError, ValueError):
@@ -191,7 +196,7 @@ def localise(
         incident, name=_in(incident.name, incident.translations, language), updates=updates
     )
     local_update = _update(update, names, language) if update is not None else None
-    has = update is None or translated(update.translations, "body", language) is not None
+    has = update is None or language in languages_of(update.translations, "body")
     return Localised(
         page=replace(page, name=_in(page.name, page.translations, language)),
         incident=local_incident,
@@ -220,4 +225,5 @@ def _in(text: str, translations: tuple[Translation, ...], language: str) -> str:
 def _update(update: IncidentUpdate, names: dict[str, str], language: str) -> IncidentUpdate:
     body = translated(update.translations, "body", language)
     affected = tuple(replace(a, name=names.get(a.code, a.name)) for a in update.affected_components)
-    return replace(update, body=body if body is not None else update.body, affected_components=affected)
+    text = body if body is not None else update.body
+    return replace(update, body=text, affected_components=affected)
