@@ -62,6 +62,7 @@ async def test_mail_in_chinese_and_russian_with_a_translated_update(
 ) -> None:
     await readers(csvc, Channel.EMAIL, LI, IVAN)
     await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await add_subscriber(csvc, Channel.EMAIL, "olga@example.test", language="ru")
     await csvc.translate(TranslationSubject.COMPONENT, "API", "ru", {"name": "API-шлюз"})
     await declare(csvc, translated=True)
     await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
@@ -84,6 +85,9 @@ async def test_mail_in_chinese_and_russian_with_a_translated_update(
     assert "Расследуется — 10 марта 2026\u202fг., 13:00 CET" in text  # Babel's Russian date
     assert "Следующее обновление — до 10 марта 2026\u202fг., 13:30 CET." in text
     assert "Оригинал" not in text and "We are investigating" not in text
+    (olga,) = providers.smtp.to("olga@example.test")  # one rendering, filled in per reader
+    assert parts(olga)[0] == subject and RU_BODY in parts(olga)[1]
+    assert olga["List-Unsubscribe"] != ivan["List-Unsubscribe"]
 
     (ann,) = providers.smtp.to(ANN)
     subject, text, _ = parts(ann)
@@ -175,3 +179,27 @@ async def test_the_status_account_and_the_owners_use_the_pages_language(
     assert "原文为" not in text
     _, text, _ = parts(providers.smtp.to(IVAN)[-1])
     assert "Причина найдена." in text and "Оригинал" not in text
+
+
+async def test_webhook_and_slack_carry_the_readers_language(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    hook, slack = providers.hooks_url + "/receiver", providers.slack_url + "/T1/B1/zh"
+    await add_subscriber(csvc, Channel.WEBHOOK, hook, language="ru")
+    await add_subscriber(csvc, Channel.SLACK, slack, language="zh-Hans")
+    incident = await csvc.declare_incident(
+        "API errors", message="We are investigating errors.", severity="SEV1",
+        components=[("API", None)], translations={"ru": RU_BODY},
+        title_translations={"ru": "Ошибки API", "zh-Hans": "API 错误"},
+    )  # fmt: skip
+    await approve(csvc.store, incident.id, "Dana", csvc.now())
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("webhook", "slack"))
+
+    ((_, _, payload),) = providers.hooks.received
+    assert payload["incident"]["name"] == "Ошибки API"
+    assert payload["incident"]["incident_updates"][0]["body"] == RU_BODY
+    (post,) = [p for path, _, p in providers.slack.posts if path.endswith("/zh")]
+    assert post["text"].startswith("正在调查：API 错误 - https://status.acme.test/incidents/")
+    section = post["blocks"][1]["text"]["text"]
+    assert section.startswith("_（原文为英文）_\nWe are investigating errors.")
+    assert "前发布下一次更新。" in section
