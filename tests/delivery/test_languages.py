@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from statuspage.comms.compose.lengths import is_gsm, sms_length
-from statuspage.model import Channel, TranslationSubject
+from statuspage.model import Channel, SubscriberState, TranslationSubject
 from statuspage.service import Service
 from statuspage.service.comms_ops import approve
 from tests.comms.conftest import add_subscriber
@@ -203,3 +203,21 @@ async def test_webhook_and_slack_carry_the_readers_language(
     section = post["blocks"][1]["text"]["text"]
     assert section.startswith("_（原文为英文）_\nWe are investigating errors.")
     assert "前发布下一次更新。" in section
+
+
+async def test_the_subscription_mails_speak_the_subscribers_language(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    for address, language in ((LI, "zh-Hans"), (IVAN, "ru")):
+        await add_subscriber(csvc, Channel.EMAIL, address, language=language,
+                             state=SubscriberState.PENDING)  # fmt: skip
+        await csvc.resend_confirmations([address])
+    await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
+    subject, text, html = parts(providers.smtp.to(LI)[0])
+    assert subject == "【Acme】请确认订阅"
+    assert "请确认您希望通过电子邮件接收 Acme 的通知。" in text and "您选择的内容：全部服务" in text
+    assert "链接有效期至 20" in text and "年" in text  # 2026年3月…日
+    subject, text, html = parts(providers.smtp.to(IVAN)[0])
+    assert subject == "[Acme] Подтвердите подписку"
+    assert "Пожалуйста, подтвердите, что хотите получать уведомления Acme" in text
+    assert "Вы выбрали: все компоненты" in text and ">Подтвердить</a>" in html
