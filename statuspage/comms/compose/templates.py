@@ -2,7 +2,9 @@
 
 Layout: `<templates dir>/<language>/<channel>/<name>.<part>`, e.g. `en/sms/declared.txt`,
 `en/email/declared.subject.txt` + `.txt` + `.html`, `en/webhook/event.json`. Every template
-needs an `en` version; a subscriber whose language has its own version gets that one.
+needs an `en` version; a subscriber whose language has its own version gets that one (the
+shipped templates exist in en, zh-Hans and ru). Filters besides Jinja's: `slack_escape`, and
+`sms_units` (a text's length in SMS units, to add a link only while it fits one segment).
 Templates render in a sandbox (plan authors are not code authors) with StrictUndefined, so
 a misspelt variable is an error, never an empty gap; `.html` templates are autoescaped.
 """
