@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import click
@@ -100,16 +100,22 @@ def _user() -> str:
         raise InvalidInput("cannot tell who you are; say who approves with --as NAME") from exc
 
 
-def warn_about_tone(ctx: Context, message: str | None) -> None:
-    """Tone warnings about an update's text, on stderr; they never block."""
-    if not message or ctx.comms is None:
+def warn_about_tone(
+    ctx: Context, message: str | None, translations: Mapping[str, str] | None = None
+) -> None:
+    """Tone warnings about an update's text and each of its translations, on stderr, once
+    per text; they never block."""
+    if (not message and not translations) or ctx.comms is None:
         return
     try:
         acronyms = ctx.comms.load().plan.acronyms
     except PlanError:
         acronyms = frozenset()
-    for finding in check_tone(message, acronyms=acronyms):
+    for finding in check_tone(message or "", acronyms=acronyms):
         click.echo(f"warning: tone: {finding}", err=True)
+    for language, text in (translations or {}).items():
+        for finding in check_tone(text, acronyms=acronyms):
+            click.echo(f"warning: tone ({language}): {finding}", err=True)
 
 
 async def comms_lines(ctx: Context, svc: Operations, incident: Incident, page: Page) -> list[str]:

@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from statuspage.cli.context import Context, Group, pass_context
-from statuspage.comms.compose.report import count, format_plan
-from statuspage.comms.compose.validate import load_plan, validate_plan
+from statuspage.comms.compose.report import count, format_plan, sms_table
+from statuspage.comms.compose.validate import InUse, load_plan, validate_plan
 from statuspage.comms.kit import plan_path
 from statuspage.comms.plan.issues import Issues
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.resources import example_plans
+from statuspage.service import Service
 
 path_argument = click.argument(
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
@@ -36,24 +37,67 @@ def plan() -> None:
 
 @plan.command("validate")
 @path_argument
+@click.option(
+    "--database/--no-database",
+    "use_database",
+    default=None,
+    help="Check templates against the languages the database's subscribers read "
+    "(default: when the configured database exists).",
+)
 @pass_context
-def validate(ctx: Context, path: Path | None) -> None:
+def validate(ctx: Context, path: Path | None, use_database: bool | None) -> None:
     """Check a comms plan and render every template it names; exit 2 on any error.
 
     Problems are printed as FILE:LINE:COLUMN: error|warning: message; hint: what to do.
-    Without PATH, the configured plan (STATUSPAGE_COMMS_PLAN) is checked.
+    Without PATH, the configured plan (STATUSPAGE_COMMS_PLAN) is checked. A template
+    missing in a language is reported for the languages the database's subscribers (and
+    the page) read, or without a database for every shipped language. Each SMS template
+    is listed with its encoding, length and segments (what each message costs).
 
     \b
     Example:
       statuspage plan validate my-plan.yaml
     """
     target = configured_plan(ctx, path)
-    report = validate_plan(target, display=str(path) if path else None, environ=os.environ)
+    in_use = languages_in_use(ctx, use_database)
+    report = validate_plan(
+        target, display=str(path) if path else None, environ=os.environ, in_use=in_use
+    )
     for issue in report.issues.sorted():
         click.echo(str(issue), err=True)
     click.echo(summary(str(path or target), report.issues, report.templates))
+    if in_use is not None and report.plan is not None:
+        click.echo(readers(in_use))
+    if report.sms:
+        click.echo("\n".join(["", *sms_table(report.sms)]))
     if report.plan is None:
         click.get_current_context().exit(2)
+
+
+def languages_in_use(ctx: Context, wanted: bool | None) -> InUse | None:
+    """The page's language and the active subscribers' languages per channel, read from
+    the local database; None when there is none to read (and it was not asked for)."""
+    if wanted is False or (wanted is None and (ctx.server or not ctx.settings.db.is_file())):
+        return None
+
+    async def read(svc: Service) -> InUse:
+        page = await svc.page()
+        found: dict[str, dict[str, int]] = {}
+        for s in await svc.list_subscribers(state="active"):
+            per_channel = found.setdefault(s.channel.value, {})
+            per_channel[s.language] = per_channel.get(s.language, 0) + 1
+        return InUse(page.language, found)
+
+    return ctx.run_local(read)
+
+
+def readers(in_use: InUse) -> str:
+    """Who reads which language: "Languages: page en; email: en 120, ru 30"."""
+    parts = [f"page {in_use.page_language}"]
+    for channel, counts in sorted(in_use.subscribers.items()):
+        langs = ", ".join(f"{lang} {n:,}" for lang, n in sorted(counts.items()))
+        parts.append(f"{channel} subscribers: {langs}")
+    return "Languages read: " + "; ".join(parts)
 
 
 def summary(name: str, issues: Issues, templates: int) -> str:

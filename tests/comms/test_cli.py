@@ -151,7 +151,10 @@ def test_preview_of_a_sev1_incident_shows_every_message_count_and_approval(
     )
     enterprise = out.split("── enterprise · sms · en · 3 recipients · held for approval")[1]
     assert enterprise.splitlines()[1] == sms
-    assert enterprise.splitlines()[2] == f"SMS: GSM-7, {len(sms)} characters, 1 segment"
+    assert enterprise.splitlines()[2] == (
+        f"SMS: GSM-7 (160, 153 when split), {len(sms)} characters, {len(sms)} units, "
+        "1 segment: cost x1 per recipient"
+    )
     assert "── affected · sms · en · 2 recipients · held for approval" in out
     assert "── affected · email · en · 4 recipients · held for approval" in out
     assert "Subject: [Acme Status] Investigating: Elevated API errors" in out

@@ -169,7 +169,7 @@ def test_a_language_variant_can_reuse_the_english_layout_through_gettext(tmp_pat
     plan = load_plan(SMALL_PLAN)
     facts = samples.typical(Phase.DECLARED, plan.severities["SEV1"], plan.social)
     variables = build(facts, Recipient("subscriber", "sms", "de", "s1"), SIGNER)
-    assert templates.languages(Channel.SMS, "declared") == ["en", "de"]
+    assert templates.languages(Channel.SMS, "declared") == ["en", "de", "ru", "zh-Hans"]
     text = templates.render(Channel.SMS, "declared", "de", variables).text
     assert text.startswith(
         "Acme Status: Störung: Elevated API error rates. Nächstes Update bis 14:35 CET."

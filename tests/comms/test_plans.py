@@ -48,9 +48,11 @@ def test_every_shipped_plan_validates_and_renders_its_templates(path: Path) -> N
     named = {
         file
         for use in usages(report.plan)
-        for file in templates.names(use.channel, use.name, "en").values()
+        for language in ("en", "zh-Hans", "ru")
+        for file in templates.names(use.channel, use.name, language).values()
     }
     assert report.templates == len(named) > 0
+    assert {f.split("/")[0] for f in named} == {"en", "zh-Hans", "ru"}
 
 
 def test_the_default_plan_has_four_severities_with_impact_cadence_and_owners() -> None:

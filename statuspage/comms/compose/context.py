@@ -11,17 +11,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import nh3
-from babel.core import UnknownLocaleError
-from babel.dates import format_date
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from statuspage.comms.compose.wording import (
+    Localised,
+    component_label,
+    local_datetime,
+    local_time,
+    localise,
+    minutes_span,
+    phase_label,
+    status_label,
+    update_label,
+)
 from statuspage.comms.plan.schema import FINAL_PHASES, Owner, Policy, SocialOptions
 from statuspage.links import LinkSigner, incident_url, subscriber_links
-from statuspage.model import STATUS_LABELS, Component, Incident, IncidentUpdate, Page, PageStatus
+from statuspage.model import Component, Incident, IncidentUpdate, Page, PageStatus
 from statuspage.serialize import incident_json, iso
 
 Vars = dict[str, Any]
@@ -57,22 +65,6 @@ class Recipient:
     owner: Owner | None = None
 
 
-def local_time(value: datetime, tz: str) -> str:
-    """14:30 CET: the time people read in the page's time zone."""
-    moment = value.astimezone(ZoneInfo(tz))
-    return f"{moment:%H:%M} {moment.tzname()}"
-
-
-def local_datetime(value: datetime, tz: str, language: str) -> str:
-    """10 Mar 2026, 14:30 CET, with the month named in the message's language."""
-    moment = value.astimezone(ZoneInfo(tz))
-    try:
-        day = format_date(moment.date(), "d MMM y", locale=language)
-    except (UnknownLocaleError, ValueError):
-        day = format_date(moment.date(), "d MMM y", locale="en")
-    return f"{day}, {local_time(value, tz)}"
-
-
 def markdown_html(body: str) -> Markup:
     """An update's Markdown as sanitised HTML, safe to place in an autoescaped e-mail."""
     return Markup(nh3.clean(_MARKDOWN.render(body)))  # noqa: S704 - cleaned by nh3 just above
@@ -93,22 +85,35 @@ def build(facts: Facts, recipient: Recipient, signer: LinkSigner) -> Vars:
 def shared_vars(facts: Facts, language: str) -> Vars:
     """The variables every recipient of an event shares (cache them per language)."""
     tz = facts.page.time_zone
+    local = localised(facts, language)
     return {
-        "page": {"name": facts.page.name, "url": facts.page.url, "time_zone": tz},
-        "incident": _incident(facts, tz, language),
-        "update": _update(facts.update, tz, language),
-        "components": _components(facts),
+        "page": {
+            "name": local.page.name,
+            "url": facts.page.url,
+            "time_zone": tz,
+            "language": facts.page.language,
+        },
+        "incident": _incident(facts, local.incident, tz, language),
+        "update": _update(local, tz, language),
+        "components": _components(facts, local, language),
         "severity": _severity(facts.policy, facts.incident),
         "next_update": _next_update(facts, tz, language),
         "phase": facts.phase,
+        "phase_label": phase_label(facts.phase, language),
         "final": facts.phase in FINAL_PHASES,
         "social": {"handle": facts.social.handle if facts.social else ""},
         "commands": _commands(facts.incident),
         "approval": _approval(facts),
-        "reminder": _reminder(facts, tz),
-        "webhook": _webhook(facts),
+        "reminder": _reminder(facts, tz, language),
+        "webhook": _webhook(facts, local),
+        "language": language,
         "generated_at": iso(facts.now),
     }
+
+
+def localised(facts: Facts, language: str) -> Localised:
+    """The event's texts in `language` where they are translated (else as written)."""
+    return localise(facts.page, facts.incident, facts.update, dict(facts.components), language)
 
 
 def recipient_vars(facts: Facts, recipient: Recipient, signer: LinkSigner) -> Vars:
@@ -120,18 +125,18 @@ def recipient_vars(facts: Facts, recipient: Recipient, signer: LinkSigner) -> Va
     }
 
 
-def _incident(facts: Facts, tz: str, language: str) -> Vars:
-    i = facts.incident
+def _incident(facts: Facts, i: Incident, tz: str, language: str) -> Vars:
     return {
         "id": i.id,
         "name": i.name,
         "status": i.status,
-        "status_label": STATUS_LABELS.get(i.status, i.status),
+        "status_label": status_label(i.status, language),
         "impact": i.impact.value,
         "is_maintenance": i.is_maintenance,
         "url": incident_url(facts.page.url, i.id),
         "started_at": local_datetime(i.started_at, tz, language),
         "scheduled_for": local_datetime(i.scheduled_for, tz, language) if i.scheduled_for else None,
+        "scheduled_for_time": local_time(i.scheduled_for, tz) if i.scheduled_for else None,
         "scheduled_until": (
             local_datetime(i.scheduled_until, tz, language) if i.scheduled_until else None
         ),
@@ -140,27 +145,37 @@ def _incident(facts: Facts, tz: str, language: str) -> Vars:
     }
 
 
-def _update(update: IncidentUpdate | None, tz: str, language: str) -> Vars | None:
+def _update(local: Localised, tz: str, language: str) -> Vars | None:
+    update = local.update
     if update is None:
         return None
     return {
         "id": update.id,
         "status": update.status,
-        "label": update.label,
+        "label": update_label(update, language),
         "markdown": update.body,
         "text": markdown_text(update.body),
         "html": markdown_html(update.body),
         "created_at": local_datetime(update.created_at, tz, language),
+        "translated": local.update_translated,
+        "original_language": local.page.language,
+        "fallback_note": local.fallback_note,
         "changes": [
-            {"name": a.name, "old": a.old_status.label, "new": a.new_status.label}
+            {
+                "name": a.name,
+                "old": component_label(a.old_status, language),
+                "new": component_label(a.new_status, language),
+            }
             for a in update.affected_components
         ],
     }
 
 
-def _components(facts: Facts) -> list[Vars]:
-    found = [facts.components[c] for c in facts.incident.component_ids if c in facts.components]
-    return [{"id": c.id, "name": c.name, "status": c.status.label} for c in found]
+def _components(facts: Facts, local: Localised, language: str) -> list[Vars]:
+    found = [local.components[c] for c in facts.incident.component_ids if c in local.components]
+    return [
+        {"id": c.id, "name": c.name, "status": component_label(c.status, language)} for c in found
+    ]
 
 
 def _severity(policy: Policy | None, incident: Incident) -> Vars | None:
@@ -223,7 +238,7 @@ def _approval(facts: Facts) -> Vars | None:
     return {"role": role.label, "command": f"statuspage comms approve {facts.incident.id}"}
 
 
-def _reminder(facts: Facts, tz: str) -> Vars | None:
+def _reminder(facts: Facts, tz: str, language: str) -> Vars | None:
     due = facts.detail.get("due_at")
     if not isinstance(due, datetime):
         return None
@@ -231,24 +246,18 @@ def _reminder(facts: Facts, tz: str) -> Vars | None:
     return {
         "due_at": local_time(due, tz),
         "late_minutes": late,
-        "late": _span(late),
+        "late": minutes_span(late, language),
         "escalated": bool(facts.detail.get("escalated")),
         "role": facts.detail.get("role_label", ""),
         "backup": facts.detail.get("backup_label", ""),
     }
 
 
-def _span(minutes: int) -> str:
-    if minutes < 90:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def _webhook(facts: Facts) -> Vars:
+def _webhook(facts: Facts, local: Localised) -> Vars:
     status = facts.page_status
     page = {
         "id": facts.page.id,
         "status_indicator": status.indicator if status else "none",
         "status_description": status.description if status else "",
     }
-    return {"page": page, "incident": incident_json(facts.incident, facts.page, facts.components)}
+    return {"page": page, "incident": incident_json(local.incident, local.page, local.components)}

@@ -81,6 +81,13 @@ class Planner:
             )
         return Planned(recorded, superseded)
 
+    async def page_language(self, q: Queries, channel: Channel, template: str) -> str:
+        """The language of owners' messages and of the status account's posts: the page's
+        default language when the template exists in it, else English."""
+        page = await q.get_page()
+        wanted = page.language if page is not None else "en"
+        return self.templates.language_for(channel, template, wanted)
+
     async def component_names(self, q: Queries, incident: Incident) -> list[str]:
         by_id = {c.id: c.name for c in await q.list_components()}
         return [by_id[c] for c in incident.component_ids if c in by_id]
@@ -157,9 +164,11 @@ class Planner:
     ) -> None:
         if segment.kind is SegmentKind.OWNERS:
             roles = [r for r in segment.owners if channel in self.plan.owners[r].contacts]
-            await q.enqueue_recipients(batch, "owner", [(r, "en") for r in roles])
+            language = await self.page_language(q, channel, batch.template)
+            await q.enqueue_recipients(batch, "owner", [(r, language) for r in roles])
         elif segment.kind is SegmentKind.PUBLIC:
-            await q.enqueue_recipients(batch, "public", [(SOCIAL_RECIPIENT, "en")])
+            language = await self.page_language(q, channel, batch.template)
+            await q.enqueue_recipients(batch, "public", [(SOCIAL_RECIPIENT, language)])
         else:
             audience = await self._audience(q, batch, segment, channel, incident)
             if audience is not None:

@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 
 from jinja2 import TemplateError
 
-from statuspage.comms.compose.context import Facts, local_time
+from statuspage.comms.compose import samples
+from statuspage.comms.compose.context import Facts, Recipient, localised
 from statuspage.comms.compose.fanout import Planned, event_key
 from statuspage.comms.compose.lengths import SmsLength, SocialLength, sms_length, social_length
 from statuspage.comms.compose.render_row import Renderer
 from statuspage.comms.compose.templates import Rendered
 from statuspage.comms.compose.tone import ToneFinding, check_tone
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.kit import Comms
 from statuspage.comms.plan.issues import Where
 from statuspage.comms.plan.schema import Channel, Phase, SegmentKind
@@ -56,6 +58,8 @@ class Line:
     social: SocialLength | None = None
     tone: tuple[ToneFinding, ...] = ()
     problems: tuple[str, ...] = ()
+    fallback: bool = False  # the update is not translated into this line's language
+    fixed_sms: SmsLength | None = None  # the template's own text, names and texts empty
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,17 @@ class Preview:
     warnings: list[str]
     next_update_at: datetime | None = None
     time_zone: str = "UTC"
+    page_language: str = "en"
+    input_tone: tuple[tuple[str, ToneFinding], ...] = ()  # (what, finding): the update's texts
+
+    @property
+    def fallbacks(self) -> dict[str, int]:
+        """Recipients per language who get the update in the page's language (with a note)."""
+        found: dict[str, int] = {}
+        for line in self.lines:
+            if line.fallback:
+                found[line.language] = found.get(line.language, 0) + line.recipients
+        return dict(sorted(found.items()))
 
 
 class DryRun(Exception):  # control flow, not an error: it carries the preview out
@@ -119,7 +134,8 @@ class Previewer:
         event, plan = planned.event, self.comms.plan
         facts = await self.renderer.facts(q, event, now)
         groups = await q.outbox_groups(event.id)
-        lines = [await self._line(q, facts, group) for group in groups]
+        input_tone = self._input_tone(facts)
+        lines = [await self._line(q, facts, group, input_tone) for group in groups]
         names = await self.comms.planner.component_names(q, facts.incident)
         routes = plan.routes(facts.policy, Phase(event.phase), names) if facts.policy else []
         on_page = any(Channel.PAGE in r.channels for r in routes)
@@ -141,9 +157,32 @@ class Previewer:
             warnings=self._warnings(seconds, cadence),
             next_update_at=event.next_update_at,
             time_zone=facts.page.time_zone,
+            page_language=facts.page.language,
+            input_tone=input_tone,
         )
 
-    async def _line(self, q: Queries, facts: Facts, group: OutboxGroup) -> Line:
+    def _input_tone(self, facts: Facts) -> tuple[tuple[str, ToneFinding], ...]:
+        """Tone findings of the update's own texts (the original and each translation),
+        reported once however many messages carry them."""
+        update = facts.update
+        if update is None:
+            return ()
+        texts = [(facts.page.language, update.body)]
+        texts += [(t.language, t.text) for t in update.translations if t.field == "body"]
+        acronyms = self.comms.plan.acronyms
+        return tuple(
+            (f"update ({language})", finding)
+            for language, text in texts
+            for finding in check_tone(text, acronyms=acronyms)
+        )
+
+    async def _line(
+        self,
+        q: Queries,
+        facts: Facts,
+        group: OutboxGroup,
+        input_tone: tuple[tuple[str, ToneFinding], ...] = (),
+    ) -> Line:
         plan = self.comms.plan
         segment = plan.segments.get(group.segment)
         line = Line(
@@ -154,6 +193,7 @@ class Previewer:
             language=group.language,
             recipients=group.count,
             held=group.state is OutboxState.HELD,
+            fallback=not localised(facts, group.language).update_translated,
         )
         try:
             recipient = await self.renderer.recipient_of(
@@ -162,7 +202,22 @@ class Previewer:
             rendered = self.renderer.render(facts, recipient, group.template)
         except (TemplateError, StatuspageError) as exc:
             return replace(line, problems=(f"cannot render {group.template}: {exc}",))
-        return self._measure(replace(line, rendered=rendered), facts)
+        measured = self._measure(replace(line, rendered=rendered), facts)
+        known = {(f.rule, f.needle) for _, f in input_tone}
+        tone = tuple(f for f in measured.tone if (f.rule, f.needle) not in known)
+        if line.channel == Channel.SMS:
+            measured = replace(measured, fixed_sms=self._fixed_sms(facts, recipient, group))
+        return replace(measured, tone=tone)
+
+    def _fixed_sms(
+        self, facts: Facts, recipient: Recipient, group: OutboxGroup
+    ) -> SmsLength | None:
+        """The SMS with every name and text empty: what the template alone costs."""
+        try:
+            fixed = self.renderer.render(samples.without_text(facts), recipient, group.template)
+        except (TemplateError, StatuspageError):
+            return None
+        return sms_length(fixed.text)
 
     def _measure(self, line: Line, facts: Facts) -> Line:
         plan, rendered = self.comms.plan, line.rendered

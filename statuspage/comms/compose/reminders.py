@@ -110,7 +110,8 @@ class Reminders:
                     priority=0,
                     now=now,
                 )
-                await q.enqueue_recipients(batch, "owner", [(role, "en")])
+                language = await self.planner.page_language(q, channel, batch.template)
+                await q.enqueue_recipients(batch, "owner", [(role, language)])
                 channels.append(channel.value)
         return list(dict.fromkeys(channels))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from statuspage.comms.compose.context import local_time
 from statuspage.comms.compose.preview import Line, Preview
+from statuspage.comms.compose.validate import SmsRow
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.plan.schema import Channel, Plan, Policy, SegmentKind
 from statuspage.comms.plan.typed_yaml import format_duration
 
@@ -47,8 +48,10 @@ def format_preview(p: Preview, *, dry_run: bool = False, full: bool = False) -> 
         out.append(f"Next update promised by {_local(p)}.")
     if p.page_text is not None:
         out += ["", _heading("public · page", "shown on the status page"), p.page_text]
+    out += [f"warning: tone ({what}): {finding}" for what, finding in p.input_tone]
+    seen: set[str] = set()  # each template finding once, at its first message
     for line in p.lines:
-        out += ["", *_line(line, full)]
+        out += ["", *_line(line, full, seen)]
     out += ["", *_totals(p)]
     return "\n".join(out)
 
@@ -63,9 +66,10 @@ def _heading(title: str, detail: str) -> str:
     return text + RULE * max(3, 78 - len(text))
 
 
-def _line(line: Line, full: bool) -> list[str]:
+def _line(line: Line, full: bool, seen: set[str]) -> list[str]:
     held = " · held for approval" if line.held else ""
-    detail = f"{line.language} · {count(line.recipients, 'recipient')}{held}"
+    fallback = " · update not translated" if line.fallback else ""
+    detail = f"{line.language} · {count(line.recipients, 'recipient')}{held}{fallback}"
     out = [_heading(f"{line.segment} · {line.channel}", detail)]
     rendered = line.rendered
     if rendered is not None:
@@ -75,18 +79,39 @@ def _line(line: Line, full: bool) -> list[str]:
         if rendered.html:
             out.append(f"(+ HTML part, {len(rendered.html):,} characters)")
     if line.sms:
-        s = line.sms
-        extra = f"; not GSM-7: {' '.join(s.non_gsm)}" if s.non_gsm else ""
-        out.append(
-            f"SMS: {s.encoding}, {s.characters} characters, {count(s.segments, 'segment')}{extra}"
-        )
+        out += _sms(line)
     if line.social:
         out.append(
             f"{line.social.network.value}: {line.social.length} of {line.social.limit} "
             "characters (as the network counts them)"
         )
-    out += [f"warning: tone: {finding}" for finding in line.tone]
+    for finding in line.tone:
+        text = f"warning: tone: {finding}"
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
     out += [f"problem: {problem}" for problem in line.problems]
+    return out
+
+
+def _sms(line: Line) -> list[str]:
+    """Encoding, size, segments and what that costs: each recipient's message is billed per
+    segment, so the segments are the cost multiplier."""
+    s = line.sms
+    assert s is not None
+    per = "70 per segment, 67 when split" if s.encoding == "UCS-2" else "160, 153 when split"
+    extra = f"; not GSM-7: {' '.join(s.non_gsm[:10])}" if s.non_gsm else ""
+    out = [
+        f"SMS: {s.encoding} ({per}), {s.characters} characters, {s.units} units, "
+        f"{count(s.segments, 'segment')}: "
+        f"cost x{s.segments} per recipient{extra}"
+    ]
+    fixed = line.fixed_sms
+    if fixed is not None and fixed.segments > 1:
+        out.append(
+            f"warning: the template's fixed text alone takes {count(fixed.segments, 'segment')} "
+            f"({fixed.units} {fixed.encoding} units)"
+        )
     return out
 
 
@@ -112,8 +137,21 @@ def _totals(p: Preview) -> list[str]:
         )
     if p.superseded:
         out.append(f"Replaces {count(p.superseded, 'unsent message')} of earlier updates.")
+    out += _fallbacks(p)
     out += [f"warning: {w}" for w in p.warnings]
     return out
+
+
+def _fallbacks(p: Preview) -> list[str]:
+    """Per language, how many recipients get the update as written (no translation)."""
+    found = p.fallbacks
+    if not found:
+        return []
+    parts = ", ".join(f"{lang} {count(n, 'recipient')}" for lang, n in found.items())
+    return [
+        f"Fallback: the update is not translated for {parts}; they get it in "
+        f"{p.page_language}, with a note saying so."
+    ]
 
 
 def _duration(seconds: float) -> str:
@@ -121,6 +159,18 @@ def _duration(seconds: float) -> str:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def sms_table(rows: Iterable[SmsRow]) -> list[str]:
+    """SMS templates: encoding, typical length, segments (= cost per recipient), worst case,
+    and the segments of the template's fixed text alone."""
+    body = [
+        (r.file, r.language, r.encoding, str(r.units), f"{r.segments} (x{r.segments})",
+         str(r.worst_segments), str(r.fixed_segments))
+        for r in rows
+    ]  # fmt: skip
+    headers = ("SMS TEMPLATE", "LANG", "ENCODING", "UNITS", "SEGMENTS (COST)", "WORST", "FIXED")
+    return table(headers, body)
 
 
 def format_plan(plan: Plan, severity: str | None = None) -> str:

@@ -90,6 +90,31 @@ def worst_case(
     return replace(facts, page=long_page)
 
 
+def without_text(facts: Facts) -> Facts:
+    """The same facts with every free-text value empty: names, update text, postmortem.
+    What a template then renders is its own fixed text (with the times and links)."""
+    components = {cid: replace(c, name="", translations=()) for cid, c in facts.components.items()}
+    update = facts.update
+    if update is not None:
+        affected = tuple(replace(a, name="") for a in update.affected_components)
+        update = replace(update, body="", translations=(), affected_components=affected)
+    incident = replace(
+        facts.incident,
+        name="",
+        translations=(),
+        postmortem_body="" if facts.incident.postmortem_body else None,
+        updates=(update,) if update else (),
+    )
+    page = replace(facts.page, name="", translations=())
+    return replace(facts, page=page, incident=incident, update=update, components=components)
+
+
+def fixed_text(
+    phase: Phase, policy: Policy | None, social: SocialOptions | None, *, maintenance: bool = False
+) -> Facts:
+    return without_text(typical(phase, policy, social, maintenance=maintenance))
+
+
 def non_gsm(facts: Facts) -> Facts:
     """The same facts with one character outside GSM-7 in the incident's name."""
     return replace(facts, incident=replace(facts.incident, name="ж" + facts.incident.name[1:]))

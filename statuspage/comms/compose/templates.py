@@ -2,7 +2,9 @@
 
 Layout: `<templates dir>/<language>/<channel>/<name>.<part>`, e.g. `en/sms/declared.txt`,
 `en/email/declared.subject.txt` + `.txt` + `.html`, `en/webhook/event.json`. Every template
-needs an `en` version; a subscriber whose language has its own version gets that one.
+needs an `en` version; a subscriber whose language has its own version gets that one (the
+shipped templates exist in en, zh-Hans and ru). Filters besides Jinja's: `slack_escape`, and
+`sms_units` (a text's length in SMS units, to add a link only while it fits one segment).
 Templates render in a sandbox (plan authors are not code authors) with StrictUndefined, so
 a misspelt variable is an error, never an empty gap; `.html` templates are autoescaped.
 """
@@ -19,7 +21,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from statuspage.comms.compose.lengths import smart_encode
+from statuspage.comms.compose.lengths import smart_encode, sms_length
 from statuspage.comms.plan.schema import Channel
 
 DEFAULT_LANGUAGE = "en"
@@ -49,6 +51,23 @@ def slack_escape(value: object) -> str:
     """Escape text for Slack mrkdwn: &, < and > have meaning there."""
     text = str(value)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def sms_units(value: object) -> int:
+    """How many units a text takes in an SMS (septets in GSM-7, UTF-16 units in UCS-2), as
+    written, spaces collapsed: `{% if (text ~ " " ~ link)|sms_units <= 70 %}` keeps one
+    UCS-2 segment."""
+    return sms_length(" ".join(str(value).split())).units
+
+
+def sms_text(text: str, smart: bool) -> str:
+    """An SMS body: one paragraph, and typographic punctuation swapped for GSM-7 look-alikes
+    when that makes the whole message GSM-7 (in UCS-2, « » and … cost no more)."""
+    text = " ".join(text.split())
+    if not smart:
+        return text
+    encoded = smart_encode(text)
+    return encoded if sms_length(encoded).encoding == "GSM-7" else text
 
 
 def tidy(text: str) -> str:
@@ -81,6 +100,7 @@ class Templates:
         )
         env.policies["truncate.leeway"] = 0  # truncate(60) means at most 60, not 65
         env.filters["slack_escape"] = slack_escape
+        env.filters["sms_units"] = sms_units
         env.install_gettext_translations(self._translations(language), newstyle=True)  # type: ignore[attr-defined]
         return env
 
@@ -142,8 +162,7 @@ class Templates:
         text = tidy(parts["text"])
         if channel is Channel.SMS:
             # One paragraph: line breaks cost characters and render unevenly on phones.
-            text = " ".join(text.split())
-            text = smart_encode(text) if smart_sms else text
+            text = sms_text(text, smart_sms)
         subject = " ".join(parts["subject"].split()) if "subject" in parts else None
         html = parts["html"].strip() if "html" in parts else None
         return Rendered(channel, name, language, text, subject, html)

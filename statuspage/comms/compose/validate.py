@@ -21,18 +21,19 @@ from statuspage.comms.compose.context import (
     Facts,
     Recipient,
     Vars,
-    local_time,
     recipient_vars,
     shared_vars,
 )
 from statuspage.comms.compose.lengths import sms_length, social_length
 from statuspage.comms.compose.templates import Rendered, Templates, templates_for
 from statuspage.comms.compose.tone import check_tone
+from statuspage.comms.compose.wording import local_time
 from statuspage.comms.plan.issues import Issues, Where
 from statuspage.comms.plan.read import read_plan
 from statuspage.comms.plan.schema import Channel, Plan
 from statuspage.comms.plan.usage import CUSTOMER, OWNER, Usage, routed_segments, usages
 from statuspage.errors import PlanError, StatuspageError
+from statuspage.languages import codes as shipped_languages
 from statuspage.links import LinkSigner
 
 TRUNCATE_HINT = (
@@ -42,26 +43,57 @@ TRUNCATE_HINT = (
 
 
 @dataclass(frozen=True)
+class InUse:
+    """The languages a database's recipients read: the page's default language (owners'
+    messages and the status account's posts) and active subscribers per channel."""
+
+    page_language: str
+    subscribers: dict[str, dict[str, int]]  # channel -> language -> active subscribers
+
+
+@dataclass(frozen=True)
+class SmsRow:
+    """One SMS template in one language, measured with the typical and worst-case samples."""
+
+    file: str
+    language: str
+    encoding: str
+    units: int
+    segments: int  # the typical message: the cost multiplier per recipient
+    worst_segments: int
+    fixed_segments: int  # the template's own text, every free-text value empty
+
+
+@dataclass(frozen=True)
 class Report:
     plan: Plan | None
     issues: Issues
     templates: int = 0  # template files rendered
+    sms: tuple[SmsRow, ...] = ()
 
 
 def validate_plan(
-    path: Path, *, display: str | None = None, environ: EnvMapping[str, str] | None = None
+    path: Path,
+    *,
+    display: str | None = None,
+    environ: EnvMapping[str, str] | None = None,
+    in_use: InUse | None = None,
 ) -> Report:
-    """Every error and warning of a plan; `plan` is None when there is an error."""
+    """Every error and warning of a plan; `plan` is None when there is an error.
+
+    Templates missing in a language are reported for the languages `in_use` names (a
+    database's), or without it for every shipped language."""
     issues = Issues()
     plan = read_plan(path, issues, display=display or _display(path), environ=environ)
     if plan is None:
         return Report(None, issues)
-    checker = TemplateChecker(plan, issues)
+    checker = TemplateChecker(plan, issues, in_use)
     checker.run()
     for key, segment in plan.segments.items():
         if key not in routed_segments(plan):
             issues.warning(segment.where, f"segment {key!r} is not routed anywhere")
-    return Report(None if issues.errors else plan, issues, len(checker.rendered_files))
+    sms = tuple(sorted(checker.sms_rows.values(), key=lambda r: (r.file, r.language)))
+    return Report(None if issues.errors else plan, issues, len(checker.rendered_files), sms)
 
 
 _LOADED: dict[str, tuple[tuple[float, ...], Plan]] = {}
@@ -109,9 +141,11 @@ def _display(path: Path) -> str:
 
 
 class TemplateChecker:
-    def __init__(self, plan: Plan, issues: Issues) -> None:
+    def __init__(self, plan: Plan, issues: Issues, in_use: InUse | None = None) -> None:
         self.plan = plan
         self.issues = issues
+        self.in_use = in_use
+        self.sms_rows: dict[tuple[str, str], SmsRow] = {}
         self.templates: Templates = templates_for(plan.template_dirs)
         self.signer = LinkSigner.preview()
         self.rendered_files: set[str] = set()
@@ -134,8 +168,46 @@ class TemplateChecker:
                         "template in templates.names",
                     )
                 continue
-            for language in self.templates.languages(channel, name):
+            have = self.templates.languages(channel, name)
+            self._check_missing_languages(channel, name, uses, have)
+            for language in have:
                 self._check_language(channel, name, language, uses)
+
+    def _check_missing_languages(
+        self, channel: Channel, name: str, uses: list[Usage], have: list[str]
+    ) -> None:
+        """A template without a version in a language its recipients read: they get en."""
+        where = Where(self._file(uses[0], "en"))
+        create = f"add it under {self.plan.template_dirs[0]}/<language>/{channel.value}/"
+        if self.in_use is None:
+            missing = [code for code in shipped_languages() if code not in have]
+            if missing:
+                self._warn_once(
+                    where,
+                    f"template {channel.value}/{name} has no {', '.join(missing)} version: "
+                    f"recipients who read {', '.join(missing)} get the en version",
+                    "language",
+                    create,
+                )
+            return
+        readers: dict[str, int] = {}
+        if any(u.audience == CUSTOMER for u in uses):
+            readers.update(self.in_use.subscribers.get(channel.value, {}))
+        if any(u.audience == OWNER for u in uses) or channel is Channel.SOCIAL:
+            readers.setdefault(self.in_use.page_language, 0)
+        missing_for = {lang: n for lang, n in readers.items() if lang not in have}
+        if missing_for:
+            who = ", ".join(
+                f"{lang} ({n:,} subscriber{'s' if n != 1 else ''})" if n else f"{lang} (the page)"
+                for lang, n in sorted(missing_for.items())
+            )
+            self._warn_once(
+                where,
+                f"template {channel.value}/{name} is missing in languages the database's "
+                f"recipients read: {who}; they get the en version",
+                "language",
+                create,
+            )
 
     def _check_language(
         self, channel: Channel, name: str, language: str, uses: list[Usage]
@@ -259,6 +331,7 @@ class TemplateChecker:
             return
         limit = self.plan.sms.max_segments
         size = sms_length(worst.text)
+        self._measure_sms(use, language, where, size.segments)
         if size.segments > limit:
             self.issues.error(
                 where,
@@ -276,6 +349,35 @@ class TemplateChecker:
                 f"{sms_length(risky.text).segments} segments > {limit}",
                 "ucs-2",
                 TRUNCATE_HINT,
+            )
+
+    def _measure_sms(self, use: Usage, language: str, where: Where, worst: int) -> None:
+        """Encoding, segments (the cost per recipient) and the fixed text's own length."""
+        key = (where.file, language)
+        typical = self._render(use, language, samples.typical)
+        fixed = self._render(use, language, samples.fixed_text)
+        if typical is None or fixed is None:
+            return
+        size, own = sms_length(typical.text), sms_length(fixed.text)
+        known = self.sms_rows.get(key)
+        row = SmsRow(where.file, language, size.encoding, size.units, size.segments, worst,
+                     own.segments)  # fmt: skip
+        if known is not None:  # the longest of the template's uses
+            row = SmsRow(
+                row.file, language, row.encoding if row.units >= known.units else known.encoding,
+                max(row.units, known.units), max(row.segments, known.segments),
+                max(row.worst_segments, known.worst_segments),
+                max(row.fixed_segments, known.fixed_segments),
+            )  # fmt: skip
+        self.sms_rows[key] = row
+        if own.segments > 1:
+            self._warn_once(
+                where,
+                f"the fixed text of this SMS alone (every name and text empty) takes "
+                f"{own.segments} {own.encoding} segments ({own.units} units): every message "
+                f"costs at least {own.segments}x",
+                "fixed-text",
+                "shorten the template's own wording; UCS-2 fits 70 units in one segment",
             )
 
     def _warn_once(self, where: Where, message: str, kind: str, hint: str = "") -> None:

@@ -18,15 +18,16 @@ from typing import Any
 from jinja2 import TemplateError
 
 from statuspage.addresses import display_phone
-from statuspage.comms.compose.context import WEBHOOK_DOCS, local_datetime
+from statuspage.comms.compose.context import WEBHOOK_DOCS
 from statuspage.comms.compose.lengths import sms_length
 from statuspage.comms.compose.templates import Rendered, Templates
+from statuspage.comms.compose.wording import local_datetime, local_names
 from statuspage.comms.deliver.channels import Message
 from statuspage.comms.deliver.outcomes import Outcome, cancelled, failed
 from statuspage.comms.plan.schema import Channel as PlanChannel
 from statuspage.errors import StatuspageError
 from statuspage.links import LinkSigner, confirm_url, subscriber_links
-from statuspage.model import Channel, Page, Subscriber, SubscriberState
+from statuspage.model import Channel, Component, Page, Subscriber, SubscriberState
 from statuspage.serialize import iso
 from statuspage.storage import Queries
 from statuspage.storage.delivery import Claimed
@@ -52,7 +53,7 @@ class Target:
 @dataclass
 class Load:
     page: Page | None
-    names: dict[str, str] = field(default_factory=dict)  # component id -> name
+    components: list[Component] = field(default_factory=list)
     targets: dict[int, Target | str] = field(default_factory=dict)  # row id -> target or why not
 
 
@@ -66,7 +67,7 @@ class OwnMessages:
         """What the claimed rows need, read in the claim's transaction."""
         found = Load(await q.get_page())
         if claimed:
-            found.names = {c.id: c.name for c in await q.list_components()}
+            found.components = list(await q.list_components())
         for c in claimed:
             found.targets[c.row.id] = await _target(q, c)
         return found
@@ -79,17 +80,18 @@ class OwnMessages:
         if why_not or load.page is None:
             return cancelled(c, why_not or "the page is gone")
         try:
-            rendered = self._render(c, target, load.page, load.names, now)
+            rendered = self._render(c, target, load.page, load.components, now)
         except (TemplateError, StatuspageError, ValueError) as exc:
             return failed(c, f"template {c.row.channel}/{c.row.template} does not render: {exc}")
         return self._message(c, target, load.page, rendered)
 
     def _render(
-        self, c: Claimed, t: Target, page: Page, names: dict[str, str], now: datetime
+        self, c: Claimed, t: Target, page: Page, components: list[Component], now: datetime
     ) -> Rendered:
         channel = PlanChannel(c.row.channel)
         language = self.templates.language_for(channel, t.kind.value, t.subscriber.language)
-        variables = self._variables(t, page, names, language, now)
+        named, names = local_names(page, components, language)
+        variables = self._variables(t, named, names, language, now)
         return self.templates.render(
             channel, t.kind.value, language, variables, smart_sms=self.smart_sms
         )
