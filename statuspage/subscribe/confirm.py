@@ -92,7 +92,7 @@ async def _verify_again(request: Request, form: Form, exc: StatuspageError) -> R
     status = 429 if isinstance(exc, RateLimited) else exc.http_status
     response = await site.render(
         request, "verify.html", status, title=site.gettext("Enter your code"),
-        phone=form.get("phone"), shown=form.get("phone"), errors={field: exc.message},
+        phone=form.get("phone"), shown=form.get("phone"), errors={field: site.say(exc)},
         csrf_token=token,
     )  # fmt: skip
     csrf.set_cookie(response, request, cookie)

@@ -73,8 +73,8 @@ async def manage_post(request: Request) -> Response:
     except (InvalidField, Forbidden, RateLimited) as exc:
         field = exc.field if isinstance(exc, InvalidField) else "form"
         status = exc.http_status
-        response = await render_manage(request, found, token, form, {field: exc.message},
-                                       status=status)  # fmt: skip
+        said = (await view(request, found.subscriber.language)).say(exc)
+        response = await render_manage(request, found, token, form, {field: said}, status=status)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -54,13 +54,15 @@ async def subscribe_post(request: Request) -> Response:
     try:
         csrf.check(request, form.get(csrf.FIELD), service(request).subscription_policy.secret_key)
     except Forbidden as exc:
-        return await render_form(request, form, {"form": exc.message}, 403)
+        return await render_form(request, form, {"form": (await view(request)).say(exc)}, 403)
     try:
         return await _subscribe_form(request, form)
     except InvalidField as exc:
-        return await render_form(request, form, {exc.field: exc.message}, 422)
+        said = (await view(request)).say(exc)
+        return await render_form(request, form, {exc.field: said}, 422)
     except RateLimited as exc:
-        response = await render_form(request, form, {"form": await _too_many(request, exc)}, 429)
+        said = (await view(request)).say(exc)
+        response = await render_form(request, form, {"form": said}, 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
@@ -118,12 +120,6 @@ def _next_step(channel: Channel) -> str:
     if channel is Channel.SMS:
         return "POST the SMS code to /subscriptions/confirm, or reply YES to the SMS"
     return "answer the test event we send with a 2xx; the subscription starts then"
-
-
-async def _too_many(request: Request, exc: RateLimited) -> str:
-    minutes = max(1, round(exc.retry_after / 60))
-    text = (await view(request)).gettext("Too many attempts. Please try again in %(n)d minutes.")
-    return text % {"n": minutes}
 
 
 async def render_form(

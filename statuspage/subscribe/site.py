@@ -27,6 +27,7 @@ from statuspage.model import Channel, Component, Group, Page, translated
 from statuspage.service import Service
 from statuspage.site.render import Chrome, Renderer, asset_urls
 from statuspage.site.snapshot import Snapshot
+from statuspage.subscribe import messages
 
 log = logging.getLogger("statuspage.subscribe")
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
@@ -153,6 +154,13 @@ class View:
     def gettext(self, text: str) -> str:
         return self.renderer.gettext(text)
 
+    def say(self, exc: StatuspageError) -> str:
+        """What a refusal says to the reader, in their language when it can."""
+        if isinstance(exc, RateLimited):
+            minutes = max(1, round(exc.retry_after / 60))
+            return self.gettext(messages.TOO_MANY) % {"n": minutes}
+        return self.gettext(exc.message) if exc.message in messages.PUBLIC else exc.message
+
     def link(self, path: str) -> str:
         """A path of the subscription pages that keeps this language (?lang= unless en)."""
         return self.renderer.dynamic_href(path)
@@ -262,7 +270,7 @@ async def problem(request: Request, exc: StatuspageError) -> Response:
     site = await view(request)
     response = await site.render(
         request, "problem.html", link_status(exc), title=site.gettext("Subscriptions"),
-        heading=_heading(site, exc), message=exc.message,
+        heading=_heading(site, exc), message=site.say(exc),
         retry_after=exc.retry_after if isinstance(exc, RateLimited) else None,
     )  # fmt: skip
     if isinstance(exc, RateLimited):
