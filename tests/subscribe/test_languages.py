@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from statuspage.service import Service
+from statuspage.subscribe import site as subscribe_site
 from tests.subscribe.conftest import Providers, Site, body_of, link, open_site
 
 LANGUAGE_PLAN = Path(__file__).parent / "plans" / "languages.yaml"
@@ -250,3 +251,37 @@ def _path(url: str) -> str:
 
 async def _count(svc: Service) -> int:
     return len(await svc.list_subscribers())
+
+
+def test_the_json_twin_takes_a_forgiving_language_or_the_readers(site: Site) -> None:
+    given = site.client.post(
+        "/subscribe", json={"channel": "email", "email": "petr@example.com", "language": "ru-RU"}
+    )
+    assert given.status_code == 202, given.text
+    assert site.run(lambda svc: svc.get_subscriber("petr@example.com")).language == "ru"
+    unsaid = site.client.post(
+        "/subscribe", json={"channel": "email", "email": "zhang@example.com"}, headers=ZH
+    )
+    assert unsaid.status_code == 202, unsaid.text
+    assert site.run(lambda svc: svc.get_subscriber("zhang@example.com")).language == "zh-Hans"
+    refused = site.client.post(
+        "/subscribe", json={"channel": "email", "email": "k@example.com", "language": "tlh"}
+    )
+    assert refused.status_code == 422
+    assert refused.json() == {"error": "Choose one of the languages offered.", "field": "language"}
+
+
+def test_one_renderer_per_language_serves_every_request(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    class Counted(subscribe_site.Renderer):
+        def __init__(self, language: str = "en") -> None:
+            made.append(language)
+            super().__init__(language)
+
+    monkeypatch.setattr(subscribe_site, "Renderer", Counted)
+    for headers in (RU, ZH, RU, EN, ZH, RU):
+        assert site.client.get("/subscribe", headers=headers).status_code == 200
+    assert sorted(made) == ["en", "ru", "zh-Hans"]
