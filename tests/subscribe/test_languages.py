@@ -285,3 +285,24 @@ def test_one_renderer_per_language_serves_every_request(
     for headers in (RU, ZH, RU, EN, ZH, RU):
         assert site.client.get("/subscribe", headers=headers).status_code == 200
     assert sorted(made) == ["en", "ru", "zh-Hans"]
+
+
+def test_the_sms_code_pages_speak_russian(site: Site) -> None:
+    _, token = site.form("/subscribe?lang=ru&channel=sms")
+    page = site.client.post(
+        "/subscribe?lang=ru",
+        data={"csrf_token": token, "channel": "sms", "phone": "(415) 555-0111",
+              "phone_country": "US", "scope": "all"},
+    )  # fmt: skip
+    assert page.status_code == 200 and html_lang(page) == "ru"
+    assert "Введите код" in page.text and "ответьте на это SMS словом YES" in page.text
+    assert 'action="/subscriptions/confirm?lang=ru"' in page.text
+    sms = site.wait(lambda: site.providers.twilio.bodies_to("+14155550111"))
+    code = re.search(r"\b(\d{6})\b", sms[0]).group(1)  # type: ignore[union-attr]
+    wrong = site.press(page, code="000000" if code != "000000" else "111111")
+    assert wrong.status_code == 422
+    assert "Код неверен или срок его действия истёк." in wrong.text
+    done = site.press(wrong, code=code)
+    assert done.status_code == 200 and "Подписка оформлена" in done.text
+    # SMS has no ru templates on this page: the subscriber's messages stay in en.
+    assert site.run(lambda svc: svc.get_subscriber("+14155550111")).language == "en"
