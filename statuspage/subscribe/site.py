@@ -194,14 +194,14 @@ def remember_language(response: Response, request: Request, language: str) -> No
 
 
 async def view(request: Request, preferred: str | None = None) -> View:
-    """The pages in the reader's language: ?lang=, then `preferred` (the language of the
-    subscriber whose link was opened), then the cookie, then Accept-Language, else the
-    page's default language."""
+    """The pages in the reader's language: ?lang=, then the cookie (the reader's choice),
+    then `preferred` (the language of the subscriber whose link was opened: the language of
+    the message it came from), then Accept-Language, else the page's default language."""
     site = pages(request)
     query = request.query_params.get(languages.QUERY)
     chosen = languages.canonical(query) if query else None
     language = languages.negotiate(
-        explicit=[chosen, preferred, request.cookies.get(languages.COOKIE)],
+        explicit=[chosen, request.cookies.get(languages.COOKIE), preferred],
         accept=request.headers.get("accept-language", ""),
         default=(await site.page(request)).language,
     )  # fmt: skip

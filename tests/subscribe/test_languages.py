@@ -217,10 +217,16 @@ def test_the_manage_page_shows_and_changes_the_language(site: Site) -> None:
     assert site.run(lambda svc: svc.get_subscriber("anna@example.com")).language == "zh-Hans"
 
     # The subscriber's language opens their links when the reader has not chosen one.
+    site.client.cookies.clear()
     again = site.visit(link(body_of(welcome), "manage"))
     assert html_lang(again) == "zh-Hans" and "您的订阅" in again.text
     chosen = site.client.get(_path(link(body_of(welcome), "manage")) + "&lang=en")
     assert html_lang(chosen) == "en" and "Your subscription" in chosen.text
+    # A choice of English sticks (the cookie) though en links carry no ?lang=.
+    assert 'action="/subscriptions/manage"' in chosen.text
+    kept = site.press(chosen, language="ru")
+    assert html_lang(kept) == "en" and "Your changes are saved." in kept.text
+    assert site.run(lambda svc: svc.get_subscriber("anna@example.com")).language == "ru"
 
 
 def test_a_bad_link_is_explained_in_the_readers_language(site: Site) -> None:
