@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
+from statuspage import languages
 from statuspage.addresses import Address, Rules, check_host, normalise
 from statuspage.errors import InvalidField, InvalidInput, NotFound, RateLimited
 from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
@@ -126,17 +127,23 @@ def parse_channel(value: str) -> Channel:
 
 
 def check_language(code: str) -> str:
-    """A language code Babel knows (en, de, pt_BR, zh-Hans...), as given: messages go out
-    in it when the comms templates have it (a directory of that name), in en until then."""
+    """A subscriber's language as a tag. A shipped language however it is written (zh-CN,
+    zh_hans and zh are zh-Hans; ru-RU is ru); another language Babel knows as given (de,
+    pt_BR: messages go out in it when the comms templates have it, in en until then)."""
     wanted = (code or "").strip()
+    shipped = languages.canonical(wanted) if wanted else None
+    if shipped is not None:
+        return shipped
     babel = wanted.replace("-", "_")
     try:
         known = str(Locale.parse(babel)) if LANGUAGE.match(wanted) else None
     except (ValueError, LookupError, UnknownLocaleError):
         known = None
     if known != babel:  # unknown, or an alias such as eng (en_US)
+        choices = ", ".join(languages.codes())
         raise InvalidField("language", "Choose one of the languages offered.",
-                           f"{code!r} is not a language code like en, de or pt_BR")  # fmt: skip
+                           f"unknown language {code!r}; choose one of {choices} "
+                           "(or another language code like de or pt_BR)")  # fmt: skip
     return wanted
 
 

@@ -19,9 +19,9 @@ from statuspage.subscribe.site import (
     client,
     json_answer,
     json_error,
-    pages,
     problem,
     service,
+    view,
     wants_json,
 )
 
@@ -40,9 +40,9 @@ async def confirm_page(request: Request) -> Response:
 
 
 async def _confirm_form(request: Request, found: Managed, token: str) -> Response:
-    site, svc = pages(request), service(request)
+    svc, s, c = service(request), found.subscriber, found.confirmation
+    site = await view(request, s.language)
     cookie, form_token = csrf.token_for(request, svc.subscription_policy.secret_key)
-    s, c = found.subscriber, found.confirmation
     response = await site.render(
         request, "confirm.html", title=site.gettext("Confirm your subscription"),
         s=s, shown=shown_address(s, c.new_address if c else None),
@@ -86,13 +86,13 @@ async def _code_form(request: Request, form: Form) -> Response:
 
 
 async def _verify_again(request: Request, form: Form, exc: StatuspageError) -> Response:
-    site, svc = pages(request), service(request)
+    site, svc = await view(request), service(request)
     cookie, token = csrf.token_for(request, svc.subscription_policy.secret_key)
     field = exc.field if isinstance(exc, InvalidField) else "code"
     status = 429 if isinstance(exc, RateLimited) else exc.http_status
     response = await site.render(
         request, "verify.html", status, title=site.gettext("Enter your code"),
-        phone=form.get("phone"), shown=form.get("phone"), errors={field: exc.message},
+        phone=form.get("phone"), shown=form.get("phone"), errors={field: site.say(exc)},
         csrf_token=token,
     )  # fmt: skip
     csrf.set_cookie(response, request, cookie)
@@ -102,8 +102,8 @@ async def _verify_again(request: Request, form: Form, exc: StatuspageError) -> R
 
 
 async def confirmed_page(request: Request, s: Subscriber) -> Response:
-    site, svc = pages(request), service(request)
-    manage = f"/subscriptions/manage?token={svc.signer.token(s.id, 'manage')}"
+    site, svc = await view(request, s.language), service(request)
+    manage = site.link(f"/subscriptions/manage?token={svc.signer.token(s.id, 'manage')}")
     return await site.render(
         request, "confirmed.html", title=site.gettext("You are subscribed"), s=s,
         shown=shown_address(s), components=chosen(s, await svc.list_components()),

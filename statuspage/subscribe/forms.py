@@ -13,6 +13,7 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from statuspage import languages
 from statuspage.addresses import FIELDS
 from statuspage.body_limit import MAX_PUBLIC
 from statuspage.errors import InvalidField, InvalidInput
@@ -109,28 +110,45 @@ def components_of(form: Form) -> tuple[str, ...] | None:
     return tuple(form.components)
 
 
-def language_of(form: Form, offer: Offer) -> str:
-    language = form.get("language", "en") or "en"
-    if language not in {code for code, _ in offer.languages}:
-        raise InvalidField("language", "Choose one of the languages offered.")
-    return language
+def language_of(form: Form, offer: Offer, channel: Channel, default: str) -> str:
+    """The language chosen for the messages: one offered for the channel (forgiving about
+    how it is written: zh-CN is zh-Hans); `default` when the form does not say."""
+    given = form.get("language")
+    if not given:
+        return default
+    offered = tuple(code for code, _ in offer.languages_for(channel))
+    found = languages.canonical(given, offered)
+    if found is None:
+        staff = f"unknown language {given!r}; choose one of: {', '.join(offered)}"
+        raise InvalidField("language", "Choose one of the languages offered.", staff)
+    return found
 
 
-def subscribe_request(form: Form, offer: Offer) -> SubscribeRequest:
+def default_language(offer: Offer, channel: Channel, reader: str) -> str:
+    """The language a new subscriber gets unless they choose: the reader's, when offered."""
+    offered = [code for code, _ in offer.languages_for(channel)]
+    return reader if reader in offered else languages.DEFAULT
+
+
+def subscribe_request(
+    form: Form, offer: Offer, reader: str = languages.DEFAULT
+) -> SubscribeRequest:
+    """What a subscribe form asks for; `reader` is the language the form was read in."""
     channel = channel_of(form, offer)
     return SubscribeRequest(
         channel,
         address_of(form, channel),
         form.get("phone_country") or offer.default_country,
         components_of(form),
-        language_of(form, offer),
+        language_of(form, offer, channel, default_language(offer, channel, reader)),
     )
 
 
-def manage_change(form: Form, offer: Offer, channel: Channel) -> ManageChange:
+def manage_change(form: Form, offer: Offer, channel: Channel, current: str) -> ManageChange:
+    """A change asked for on the manage page; the language stays `current` unless chosen."""
     return ManageChange(
         components_of(form),
-        language_of(form, offer),
+        language_of(form, offer, channel, current),
         address_of(form, channel),
         form.get("phone_country") or None,
     )

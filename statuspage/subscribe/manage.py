@@ -16,20 +16,22 @@ from starlette.responses import RedirectResponse, Response
 
 from statuspage.addresses import countries
 from statuspage.errors import Forbidden, InvalidField, RateLimited, StatuspageError
-from statuspage.model import Channel
+from statuspage.model import Channel, Subscriber
 from statuspage.service.subscriptions import Managed
 from statuspage.subscribe import csrf
 from statuspage.subscribe.forms import Form, json_form, manage_change, read_form, read_json
 from statuspage.subscribe.shapes import shown_address, subscription_json
 from statuspage.subscribe.site import (
     NO_STORE,
+    Offer,
     component_tree,
     json_answer,
     json_error,
+    language_name,
     offer,
-    pages,
     problem,
     service,
+    view,
     wants_json,
 )
 
@@ -71,8 +73,8 @@ async def manage_post(request: Request) -> Response:
     except (InvalidField, Forbidden, RateLimited) as exc:
         field = exc.field if isinstance(exc, InvalidField) else "form"
         status = exc.http_status
-        response = await render_manage(request, found, token, form, {field: exc.message},
-                                       status=status)  # fmt: skip
+        said = (await view(request, found.subscriber.language)).say(exc)
+        response = await render_manage(request, found, token, form, {field: said}, status=status)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -86,19 +88,22 @@ async def _act(request: Request, form: Form, token: str, found: Managed) -> Resp
         return await unsubscribed_page(request, await svc.unsubscribe_link(token))
     if action == "resubscribe":
         await svc.resubscribe_link(token)
-        return _back(token, "resubscribed")
+        return await _back(request, token, "resubscribed")
     if action == "retest":
         await svc.retest(token)
-        return _back(token, "retested")
-    change = manage_change(form, offer(request), found.subscriber.channel)
+        return await _back(request, token, "retested")
+    s = found.subscriber
+    change = manage_change(form, offer(request), s.channel, s.language)
     _, sent = await svc.manage(token, change)
-    return _back(token, "sent" if sent else "saved")
+    return await _back(request, token, "sent" if sent else "saved")
 
 
-def _back(token: str, notice: str) -> Response:
-    """After a change, the manage page again (POST, redirect, GET)."""
+async def _back(request: Request, token: str, notice: str) -> Response:
+    """After a change, the manage page again (POST, redirect, GET), in the same language."""
+    site = await view(request)
     query = urlencode({"token": token, notice: "1"})
-    return RedirectResponse(f"/subscriptions/manage?{query}", 303, headers=NO_STORE)
+    path = site.link(f"/subscriptions/manage?{query}")
+    return site.finish(request, RedirectResponse(path, 303, headers=NO_STORE))
 
 
 async def _manage_json(request: Request) -> Response:
@@ -119,7 +124,8 @@ async def _manage_json(request: Request) -> Response:
         else:
             form = json_form(body) if "components" in body else _form_of(found)
             form.values.update({k: str(v) for k, v in body.items() if k != "components"})
-            await svc.manage(token, manage_change(form, offer(request), found.subscriber.channel))
+            s = found.subscriber
+            await svc.manage(token, manage_change(form, offer(request), s.channel, s.language))
         found = await svc.managed(token)
     except StatuspageError as exc:
         return json_error(exc)
@@ -136,8 +142,8 @@ async def render_manage(
     status: int = 200,
     notice: str | None = None,
 ) -> Response:
-    site, svc = pages(request), service(request)
-    s, c = found.subscriber, found.confirmation
+    svc, s, c = service(request), found.subscriber, found.confirmation
+    site = await view(request, s.language)
     cookie, form_token = csrf.token_for(request, svc.subscription_policy.secret_key)
     sms = s.channel is Channel.SMS
     context: dict[str, Any] = {
@@ -145,7 +151,7 @@ async def render_manage(
         "pending_address": shown_address(s, c.new_address) if c and c.new_address else None,
         "probe": found.probe, "token": token, "values": form.values,
         "ticked": set(form.components), "scope": form.get("scope", "all"), "errors": errors,
-        "notice": notice, "offer": offer(request), "csrf_token": form_token,
+        "notice": notice, "languages": _languages(offer(request), s), "csrf_token": form_token,
         "tree": component_tree(await svc.list_components(), await svc.list_groups()),
         "countries": countries(site.renderer.locale, offer(request).countries) if sms else [],
         "country": form.get("phone_country") or s.phone_country or offer(request).default_country,
@@ -155,6 +161,14 @@ async def render_manage(
     return response
 
 
+def _languages(found: Offer, s: Subscriber) -> tuple[tuple[str, str], ...]:
+    """The languages the manage page offers: the channel's, and the subscriber's own."""
+    offered = found.languages_for(s.channel)
+    if s.language in {code for code, _ in offered}:
+        return offered
+    return (*offered, (s.language, language_name(s.language)))
+
+
 async def unsubscribe_page(request: Request) -> Response:
     """The link's page: who would be unsubscribed, and the button (never on a GET alone)."""
     token = request.query_params.get("token", "")
@@ -162,10 +176,12 @@ async def unsubscribe_page(request: Request) -> Response:
         found = await service(request).managed(token, "unsubscribe")
     except StatuspageError as exc:
         return await problem(request, exc)
-    site, s = pages(request), found.subscriber
+    s = found.subscriber
+    site = await view(request, s.language)
+    action = site.link(f"/subscriptions/unsubscribe?{urlencode({'token': token})}")
     return await site.render(
         request, "unsubscribe.html", title=site.gettext("Unsubscribe"), s=s,
-        shown=shown_address(s), action=f"/subscriptions/unsubscribe?{urlencode({'token': token})}",
+        shown=shown_address(s), action=action,
     )  # fmt: skip
 
 
@@ -184,7 +200,7 @@ async def unsubscribe_post(request: Request) -> Response:
 
 
 async def unsubscribed_page(request: Request, s: Any) -> Response:
-    site, svc = pages(request), service(request)
+    site, svc = await view(request, s.language), service(request)
     cookie, form_token = csrf.token_for(request, svc.subscription_policy.secret_key)
     response = await site.render(
         request, "unsubscribed.html", title=site.gettext("You are unsubscribed"), s=s,

@@ -18,6 +18,7 @@ from statuspage.model import Channel
 from statuspage.subscribe import csrf
 from statuspage.subscribe.forms import (
     Form,
+    default_language,
     json_form,
     read_form,
     read_json,
@@ -29,9 +30,9 @@ from statuspage.subscribe.site import (
     json_answer,
     json_error,
     offer,
-    pages,
     problem,
     service,
+    view,
     wants_json,
 )
 
@@ -53,19 +54,21 @@ async def subscribe_post(request: Request) -> Response:
     try:
         csrf.check(request, form.get(csrf.FIELD), service(request).subscription_policy.secret_key)
     except Forbidden as exc:
-        return await render_form(request, form, {"form": exc.message}, 403)
+        return await render_form(request, form, {"form": (await view(request)).say(exc)}, 403)
     try:
         return await _subscribe_form(request, form)
     except InvalidField as exc:
-        return await render_form(request, form, {exc.field: exc.message}, 422)
+        said = (await view(request)).say(exc)
+        return await render_form(request, form, {exc.field: said}, 422)
     except RateLimited as exc:
-        response = await render_form(request, form, {"form": _too_many(request, exc)}, 429)
+        said = (await view(request)).say(exc)
+        response = await render_form(request, form, {"form": said}, 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
 
 async def _subscribe_form(request: Request, form: Form) -> Response:
-    wanted = subscribe_request(form, offer(request))
+    wanted = subscribe_request(form, offer(request), (await view(request)).language)
     svc = service(request)
     if form.honeypot_filled:
         log.info("a subscribe request filled the honeypot field; nothing done")
@@ -78,7 +81,7 @@ async def _subscribe_form(request: Request, form: Form) -> Response:
 
 async def sent_page(request: Request, address: Address) -> Response:
     """What to do next: check the inbox, type the SMS code, or wait for the test event."""
-    site = pages(request)
+    site = await view(request)
     shown = display_phone(address.value) if address.channel is Channel.SMS else address.value
     if address.channel is Channel.SMS:
         cookie, token = csrf.token_for(request, service(request).subscription_policy.secret_key)
@@ -97,8 +100,9 @@ async def sent_page(request: Request, address: Address) -> Response:
 async def _subscribe_json(request: Request) -> Response:
     try:
         form = json_form(await read_json(request))
+        reader = (await view(request)).language
         address = await service(request).subscribe(
-            subscribe_request(form, offer(request)), client(request)
+            subscribe_request(form, offer(request), reader), client(request)
         )
     except StatuspageError as exc:
         return json_error(exc)
@@ -118,26 +122,22 @@ def _next_step(channel: Channel) -> str:
     return "answer the test event we send with a 2xx; the subscription starts then"
 
 
-def _too_many(request: Request, exc: RateLimited) -> str:
-    minutes = max(1, round(exc.retry_after / 60))
-    text = pages(request).gettext("Too many attempts. Please try again in %(n)d minutes.")
-    return text % {"n": minutes}
-
-
 async def render_form(
     request: Request, form: Form, errors: dict[str, str], status: int = 200
 ) -> Response:
-    site, svc, found = pages(request), service(request), offer(request)
+    site, svc, found = await view(request), service(request), offer(request)
     if not found.channels:
         return await site.render(
             request, "unavailable.html", title=site.gettext("Subscribe"), status=200
         )
     channel = _chosen(form, found.channels)
+    language = form.get("language") or default_language(found, channel, site.language)
     cookie, token = csrf.token_for(request, svc.subscription_policy.secret_key)
     tree = component_tree(await svc.list_components(), await svc.list_groups())
     context: dict[str, Any] = {
         "title": site.gettext("Subscribe to updates"), "offer": found, "channel": channel.value,
-        "values": form.values, "ticked": set(form.components),
+        "values": {**form.values, "language": language},
+        "languages": found.languages_for(channel), "ticked": set(form.components),
         "scope": form.get("scope", "all"), "errors": errors, "tree": tree,
         "countries": countries(site.renderer.locale, found.countries)
         if channel is Channel.SMS else [],

@@ -398,14 +398,16 @@ BAD = [
         "/subscribers",
         {"json": {"subscriber": {"email": BOB, "language": "English"}}},
         422,
-        "'English' is not a language code like en, de or pt_BR",
+        "unknown language 'English'; choose one of en, ru, zh-Hans "
+        "(or another language code like de or pt_BR)",
     ),
     (
         "POST",
         "/subscribers",
         {"json": {"subscriber": {"email": BOB, "language": "xx"}}},
         422,
-        "'xx' is not a language code like en, de or pt_BR",
+        "unknown language 'xx'; choose one of en, ru, zh-Hans "
+        "(or another language code like de or pt_BR)",
     ),
     (
         "POST",
@@ -454,7 +456,8 @@ BAD = [
         f"/subscribers/{ANN}",
         {"json": {"subscriber": {"language": "xx"}}},
         422,
-        "'xx' is not a language code like en, de or pt_BR",
+        "unknown language 'xx'; choose one of en, ru, zh-Hans "
+        "(or another language code like de or pt_BR)",
     ),
     (
         "PATCH",
