@@ -194,14 +194,17 @@ class IncidentQueries(TranslationQueries):
         return {r["component_id"]: ComponentStatus(r["status"]) for r in rows}
 
     async def held_statuses(self, component_id: str, except_incident: str) -> list[ComponentStatus]:
-        """Statuses that other open incidents and active maintenance hold on a component."""
+        """Statuses that other open incidents, active maintenance and applied alerts
+        (automation_alerts) hold on a component."""
         rows = await self.fetchall(
             "SELECT ic.status, i.kind, i.status AS incident_status FROM incident_components ic"
             " JOIN incidents i ON i.id = ic.incident_id"
             " WHERE ic.component_id = ? AND i.id != ? AND ("
             " (i.kind = 'incident' AND i.status IN ('investigating', 'identified', 'monitoring'))"
-            " OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))",
-            (component_id, except_incident),
+            " OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))"
+            " UNION ALL SELECT status, 'alert', state FROM automation_alerts"
+            " WHERE component_id = ? AND state IN ('firing', 'resolving')",
+            (component_id, except_incident, component_id),
         )
         return [
             ComponentStatus.UNDER_MAINTENANCE
