@@ -84,7 +84,8 @@ CREATE TABLE automation_changes (
 );
 
 -- A status a person set by hand: automation leaves the component alone until they let go
--- (`statuspage component set NAME auto`).
+-- (`statuspage component set NAME auto`). Not audited: every manual status change, which
+-- makes one, is audited in components already.
 CREATE TABLE component_holds (
     component_id TEXT PRIMARY KEY REFERENCES components(id) ON DELETE CASCADE,
     status TEXT NOT NULL,
@@ -102,16 +103,4 @@ END;
 CREATE TRIGGER audit_automation_changes_delete AFTER DELETE ON automation_changes BEGIN
     INSERT INTO audit_log (tx_id, at, actor, via, source, action, table_name, row_id, incident_id, op, before, after)
     SELECT tx_id, at, actor, via, source, action, 'automation_changes', OLD.status_change_id, NULL, 'delete', json_object('status_change_id', OLD.status_change_id, 'component_id', OLD.component_id, 'rule', OLD.rule, 'source', OLD.source, 'fingerprint', OLD.fingerprint, 'alertname', OLD.alertname), NULL FROM audit_now;
-END;
-CREATE TRIGGER audit_component_holds_insert AFTER INSERT ON component_holds BEGIN
-    INSERT INTO audit_log (tx_id, at, actor, via, source, action, table_name, row_id, incident_id, op, before, after)
-    SELECT tx_id, at, actor, via, source, action, 'component_holds', NEW.component_id, NULL, 'insert', NULL, json_object('component_id', NEW.component_id, 'status', NEW.status, 'held_at', NEW.held_at, 'held_by', NEW.held_by) FROM audit_now;
-END;
-CREATE TRIGGER audit_component_holds_update AFTER UPDATE ON component_holds WHEN OLD.component_id IS NOT NEW.component_id OR OLD.status IS NOT NEW.status OR OLD.held_at IS NOT NEW.held_at OR OLD.held_by IS NOT NEW.held_by BEGIN
-    INSERT INTO audit_log (tx_id, at, actor, via, source, action, table_name, row_id, incident_id, op, before, after)
-    SELECT tx_id, at, actor, via, source, action, 'component_holds', NEW.component_id, NULL, 'update', json_object('component_id', OLD.component_id, 'status', OLD.status, 'held_at', OLD.held_at, 'held_by', OLD.held_by), json_object('component_id', NEW.component_id, 'status', NEW.status, 'held_at', NEW.held_at, 'held_by', NEW.held_by) FROM audit_now;
-END;
-CREATE TRIGGER audit_component_holds_delete AFTER DELETE ON component_holds BEGIN
-    INSERT INTO audit_log (tx_id, at, actor, via, source, action, table_name, row_id, incident_id, op, before, after)
-    SELECT tx_id, at, actor, via, source, action, 'component_holds', OLD.component_id, NULL, 'delete', json_object('component_id', OLD.component_id, 'status', OLD.status, 'held_at', OLD.held_at, 'held_by', OLD.held_by), NULL FROM audit_now;
 END;
