@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from statuspage.automation.signals import SEVERITY, Signal, fingerprint_of
@@ -140,7 +140,7 @@ def _time(alert: dict[str, Any], key: str, where: str) -> datetime | None:
         raise InvalidInput(f"{where}.{key} is not an RFC 3339 time: {value!r}") from exc
     if parsed.tzinfo is None:
         raise InvalidInput(f"{where}.{key} needs a time zone offset: {value!r}")
-    return parsed
+    return parsed.astimezone(UTC)
 
 
 def _trim_nanoseconds(value: str) -> str:
