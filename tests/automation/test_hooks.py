@@ -182,12 +182,20 @@ def test_a_key_of_another_scope_gets_403_and_an_alerts_key_nothing_but_alerts(ho
 @pytest.mark.parametrize(
     ("source", "body", "reason"),
     [
-        ("alertmanager", b'{"version": "3", "alerts": []}', "unsupported Alertmanager payload version"),
+        (
+            "alertmanager",
+            b'{"version": "3", "alerts": []}',
+            "unsupported Alertmanager payload version",
+        ),
         ("grafana", b"not json", "the body is not JSON"),
-        ("generic", b'{"alerts": [{"status": "firing", "labels": {"statuspage_component": "API"}},'
-         b' {"status": "maybe", "labels": {"a": "b"}}]}', "alerts[1].status must be firing or resolved"),
+        (
+            "generic",
+            b'{"alerts": [{"status": "firing", "labels": {"statuspage_component": "API"}},'
+            b' {"status": "maybe", "labels": {"a": "b"}}]}',
+            "alerts[1].status must be firing or resolved",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_payload_gets_400_with_the_reason_and_nothing_is_applied(
     hooks: Hooks, source: str, body: bytes, reason: str
 ) -> None:

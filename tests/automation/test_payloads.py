@@ -64,19 +64,42 @@ def _am(**changes: object) -> bytes:
         ("alertmanager", b"[]", "the body must be a JSON object, not a list"),
         ("alertmanager", _am(version="3"), "unsupported Alertmanager payload version '3'"),
         ("alertmanager", _am(alerts={"a": 1}), "`alerts` must be a list of alerts"),
-        ("alertmanager", _am(alert={"status": "burning"}), "alerts[0].status must be firing or resolved"),
-        ("alertmanager", _am(alert={"labels": {}}), "alerts[0].labels must be an object of text values"),
+        (
+            "alertmanager",
+            _am(alert={"status": "burning"}),
+            "alerts[0].status must be firing or resolved",
+        ),
+        (
+            "alertmanager",
+            _am(alert={"labels": {}}),
+            "alerts[0].labels must be an object of text values",
+        ),
         ("alertmanager", _am(alert={"labels": {"a": 1}}), "alerts[0].labels.a must be text"),
-        ("alertmanager", _am(alert={"startsAt": "yesterday"}), "alerts[0].startsAt is not an RFC 3339 time"),
-        ("alertmanager", _am(alert={"startsAt": "2026-03-10T12:00:00"}), "needs a time zone offset"),
+        (
+            "alertmanager",
+            _am(alert={"startsAt": "yesterday"}),
+            "alerts[0].startsAt is not an RFC 3339 time",
+        ),
+        (
+            "alertmanager",
+            _am(alert={"startsAt": "2026-03-10T12:00:00"}),
+            "needs a time zone offset",
+        ),
         ("alertmanager", _am(alert={"fingerprint": 7}), "alerts[0].fingerprint must be text"),
         ("grafana", b'{"title": "legacy", "state": "alerting"}', "no `alerts` list"),
         ("generic", b'{"alerts": [1]}', "alerts[0] must be a JSON object, not a number"),
-        ("generic", b'{"alerts": [{"status": "firing", "labels": {"a": "b"}, "severity": 3}]}',
-         "alerts[0].severity must be text"),
-        ("generic", json.dumps({"alerts": [{}] * (MAX_ALERTS + 1)}).encode(), "at most 1000 alerts"),
+        (
+            "generic",
+            b'{"alerts": [{"status": "firing", "labels": {"a": "b"}, "severity": 3}]}',
+            "alerts[0].severity must be text",
+        ),
+        (
+            "generic",
+            json.dumps({"alerts": [{}] * (MAX_ALERTS + 1)}).encode(),
+            "at most 1000 alerts",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_body_is_refused_with_the_reason(source: str, body: bytes, reason: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         parse(source, body)
