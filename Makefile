@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages translations
+.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# Programs the tests drive for real: Prometheus Alertmanager (the alerts-in tests start one).
+# Installed once from Debian (needs root, as in CI); skipped when already there.
+tools:
+	@command -v prometheus-alertmanager >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq prometheus-alertmanager >/dev/null)
+
+unit: $(STAMP) tools
 	$(BIN)/pytest
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
