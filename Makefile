@@ -50,7 +50,8 @@ typecheck: $(STAMP)
 # Installed once from Debian (needs root, as in CI); skipped when already there.
 tools:
 	@command -v prometheus-alertmanager >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq prometheus-alertmanager >/dev/null)
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		prometheus-alertmanager >/dev/null)
 
 unit: $(STAMP) tools
 	$(BIN)/pytest
