@@ -41,12 +41,6 @@ class AutomationQueries(QueryBase):
         )
         return [_row(r) for r in rows]
 
-    async def component_alert_rows(self, component_id: str) -> list[AlertRow]:
-        rows = await self.fetchall(
-            "SELECT * FROM automation_alerts WHERE component_id = ?", (component_id,)
-        )
-        return [_row(r) for r in rows]
-
     async def list_alert_rows(self) -> list[AlertRow]:
         rows = await self.fetchall(
             "SELECT * FROM automation_alerts ORDER BY component_id, first_seen_at, fingerprint"
