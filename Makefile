@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages translations
+.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,9 @@ messages: $(STAMP)  ## extract the page's strings for translators (statuspage/lo
 
 translations: $(STAMP)  ## compile the catalogues (statuspage/locale/<lang>/LC_MESSAGES/messages.mo)
 	$(BIN)/pybabel compile -d statuspage/locale -D messages --statistics
+
+bench-alerts: $(STAMP)  ## alerts in: from the hook to the page showing the status (p99 < 1 s over 100)
+	$(BIN)/python bench/alerts_in.py 100
 
 bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, local receivers (minutes)
 	$(BIN)/python bench/fanout.py

@@ -169,6 +169,9 @@ class Automation:
         )
         if found.state is AlertState.RESOLVING:  # fired again within the hold-down
             row = replace(row, state=AlertState.FIRING, due_at=None)
+        elif found.state is AlertState.PENDING and found.due_at and found.due_at <= run.now:
+            row = replace(row, state=AlertState.FIRING, due_at=None)  # `for` over, no tick yet
+            run.started.append(row)
         if row != replace(found, updated_at=run.now):
             await q.save_alert_row(row)
             if row.state.applies:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,30 +66,44 @@ def status(url: str, name: str) -> str:
     return str(next(c["status"] for c in components if c["name"] == name))
 
 
+@contextmanager
+def running_alertmanager(tmp_path: Path, url: str, key: str) -> Iterator[str]:
+    """Alertmanager on a loopback port, its webhook receiver sending to `url` with `key`."""
+    config = tmp_path / "alertmanager.yml"
+    config.write_text(CONFIG.format(url=url, key=key))
+    port = free_port()
+    log = (tmp_path / "alertmanager.log").open("wb")
+    proc = subprocess.Popen(
+        [BINARY, f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    am = f"http://127.0.0.1:{port}"
+    try:
+        until(lambda: _ready(am, proc), "Alertmanager to start", 30)
+        yield am
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
 @pytest.fixture
-def alertmanager(tmp_path: Path, db_path: Path) -> Iterator[tuple[str, str]]:
-    """(Alertmanager's URL, our server's URL), both on loopback."""
+def served(db_path: Path) -> Iterator[tuple[str, str]]:
+    """(our server's URL, a key of scope alerts)."""
     if shutil.which(BINARY) is None:
         pytest.skip(f"{BINARY} is not installed (`make tools` installs it)")
     key = asyncio.run(seed(db_path))
     with serving(db_path) as url:
-        config = tmp_path / "alertmanager.yml"
-        config.write_text(CONFIG.format(url=url, key=key))
-        port = free_port()
-        log = (tmp_path / "alertmanager.log").open("wb")
-        proc = subprocess.Popen(
-            [BINARY, f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        am = f"http://127.0.0.1:{port}"
-        try:
-            until(lambda: _ready(am, proc), "Alertmanager to start", 30)
-            yield am, url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            log.close()
+        yield url, key
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path, served: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """(Alertmanager's URL, our server's URL), both on loopback."""
+    url, key = served
+    with running_alertmanager(tmp_path, url, key) as am:
+        yield am, url
 
 
 def _ready(am: str, proc: subprocess.Popen[bytes]) -> bool:
@@ -125,3 +140,25 @@ def test_alerts_through_a_real_alertmanager_move_the_component_and_resolving_res
     post_alert(am, critical, datetime.now(UTC) - timedelta(seconds=1))  # resolved
     until(lambda: status(url, "API") == "operational", "API to be restored")
     assert status(url, "Web") == "partial_outage"  # its alert still fires
+
+
+def failed_webhooks(am: str) -> float:
+    metrics = httpx.get(f"{am}/metrics", timeout=5).text
+    return sum(
+        float(line.rpartition(" ")[2])
+        for line in metrics.splitlines()
+        if line.startswith("alertmanager_notifications_failed_total")
+        and 'integration="webhook"' in line
+    )
+
+
+def test_an_alertmanager_with_a_wrong_key_is_refused_and_changes_nothing(
+    tmp_path: Path, served: tuple[str, str]
+) -> None:
+    url, _ = served
+    wrong = "sp_aaaaaaaaaaaa_" + "b" * 43
+    with running_alertmanager(tmp_path, url, wrong) as am:
+        labels = {"alertname": "ApiDown", "severity": "critical", "statuspage_component": "API"}
+        post_alert(am, labels, datetime.now(UTC) + timedelta(hours=1))
+        until(lambda: failed_webhooks(am) > 0, "Alertmanager to report the refused webhook")
+    assert status(url, "API") == "operational"

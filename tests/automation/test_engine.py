@@ -237,3 +237,14 @@ async def test_the_default_rule_can_be_turned_off(asvc: Service, tmp_path: Path)
     off = Automation(asvc.ctx, asvc.incidents, rules)
     outcome = await off.receive([alert("ApiDown", severity="critical", statuspage_component="API")])
     assert outcome.changes == [] and await status_of(asvc, "API") is OK
+
+
+async def test_an_alert_repeated_after_its_for_applies_even_before_a_tick(
+    asvc: Service, auto: Automation, clock: FakeClock
+) -> None:
+    api = alert("ApiErrorsHigh", service="api", severity="warning")
+    await auto.receive([api])
+    clock.advance(minutes=2)
+    (change,) = (await auto.receive([api])).changes  # Alertmanager repeats firing alerts
+    assert (change.component, change.new) == ("API", PARTIAL)
+    assert (await auto.tick()).changes == []
