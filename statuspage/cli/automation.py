@@ -72,12 +72,44 @@ def show(ctx: Context, path: Path | None, as_json: bool) -> None:
     if rules is None:
         click.echo("Automation is off (STATUSPAGE_AUTOMATION=off).")
         return
-    alerts, holds, components = ctx.run_local(lambda svc: _automation(svc, rules).alerts())
+
+    async def use(svc: Service) -> tuple[State, list[dict[str, str]]]:
+        followed = _automation(svc, rules)
+        return await followed.alerts(), await followed.recent_changes()
+
+    state, changes = ctx.run_local(use)
     if as_json:
-        echo_json(_show_json(rules, alerts, holds, components))
+        echo_json({**_show_json(rules, *state), "recent_changes": _changes_json(changes, state)})
         return
     click.echo(_rules_text(rules))
-    click.echo(_alerts_text(alerts, holds, components))
+    click.echo(_alerts_text(*state))
+    click.echo(_changes_text(changes, state))
+
+
+State = tuple[list[AlertRow], list[Hold], list[Component]]
+
+
+def _names(state: State) -> dict[str, str]:
+    return {c.id: c.name for c in state[2]}
+
+
+def _changes_json(changes: list[dict[str, str]], state: State) -> list[dict[str, str]]:
+    names = _names(state)
+    return [
+        {"at": c["at"], "component": names.get(c["component_id"], c["component_id"]),
+         "from": c["old_status"], "to": c["new_status"], "rule": c["rule"],
+         "source": c["source"], "fingerprint": c["fingerprint"], "alertname": c["alertname"]}
+        for c in changes
+    ]  # fmt: skip
+
+
+def _changes_text(changes: list[dict[str, str]], state: State) -> str:
+    lines = [f"Recent automatic changes: {len(changes)}"]
+    for c in _changes_json(changes, state):
+        alert = f"{c['source']} {c['alertname'] or c['fingerprint']} ({c['fingerprint']})"
+        lines.append(f"  {c['at']}  {c['component']}  {c['from']} -> {c['to']}  "
+                     f"rule {c['rule']}, {alert}")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _automation(svc: Service, rules: RuleSet) -> Automation:

@@ -125,6 +125,11 @@ class Automation:
         async with self.ctx.read() as q:
             return await q.list_alert_rows(), await q.list_holds(), await q.list_components()
 
+    async def recent_changes(self, limit: int = 20) -> list[dict[str, str]]:
+        """The newest automatic status changes with their causes (rule, source, alert)."""
+        async with self.ctx.read() as q:
+            return await q.automation_changes(limit=limit)
+
     # Firing and resolved alerts
 
     async def _signal(self, q: Queries, run: _Run, signal: Signal) -> None:

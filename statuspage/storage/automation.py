@@ -102,13 +102,17 @@ class AutomationQueries(QueryBase):
             (component_id, rule, source, fingerprint, alertname, component_id),
         )
 
-    async def automation_changes(self, component_id: str) -> list[dict[str, str]]:
-        """The component's automatic changes, newest first, with their causes."""
+    async def automation_changes(
+        self, component_id: str | None = None, limit: int = 1000
+    ) -> list[dict[str, str]]:
+        """Automatic changes (of one component, or all), newest first, with their causes."""
         rows = await self.fetchall(
-            "SELECT s.id, s.at, s.old_status, s.new_status, a.rule, a.source, a.fingerprint,"
-            " a.alertname FROM automation_changes a JOIN status_changes s"
-            " ON s.id = a.status_change_id WHERE a.component_id = ? ORDER BY s.id DESC",
-            (component_id,),
+            "SELECT s.id, s.at, s.component_id, s.old_status, s.new_status, a.rule, a.source,"
+            " a.fingerprint, a.alertname FROM automation_changes a"
+            " JOIN status_changes s ON s.id = a.status_change_id"
+            " WHERE (:component IS NULL OR a.component_id = :component)"
+            " ORDER BY s.id DESC LIMIT :limit",
+            {"component": component_id, "limit": limit},
         )
         return [dict(r) for r in rows]
 

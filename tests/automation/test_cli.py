@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
+from statuspage.automation.rules import RuleSet
+from statuspage.automation.signals import Signal
 from statuspage.resources import EXAMPLE_RULES
+from statuspage.service import Service
+from statuspage.service.automation import Automation
+from statuspage.storage import Store
 from tests.conftest import RunCli
 
 BROKEN = """\
@@ -78,6 +84,33 @@ def test_show_lists_the_rules_in_order_and_the_statuses_held_by_hand(run_cli: Ru
     assert as_json["held_by_hand"][0]["component"] == "API"
     assert run_cli("component", "set", "API", "auto").output.strip() == "API is now ✔ Operational."
     assert json.loads(run_cli("automation", "show", "--json").output)["held_by_hand"] == []
+
+
+def test_show_lists_the_recent_automatic_changes_with_their_causes(
+    run_cli: RunCli, db_path: Path
+) -> None:
+    assert run_cli("component", "add", "API").exit_code == 0
+    asyncio.run(fire(db_path))
+    shown = run_cli("automation", "show")
+    assert "Alerts followed: 1\n  API  firing  major_outage  generic ApiDown  rule default" in (
+        shown.output
+    )
+    assert "API  operational -> major_outage  rule default, generic ApiDown (fp1)" in shown.output
+    (change,) = json.loads(run_cli("automation", "show", "--json").output)["recent_changes"]
+    assert (change["component"], change["to"], change["fingerprint"]) == (
+        "API", "major_outage", "fp1"
+    )  # fmt: skip
+
+
+async def fire(db: Path) -> None:
+    store = await Store.open(db)
+    try:
+        svc = Service(store)
+        signal = Signal("generic", "fp1", {"alertname": "ApiDown", "statuspage_component": "API"},
+                        firing=True, severity="critical")  # fmt: skip
+        await Automation(svc.ctx, svc.incidents, RuleSet()).receive([signal])
+    finally:
+        await store.close()
 
 
 def test_tick_says_when_nothing_is_due(run_cli: RunCli) -> None:
