@@ -57,7 +57,10 @@ async def tick_forever(automation: Automation | None, interval: float) -> None:
 
 
 def _error(status: int, text: str) -> Response:
-    return JSONResponse({"error": text}, status, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="statuspage alerts"'
+    return JSONResponse({"error": text}, status, headers=headers)
 
 
 def _client(request: Request) -> str:

@@ -13,7 +13,7 @@ from statuspage.model import Channel, ComponentStatus, IncidentStatus
 from statuspage.service import Service
 from statuspage.service.automation import Automation
 from statuspage.storage import Store
-from statuspage.storage.outbox import OutboxState
+from statuspage.storage.outbox import OutboxRow, OutboxState
 from tests.automation.conftest import RULES, alert, resolved, rules_from, status_of
 from tests.comms.conftest import SMALL_PLAN, add_subscriber, rows
 from tests.conftest import FakeClock
@@ -40,7 +40,7 @@ async def csvc(store: Store, clock: FakeClock) -> Service:
     return await service_with(store, clock, SMALL_PLAN)
 
 
-def states(found: list, kind: str) -> set[OutboxState]:  # type: ignore[type-arg]
+def states(found: list[OutboxRow], kind: str) -> set[OutboxState]:
     return {r.state for r in found if (r.recipient_kind == "owner") == (kind == "owner")}
 
 

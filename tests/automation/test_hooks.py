@@ -154,7 +154,7 @@ def test_bad_credentials_get_401_and_nothing_is_applied(
 ) -> None:
     response = hooks.post("generic", (PAYLOADS / "generic.json").read_bytes(), key=None, **headers)
     assert response.status_code == 401, response.text
-    assert "error" in response.json()
+    assert "error" in response.json() and response.headers["www-authenticate"].startswith("Bearer")
     assert hooks.applied() == [] and set(hooks.statuses().values()) == {"operational"}
 
 
