@@ -66,3 +66,8 @@ _.outbox_rows  # unused method (statuspage/storage/outbox.py:326)
 _.claim_outbox  # unused method (statuspage/storage/outbox_claims.py:18)
 _.settle_outbox  # unused method (statuspage/storage/outbox_claims.py:36)
 _.wants  # unused method (statuspage/model.py: the targeting rule, used by the tests)
+# The issue-14 foundation on main, used by the language helpers' branches (not yet merged here):
+english_name  # unused variable (statuspage/languages.py:39)
+negotiate  # unused function (statuspage/languages.py:172)
+translated  # unused function (statuspage/model.py:194)
+languages_of  # unused function (statuspage/model.py:202)
