@@ -128,18 +128,25 @@ def tick(ctx: Context) -> None:
     Example:
       * * * * *  statuspage --db /var/lib/statuspage/status.db automation tick
     """
+    if ctx.settings.automation.strip().lower() == "off":
+        click.echo("Automation is off (STATUSPAGE_AUTOMATION=off).")
+    elif not automation_tick(ctx):
+        click.echo("Nothing due.")
+
+
+def automation_tick(ctx: Context) -> bool:
+    """Run the automation tick once (unless automation is off), print what it did, and
+    say whether it did anything."""
     rules = rules_for(ctx.settings.automation)
     if rules is None:
-        click.echo("Automation is off (STATUSPAGE_AUTOMATION=off).")
-        return
+        return False
     outcome: Outcome = ctx.run_local(lambda svc: _automation(svc, rules).tick())
     for change in outcome.changes:
         click.echo(f"{change.component}: {change.old.value} -> {change.new.value} "
                    f"(rule {change.rule}, alert {change.alert})")  # fmt: skip
     for incident_id in outcome.incidents:
         click.echo(f"Declared incident {incident_id}.")
-    if not outcome.changes and not outcome.incidents:
-        click.echo("Nothing due.")
+    return bool(outcome.changes or outcome.incidents)
 
 
 @automation.command("example")

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from statuspage.automation.read import load_rules
 from statuspage.automation.rules import RuleSet
 from statuspage.automation.signals import Signal
 from statuspage.resources import EXAMPLE_RULES
 from statuspage.service import Service
 from statuspage.service.automation import Automation
 from statuspage.storage import Store
-from tests.conftest import RunCli
+from tests.conftest import FakeClock, RunCli
 
 BROKEN = """\
 version: 1
@@ -102,13 +103,13 @@ def test_show_lists_the_recent_automatic_changes_with_their_causes(
     )  # fmt: skip
 
 
-async def fire(db: Path) -> None:
+async def fire(db: Path, rules: RuleSet | None = None) -> None:
     store = await Store.open(db)
     try:
-        svc = Service(store)
+        svc = Service(store, FakeClock())
         signal = Signal("generic", "fp1", {"alertname": "ApiDown", "statuspage_component": "API"},
                         firing=True, severity="critical")  # fmt: skip
-        await Automation(svc.ctx, svc.incidents, RuleSet()).receive([signal])
+        await Automation(svc.ctx, svc.incidents, rules or RuleSet()).receive([signal])
     finally:
         await store.close()
 
@@ -123,3 +124,18 @@ def test_a_key_of_scope_alerts_can_be_made(run_cli: RunCli) -> None:
         run_cli("token", "create", "alertmanager", "--scope", "alerts", "--json").output
     )
     assert made["scope"] == "alerts" and made["key"].startswith("sp_")
+
+
+def test_tick_lets_due_alerts_apply_for_cron(
+    run_cli: RunCli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli("component", "add", "API").exit_code == 0
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("version: 1\ndefault_rule: {for: 1m}\n")
+    asyncio.run(fire(db_path, load_rules(rules)))  # at START, long before now: due
+    assert run_cli("component", "list", "--json").output.count("major_outage") == 0
+    monkeypatch.setenv("STATUSPAGE_AUTOMATION", str(rules))
+    ticked = run_cli("tick")
+    assert ticked.exit_code == 0, ticked.output
+    assert "API: operational -> major_outage (rule default, alert ApiDown (fp1))" in ticked.output
+    assert run_cli("automation", "tick").output.strip() == "Nothing due."
