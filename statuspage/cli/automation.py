@@ -3,6 +3,7 @@ and let due alerts apply (the server does that on its own)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -13,6 +14,8 @@ from statuspage.automation.state import AlertRow, Hold
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
 from statuspage.comms.compose.report import count
+from statuspage.comms.compose.validate import load_plan
+from statuspage.comms.kit import plan_path
 from statuspage.comms.plan.typed_yaml import format_duration
 from statuspage.errors import InvalidInput
 from statuspage.model import Component
@@ -45,7 +48,45 @@ def validate(ctx: Context, path: Path | None) -> None:
     if report.rules is None:
         click.echo(f"{path or target}: {count(len(report.issues.errors), 'error')}.")
         click.get_current_context().exit(2)
-    click.echo(f"{path or target}: OK ({count(len(report.rules.rules), 'rule')}).")
+    warnings = _against_the_page(ctx, report.rules)
+    for warning in warnings:
+        click.echo(warning, err=True)
+    note = f", {count(len(warnings), 'warning')}" if warnings else ""
+    click.echo(f"{path or target}: OK ({count(len(report.rules.rules), 'rule')}{note}).")
+
+
+def _against_the_page(ctx: Context, rules: RuleSet) -> list[str]:
+    """Warnings for names the page does not know: components, templates, severities (when
+    there is a database and a comms plan to ask)."""
+    if ctx.server or not ctx.settings.db.exists():
+        return []
+
+    async def use(svc: Service) -> tuple[set[str], set[str]]:
+        components = {n for c in await svc.list_components() for n in (c.id, c.name.casefold())}
+        templates = {n for t in await svc.list_templates() for n in (t.id, t.name.casefold())}
+        return components, templates
+
+    components, templates = ctx.run_local(use)
+    plan = plan_path(ctx.settings)
+    severities = load_plan(plan, os.environ).severities if plan and plan.is_file() else None
+    warnings: list[str] = []
+    for rule in rules.rules:
+        warn = f"{rule.where}: warning: rule {rule.name!r}"
+        for ref in rule.components:
+            if ref.casefold() not in components and ref not in components:
+                warnings.append(f"{warn} names component {ref!r}, which this page does not have")
+        if rule.declare is None:
+            continue
+        if rule.declare.template.casefold() not in templates:
+            warnings.append(
+                f"{warn} declares from template {rule.declare.template!r}, which this page "
+                "does not have (POST /v1/pages/{page_id}/incident_templates makes one)"
+            )
+        known = {s.casefold() for s in severities or ()}
+        if severities is not None and (rule.declare.severity or "").casefold() not in known:
+            warnings.append(f"{warn} declares at severity {rule.declare.severity!r}, which the "
+                            f"comms plan does not have ({', '.join(severities)})")  # fmt: skip
+    return warnings
 
 
 def _configured(ctx: Context) -> Path:

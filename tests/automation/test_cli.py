@@ -35,7 +35,7 @@ rules:
 def test_the_shipped_example_validates_and_is_printed_as_is(run_cli: RunCli) -> None:
     result = run_cli("automation", "validate", str(EXAMPLE_RULES))
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("OK (2 rules).")
+    assert result.output.strip().endswith("OK (2 rules, 4 warnings).")  # an empty page
     printed = run_cli("automation", "example")
     assert printed.exit_code == 0 and printed.output == EXAMPLE_RULES.read_text(encoding="utf-8")
 
@@ -139,3 +139,27 @@ def test_tick_lets_due_alerts_apply_for_cron(
     assert ticked.exit_code == 0, ticked.output
     assert "API: operational -> major_outage (rule default, alert ApiDown (fp1))" in ticked.output
     assert run_cli("automation", "tick").output.strip() == "Nothing due."
+
+
+def test_validate_warns_of_components_templates_and_severities_the_page_lacks(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    assert run_cli("component", "add", "API").exit_code == 0
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "version: 1\nrules:\n  - name: db\n    match: {alertname: PostgresDown}\n"
+        "    components: [api, Billing]\n    declare: {template: db-outage, severity: SEV9}\n"
+    )
+    result = run_cli("automation", "validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{path}:3:5: warning: rule 'db' names component 'Billing', which this page does not have"
+        in result.output
+    )
+    assert "names component 'api'" not in result.output  # names ignore case
+    assert "declares from template 'db-outage', which this page does not have" in result.output
+    assert (
+        "declares at severity 'SEV9', which the comms plan does not have (SEV1, SEV2, SEV3, SEV4)"
+        in result.output
+    )
+    assert result.output.strip().endswith("OK (1 rule, 3 warnings).")
