@@ -52,6 +52,7 @@ class Outcome:
     changes: list[Applied] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # waiting out their rule's `for`
     held: list[str] = field(default_factory=list)  # components a person holds
+    maintenance: list[str] = field(default_factory=list)  # components in maintenance
     incidents: list[str] = field(default_factory=list)  # incidents declared
     ignored: list[str] = field(default_factory=list)  # alerts no rule took, and why
 
@@ -65,6 +66,7 @@ class Outcome:
             ],
             "pending": self.pending,
             "held_by_hand": sorted(set(self.held)),
+            "in_maintenance": sorted(set(self.maintenance)),
             "incidents_declared": self.incidents,
             "ignored": self.ignored,
         }  # fmt: skip
@@ -218,15 +220,20 @@ class Automation:
         await self.alert_incidents.resolve_for(q, run.gone)
 
     async def _settle(self, q: Queries, run: _Run, component_id: str, cause: AlertRow) -> None:
-        """Give the component the worst status its applied alerts, open incidents and active
-        maintenance ask for (operational when none does), unless a person holds it."""
+        """Give the component the worst status its applied alerts and open incidents ask for
+        (operational when none does), unless a person holds it or maintenance is under way
+        (planned work raises alerts; the maintenance's end restores what they still ask)."""
         component = await q.find_component(component_id)
         if component is None:
             return
         if await q.get_hold(component_id) is not None:
             run.outcome.held.append(component.name)
             return
-        target = await self.ctx.restore_status(q, component_id, "")
+        held = await q.held_statuses(component_id, "")
+        if ComponentStatus.UNDER_MAINTENANCE in held:
+            run.outcome.maintenance.append(component.name)
+            return
+        target = max(held, key=lambda s: s.rank, default=ComponentStatus.OPERATIONAL)
         change = await self.ctx.apply_status(q, component, target, ChangeCause.AUTOMATION)
         if change is None:
             return

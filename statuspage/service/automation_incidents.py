@@ -4,7 +4,8 @@ An incident is declared from an incident template at the rule's severity, exactl
 would declare it (the comms plan routes its messages; owners hear at once), inside the alert's
 transaction. Automation is the actor, so customer-facing messages wait for approval unless the
 plan's severity says `automation_speaks: true` (statuspage.comms.compose.fanout). One incident
-per rule and component: another alert of the same rule joins the open one.
+per rule and component: another alert of the same rule joins the open one. Components a person
+holds, or under maintenance, are left out; with none left, no incident is declared.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import replace
 from statuspage.automation.rules import Rule, RuleSet
 from statuspage.automation.state import AlertRow
 from statuspage.errors import StatuspageError
+from statuspage.model import ComponentStatus
 from statuspage.service.context import ServiceContext
 from statuspage.service.incidents import ComponentSpec, Incidents
 from statuspage.storage import Queries
@@ -66,8 +68,10 @@ class AlertIncidents:
             return None
         specs: list[ComponentSpec] = []
         for row in rows:
-            if await q.get_hold(row.component_id) is None:  # a held status stays as set
+            if not await self._left_alone(q, row.component_id):
                 specs.append((row.component_id, row.status.value))
+        if not specs:
+            return None  # people hold them, or planned work is under way
         taken = {row.component_id for row in rows}
         specs += [(cid, None) for cid in template.component_ids if cid not in taken]
         try:
@@ -83,6 +87,13 @@ class AlertIncidents:
             return None
         log.info("rule %s declared incident %s (%s)", rule.name, incident.id, incident.name)
         return incident.id
+
+    @staticmethod
+    async def _left_alone(q: Queries, component_id: str) -> bool:
+        """Whether a person holds the component's status or maintenance is under way on it."""
+        if await q.get_hold(component_id) is not None:
+            return True
+        return ComponentStatus.UNDER_MAINTENANCE in await q.held_statuses(component_id, "")
 
     async def resolve_for(self, q: Queries, gone: Sequence[AlertRow]) -> list[str]:
         """Resolve the incidents of rules with `declare.resolve` whose last alert went."""

@@ -3,13 +3,14 @@ customers only once a person approves (unless the plan's severity lets automatio
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import Comms
-from statuspage.model import Channel, ComponentStatus, IncidentStatus
+from statuspage.model import Channel, ComponentStatus, IncidentStatus, MaintenanceStatus
 from statuspage.service import Service
 from statuspage.service.automation import Automation
 from statuspage.storage import Store
@@ -152,3 +153,22 @@ async def test_a_fired_alert_declares_only_once_its_for_is_over(
     assert (await auto.receive([alert("PostgresDown")])).incidents == []
     clock.advance(minutes=2)
     assert len((await auto.tick()).incidents) == 1
+
+
+async def test_no_incident_is_declared_for_components_held_by_hand_or_in_maintenance(
+    csvc: Service, tmp_path: Path, clock: FakeClock
+) -> None:
+    auto = Automation(csvc.ctx, csvc.incidents, rules_from(tmp_path))
+    await csvc.set_component_status("API", "major_outage")
+    window = await csvc.schedule_maintenance(
+        "Database upgrade",
+        start=clock(),
+        end=clock() + timedelta(hours=1),
+        components=["Dashboard"],
+    )
+    await csvc.transition_maintenance(window.id, MaintenanceStatus.IN_PROGRESS)
+    outcome = await auto.receive([alert("PostgresDown")])
+    assert (
+        outcome.incidents == [] and outcome.held == ["API"] and outcome.maintenance == ["Dashboard"]
+    )
+    assert await csvc.list_incidents() == []  # incidents only; the window is maintenance

@@ -4,9 +4,10 @@ restores, dedupe, worst wins, flap damping, and a person's status left alone."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
-from statuspage.model import ChangeCause, ComponentStatus
+from statuspage.model import ChangeCause, ComponentStatus, MaintenanceStatus
 from statuspage.service import Service
 from statuspage.service.automation import Automation
 from tests.automation.conftest import alert, resolved, rules_from, status_of
@@ -248,3 +249,21 @@ async def test_an_alert_repeated_after_its_for_applies_even_before_a_tick(
     (change,) = (await auto.receive([api])).changes  # Alertmanager repeats firing alerts
     assert (change.component, change.new) == ("API", PARTIAL)
     assert (await auto.tick()).changes == []
+
+
+async def test_maintenance_under_way_keeps_its_status_and_its_end_shows_the_alert(
+    asvc: Service, auto: Automation, clock: FakeClock
+) -> None:
+    window = await asvc.schedule_maintenance(
+        "Database upgrade", start=clock() + timedelta(minutes=5), end=clock() + timedelta(hours=1),
+        components=["API"],
+    )  # fmt: skip
+    await asvc.transition_maintenance(window.id, MaintenanceStatus.IN_PROGRESS)
+    api = alert("ApiDown", severity="critical", statuspage_component="API")
+    outcome = await auto.receive([api])
+    assert outcome.changes == [] and outcome.maintenance == ["API"]
+    assert await status_of(asvc, "API") is ComponentStatus.UNDER_MAINTENANCE
+    await asvc.transition_maintenance(window.id, MaintenanceStatus.COMPLETED)
+    assert await status_of(asvc, "API") is MAJOR  # the alert still fires
+    await auto.receive([resolved(api)])
+    assert await status_of(asvc, "API") is OK
