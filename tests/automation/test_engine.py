@@ -267,3 +267,17 @@ async def test_maintenance_under_way_keeps_its_status_and_its_end_shows_the_aler
     assert await status_of(asvc, "API") is MAJOR  # the alert still fires
     await auto.receive([resolved(api)])
     assert await status_of(asvc, "API") is OK
+
+
+async def test_handing_back_a_component_under_maintenance_keeps_it_under_maintenance(
+    asvc: Service, auto: Automation, clock: FakeClock
+) -> None:
+    window = await asvc.schedule_maintenance(
+        "Upgrade", start=clock(), end=clock() + timedelta(hours=1), components=["API"]
+    )
+    await asvc.transition_maintenance(window.id, MaintenanceStatus.IN_PROGRESS)
+    await auto.receive([alert("ApiDown", severity="critical", statuspage_component="API")])
+    await asvc.set_component_status("API", "partial_outage")
+    assert (
+        await asvc.set_component_status("API", "auto")
+    ).status is ComponentStatus.UNDER_MAINTENANCE
