@@ -224,3 +224,19 @@ def test_a_rules_file_that_does_not_validate_stops_the_start(
     broken.write_text("version: 1\nrules:\n  - name: x\n    match: {a: b}\n    for: soon\n")
     with pytest.raises(Exception, match=r"rules.yaml:5:10: error: bad duration for rule 'x' for"):
         next(make_hooks(db_path, clock, automation=str(broken)))
+
+
+def test_the_servers_ticker_applies_an_alert_once_its_for_is_over(
+    db_path: Path, clock: FakeClock, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("version: 1\ndefault_rule: {for: 2m, hold_down: 1m}\n")
+    for hooks in make_hooks(db_path, clock, automation=str(rules), tick_interval=0.05):
+        body = (PAYLOADS / "generic.json").read_bytes()
+        assert hooks.post("generic", body).json()["pending"] == [
+            "NightlyBackupLate (cron-backup-eu) on Web"
+        ]
+        time.sleep(0.3)  # a few ticks: nothing is due yet
+        assert hooks.statuses()["Web"] == "operational"
+        clock.advance(minutes=2)
+        assert hooks.published_status("Web") == "partial_outage"
