@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-fanout messages translations
+.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# Programs the tests drive for real: Prometheus Alertmanager (the alerts-in tests start one).
+# Installed once from Debian (needs root, as in CI); skipped when already there.
+tools:
+	@command -v prometheus-alertmanager >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		prometheus-alertmanager >/dev/null)
+
+unit: $(STAMP) tools
 	$(BIN)/pytest
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
@@ -69,6 +76,9 @@ messages: $(STAMP)  ## extract the page's strings for translators (statuspage/lo
 
 translations: $(STAMP)  ## compile the catalogues (statuspage/locale/<lang>/LC_MESSAGES/messages.mo)
 	$(BIN)/pybabel compile -d statuspage/locale -D messages --statistics
+
+bench-alerts: $(STAMP)  ## alerts in: from the hook to the page showing the status (p99 < 1 s over 100)
+	$(BIN)/python bench/alerts_in.py 100
 
 bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, local receivers (minutes)
 	$(BIN)/python bench/fanout.py

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from statuspage import admin, hooks, subscribe
+from statuspage import admin, alert_hooks, hooks, subscribe
 from statuspage.body_limit import BodyLimit
 from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, load_comms
@@ -57,6 +57,10 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
             await publisher.start()
             await metrics.start()  # its own connection (and port, when configured)
             tasks.append(asyncio.create_task(_tick_forever(service, settings.tick_interval)))
+            app.state.automation = automation = alert_hooks.automation_for(settings, service)
+            tasks.append(
+                asyncio.create_task(alert_hooks.tick_forever(automation, settings.tick_interval))
+            )
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
             if comms is not None and settings.dispatcher:
                 dispatcher = await make_dispatcher(settings, store, comms, os.environ)
@@ -76,7 +80,14 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
 
     return SiteApp(
         published,
-        routes=[*admin.routes, *hooks.routes, *subscribe.routes, *metrics.routes, *errors.routes],
+        routes=[
+            *admin.routes,
+            *hooks.routes,
+            *alert_hooks.routes,
+            *subscribe.routes,
+            *metrics.routes,
+            *errors.routes,
+        ],
         exception_handlers=errors.exception_handlers,
         # A failed start as one line; bodies capped before any handler reads them.
         middleware=[Middleware(StartupErrors), Middleware(BodyLimit)],

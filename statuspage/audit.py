@@ -27,6 +27,9 @@ class Actor:
     action: str | None = None  # "incident declare", "PATCH /v1/pages/{page_id}/incidents/{id}"
 
 
+# The via of automatic changes (alerts in): the comms kit holds their customer messages.
+AUTOMATION = "automation"
+
 _CURRENT: ContextVar[Actor | None] = ContextVar("statuspage_actor", default=None)
 
 

@@ -6,7 +6,8 @@ Content-Length over the cap is refused without reading the body; a streamed (chu
 is read here, counting, and refused as soon as it passes the cap. A body within the cap is
 handed to the app as it arrived, so handlers keep reading it the usual way.
 
-The Manage API (/v1/...) takes bodies up to MAX_API (a CSV import); everything public
+The Manage API (/v1/...) takes bodies up to MAX_API (a CSV import), and so do the alert
+hooks (/hooks/alerts/..., behind an API key); everything else
 (the subscription forms, their JSON twins, the Twilio hooks) up to MAX_PUBLIC.
 """
 
@@ -27,9 +28,12 @@ MAX_API = 1_000_000
 API_PREFIX = "/v1/"
 
 
+ALERTS_PREFIX = "/hooks/alerts/"  # a batch of alerts (Alertmanager sends whole groups)
+
+
 def cap_for(path: str) -> int:
     """The most bytes a request body to `path` may have."""
-    return MAX_API if path.startswith(API_PREFIX) else MAX_PUBLIC
+    return MAX_API if path.startswith((API_PREFIX, ALERTS_PREFIX)) else MAX_PUBLIC
 
 
 class BodyLimit:

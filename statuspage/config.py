@@ -63,6 +63,11 @@ class Settings:
     # The comms plan (YAML). Empty: the shipped default (statuspage/comms_plans/default.yaml);
     # "off": no plan, so no messages are planned.
     comms_plan: str = ""
+    # Alerts in: the automation rules (YAML). Empty: the default rule only (alerts labelled
+    # statuspage_component=NAME); "off": the /hooks/alerts/... endpoints answer 503.
+    automation: str = ""
+    # The generic alerts hook also takes requests signed with this (HMAC-SHA256).
+    alerts_hmac_secret: str = _secret()
     # SMS sender throughput in messages (segments) per second: 1 for a long code, 3 for a
     # toll-free number, 100 for a short code. Previews estimate send times from it.
     sms_rate: float = 1.0
@@ -191,6 +196,8 @@ RULES: dict[str, rules.Rule] = {
     "api_rate_limit": rules.number(0, 1_000_000, "a number of requests a minute (0: no limit)"),
     "api_rate_burst": rules.count(1, 1_000_000),
     "comms_plan": rules.path(),
+    "automation": rules.path(),
+    "alerts_hmac_secret": rules.secret_key(),
     "sms_rate": rules.rate(1_000_000, "messages"),
     "sms_warn_after": rules.seconds(1, 7 * DAY),
     "dispatcher": rules.flag(),

@@ -25,10 +25,16 @@ class Scope(StrEnum):
     READ = "read"
     WRITE = "write"
     ADMIN = "admin"
+    ALERTS = "alerts"  # only posts alerts to /hooks/alerts/... (statuspage.alert_hooks)
 
     def allows(self, needed: Scope) -> bool:
-        """read < write < admin: a scope allows what it names and everything below."""
-        order = list(Scope)
+        """read < write < admin: a scope allows what it names and everything below.
+
+        alerts stands aside: an alerts key may post alerts and nothing else; admin may too.
+        """
+        if Scope.ALERTS in (self, needed):
+            return self is needed or self is Scope.ADMIN
+        order = [Scope.READ, Scope.WRITE, Scope.ADMIN]
         return order.index(self) >= order.index(needed)
 
 

@@ -90,6 +90,7 @@ class ChangeCause(StrEnum):
     INCIDENT = "incident"
     MAINTENANCE = "maintenance"
     MANUAL = "manual"
+    AUTOMATION = "automation"  # alerts in (statuspage.automation); its cause in automation_changes
 
 
 OPEN_INCIDENT = frozenset(

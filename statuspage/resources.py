@@ -35,6 +35,7 @@ STATIC = resource("static")
 LOCALES = resource("locale")
 PLANS = resource("comms_plans")
 DEFAULT_PLAN = PLANS / "default.yaml"
+EXAMPLE_RULES = resource("automation_rules", "example.yaml")
 
 
 def example_plans() -> dict[str, Path]:

@@ -25,6 +25,7 @@ SHIPPED = {
         "0d56cf7155497c365dc240123352e7fb9d2d4ed07ae70d09542ac7656ac3e7fa"
     ),
     "0601_translations": "bc90c675ad16b964c5fe96ee3e1cabb15485f0fd2e2c29fb626e225513dae064",
+    "0701_automation": "aed9a0e11c8baa5beb1bb31d1abdb4851a4c93593768c30af05c29b956dce303",
 }
 
 

@@ -48,6 +48,8 @@ BAD: dict[str, list[str]] = {
     "api_rate_limit": ["nan", "inf", "-1", "often"],
     "api_rate_burst": [*COUNT, "0"],
     "comms_plan": TEXT,
+    "automation": TEXT,
+    "alerts_hmac_secret": ["x", "a" * 64, "ab" * 32],
     "sms_rate": SECONDS,
     "sms_warn_after": SECONDS,
     "dispatcher": FLAG,

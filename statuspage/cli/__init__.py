@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from statuspage.cli.audit import audit
+from statuspage.cli.automation import automation
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
@@ -80,6 +81,7 @@ for command in (
     audit,
     secret,
     report,
+    automation,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

@@ -83,11 +83,13 @@ def component_set(ctx: Context, ref: str, status: str, as_json: bool) -> None:
     """Set a component's status by hand (recorded as a manual change).
 
     STATUS is one of: operational, degraded_performance, partial_outage, major_outage,
-    under_maintenance.
+    under_maintenance; or auto. A status set by hand stays until a person changes it: alerts
+    (automation) leave the component alone until `auto` hands it back to them.
 
     \b
     Example:
       statuspage component set API degraded_performance
+      statuspage component set API auto
     """
 
     async def use(svc: Operations) -> Json:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import click
 
+from statuspage.cli.automation import automation_tick
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
 from statuspage.comms.compose.validate import validate_plan
@@ -169,9 +170,9 @@ def refuse_broken_plan(ctx: Context) -> None:
 @click.command()
 @pass_context
 def tick(ctx: Context) -> None:
-    """Perform due automatic transitions once (maintenance start and completion), send
-    the comms plan's due reminders (overdue updates, maintenance starting soon) and delete
-    subscriptions never confirmed in time.
+    """Perform due automatic transitions once (maintenance start and completion; alerts
+    whose `for` or `hold_down` is over), send the comms plan's due reminders (overdue
+    updates, maintenance starting soon) and delete subscriptions never confirmed in time.
 
     The server does this on its own every few seconds; run this from cron when no
     server runs.
@@ -182,6 +183,7 @@ def tick(ctx: Context) -> None:
     """
     done = ctx.run_local(lambda svc: svc.tick_report())
     purged = ctx.run_local(lambda svc: svc.purge_unconfirmed())
+    automatic = automation_tick(ctx)
     for t in done.transitions:
         click.echo(f"{t.incident_id}  {t.status.value}  {t.name}")
     for notice in done.notices:
@@ -189,7 +191,7 @@ def tick(ctx: Context) -> None:
     if purged:
         noun = "subscription" if purged == 1 else "subscriptions"
         click.echo(f"Deleted {purged} {noun} never confirmed.")
-    if not done.transitions and not done.notices and not purged:
+    if not done.transitions and not done.notices and not purged and not automatic:
         click.echo("Nothing due.")
 
 

@@ -36,11 +36,11 @@ def key_json(key: ApiKey) -> Json:
 @click.argument("name")
 @click.option(
     "--scope",
-    type=click.Choice(["read", "write", "admin"]),
+    type=click.Choice(["read", "write", "admin", "alerts"]),
     default="write",
     show_default=True,
     help="read: GET only; write: incidents, components, postmortems; admin: also page "
-    "settings and deletions.",
+    "settings and deletions; alerts: only posts alerts to /hooks/alerts/... (nothing else).",
 )
 @json_option
 @pass_context

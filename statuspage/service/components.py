@@ -7,6 +7,8 @@ from datetime import date
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from statuspage.audit import current_actor
+from statuspage.automation.state import Hold
 from statuspage.errors import Conflict, InvalidInput, NotFound
 from statuspage.model import (
     ChangeCause,
@@ -23,6 +25,8 @@ from statuspage.model import (
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.text import check_text
+
+AUTO = "auto"  # `component set NAME auto`: automation may set the status again
 
 
 def check_time_zone(name: str) -> str:
@@ -197,11 +201,19 @@ class Components:
             return await self.ctx.component(q, ref)
 
     async def set_component_status(self, ref: str, status: str) -> Component:
-        """Set a component's status by hand; recorded with cause "manual"."""
+        """Set a component's status by hand; recorded with cause "manual". Automation leaves
+        it alone from now on; the status "auto" hands it back (to what alerts, incidents and
+        maintenance ask for, or operational)."""
         async with self.ctx.write() as q:
             component = await self.ctx.component(q, ref)
+            if status.strip().lower() == AUTO:
+                await q.delete_hold(component.id)
+                target = await self.ctx.restore_status(q, component.id, "")
+                await self.ctx.apply_status(q, component, target, ChangeCause.MANUAL)
+                return await self.ctx.component(q, component.id)
             parsed = parse_enum(ComponentStatus, status, "component status")
             await self.ctx.apply_status(q, component, parsed, ChangeCause.MANUAL)
+            await q.save_hold(Hold(component.id, parsed, self.ctx.now(), current_actor().name))
             return await self.ctx.component(q, component.id)
 
     async def remove_component(self, ref: str) -> Component:

@@ -194,15 +194,9 @@ class IncidentQueries(TranslationQueries):
         return {r["component_id"]: ComponentStatus(r["status"]) for r in rows}
 
     async def held_statuses(self, component_id: str, except_incident: str) -> list[ComponentStatus]:
-        """Statuses that other open incidents and active maintenance hold on a component."""
-        rows = await self.fetchall(
-            "SELECT ic.status, i.kind, i.status AS incident_status FROM incident_components ic"
-            " JOIN incidents i ON i.id = ic.incident_id"
-            " WHERE ic.component_id = ? AND i.id != ? AND ("
-            " (i.kind = 'incident' AND i.status IN ('investigating', 'identified', 'monitoring'))"
-            " OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))",
-            (component_id, except_incident),
-        )
+        """Statuses that other open incidents, active maintenance and applied alerts
+        (automation_alerts; not while maintenance is under way) hold on a component."""
+        rows = await self.fetchall(_HELD, (component_id, except_incident))
         return [
             ComponentStatus.UNDER_MAINTENANCE
             if r["kind"] == "maintenance"
@@ -301,3 +295,19 @@ class IncidentQueries(TranslationQueries):
         for row in await self.fetchall(sql + " ORDER BY 3, 4", {"ids": ids}):
             found[(row[0], row[1])].append(Translation(row[2], row[3], row[4]))
         return {key: tuple(value) for key, value in found.items()}
+
+
+# Statuses other open incidents and active maintenance hold; and applied alerts, except while
+# maintenance is under way (planned work raises alerts).
+_HELD = """
+    SELECT ic.status, i.kind, i.status AS incident_status FROM incident_components ic
+    JOIN incidents i ON i.id = ic.incident_id
+    WHERE ic.component_id = ?1 AND i.id != ?2 AND (
+        (i.kind = 'incident' AND i.status IN ('investigating', 'identified', 'monitoring'))
+        OR (i.kind = 'maintenance' AND i.status IN ('in_progress', 'verifying')))
+    UNION ALL SELECT status, 'alert', state FROM automation_alerts
+    WHERE component_id = ?1 AND state IN ('firing', 'resolving') AND NOT EXISTS (
+        SELECT 1 FROM incident_components mc JOIN incidents m ON m.id = mc.incident_id
+        WHERE mc.component_id = ?1 AND m.id != ?2 AND m.kind = 'maintenance'
+            AND m.status IN ('in_progress', 'verifying'))
+"""

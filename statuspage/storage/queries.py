@@ -5,6 +5,7 @@ from __future__ import annotations
 from statuspage.storage.admin import AdminQueries
 from statuspage.storage.api_keys import ApiKeyQueries
 from statuspage.storage.audit import AuditQueries
+from statuspage.storage.automation import AutomationQueries
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.delivery import DeliveryQueries
 from statuspage.storage.delivery_admin import DeliveryAdminQueries
@@ -37,5 +38,6 @@ class Queries(
     SubscriptionQueries,
     RateLimitQueries,
     ReportQueries,
+    AutomationQueries,
 ):
     """Every query, on the connection of one transaction."""

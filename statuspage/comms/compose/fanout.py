@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from statuspage.audit import AUTOMATION, current_actor
 from statuspage.comms.compose.templates import Templates
 from statuspage.comms.plan.schema import (
     FINAL_PHASES,
@@ -103,6 +104,10 @@ class Planner:
     ) -> CommsEvent:
         roles = self.plan.roles(policy, names)
         needs_approval = roles.approves is not None and phase in policy.approval_phases
+        approver = roles.approves
+        if current_actor().via == AUTOMATION and not policy.automation_speaks:
+            # Automation never speaks to customers on its own: a person approves first.
+            needs_approval, approver = True, roles.approves or roles.speaks
         return CommsEvent(
             id=key or event_key(event),
             incident_id=incident.id,
@@ -111,9 +116,7 @@ class Planner:
             severity=None if incident.is_maintenance else policy.key,
             created_at=event.at,
             next_update_at=self.next_update_at(policy, incident, phase, event.at),
-            approval_role=roles.approves
-            if needs_approval and event.deliver_notifications
-            else None,
+            approval_role=approver if needs_approval and event.deliver_notifications else None,
         )
 
     @staticmethod

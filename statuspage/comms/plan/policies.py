@@ -24,7 +24,7 @@ from statuspage.model import INCIDENT_IMPACTS, Impact
 CADENCE_STATUSES = ("investigating", "identified", "monitoring")
 SEVERITY_KEYS = (
     "label", "description", "impact", "cadence", "escalate_after", "owners",
-    "approval_phases", "routing", "templates",
+    "approval_phases", "routing", "templates", "automation_speaks",
 )  # fmt: skip
 MAINTENANCE_KEYS = (
     "label", "description", "owners", "approval_phases", "routing", "templates", "starting_soon",
@@ -66,6 +66,9 @@ class PolicyReader:
             approval_phases=self.approval_phases(m, INCIDENT_PHASES, what),
             routing=self.routing(m.get("routing"), INCIDENT_PHASES, what),
             templates=self.templates(m.get("templates"), INCIDENT_PHASES, what),
+            automation_speaks=bool(
+                self.r.boolean(m.get("automation_speaks"), f"{what} automation_speaks")
+            ),
         )
 
     def maintenance(self, node: Node, rank: int) -> Policy | None:

@@ -158,6 +158,8 @@ class Policy:
     approval_phases: frozenset[Phase] = frozenset()
     routing: dict[Phase, tuple[Route, ...]] = field(default_factory=dict)
     templates: dict[tuple[Phase, Channel], str] = field(default_factory=dict)
+    # Incidents automation declares (alerts in) may reach customers without an approval.
+    automation_speaks: bool = False
 
     def cadence_for(self, status: str) -> timedelta | None:
         return self.cadence.get(status, self.cadence.get("*"))
