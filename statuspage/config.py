@@ -63,6 +63,9 @@ class Settings:
     # The comms plan (YAML). Empty: the shipped default (statuspage/comms_plans/default.yaml);
     # "off": no plan, so no messages are planned.
     comms_plan: str = ""
+    # Alerts in: the automation rules (YAML). Empty: the default rule only (alerts labelled
+    # statuspage_component=NAME); "off": the /hooks/alerts/... endpoints answer 503.
+    automation: str = ""
     # SMS sender throughput in messages (segments) per second: 1 for a long code, 3 for a
     # toll-free number, 100 for a short code. Previews estimate send times from it.
     sms_rate: float = 1.0
@@ -121,6 +124,10 @@ class Settings:
     subscribe_confirm_rate_ip: int = 30  # confirmations tried per client address an hour
     sms_default_country: str = "US"  # the country picker's default (ISO 3166 alpha-2)
     sms_countries: str = ""  # ISO codes SMS subscriptions may use ("US,CA"); empty: any
+    # Built-in checks (the `checks:` list of the automation file): probes run at once at
+    # most, and how many days their results are kept.
+    check_concurrency: int = 16
+    check_retention_days: int = 30
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -186,6 +193,7 @@ RULES: dict[str, rules.Rule] = {
     "api_rate_limit": rules.number(0, 1_000_000, "a number of requests a minute (0: no limit)"),
     "api_rate_burst": rules.count(1, 1_000_000),
     "comms_plan": rules.path(),
+    "automation": rules.path(),
     "sms_rate": rules.rate(1_000_000, "messages"),
     "sms_warn_after": rules.seconds(1, 7 * DAY),
     "dispatcher": rules.flag(),
@@ -237,6 +245,8 @@ RULES: dict[str, rules.Rule] = {
     "subscribe_confirm_rate_ip": rules.count(1, 1_000_000),
     "sms_default_country": rules.country(),
     "sms_countries": rules.countries(),
+    "check_concurrency": rules.count(1, 1000),
+    "check_retention_days": rules.count(1, 3650, "a whole number of days"),
 }
 
 

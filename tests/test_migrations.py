@@ -25,6 +25,7 @@ SHIPPED = {
         "0d56cf7155497c365dc240123352e7fb9d2d4ed07ae70d09542ac7656ac3e7fa"
     ),
     "0601_translations": "bc90c675ad16b964c5fe96ee3e1cabb15485f0fd2e2c29fb626e225513dae064",
+    "0703_checks": "85d0f0b0d45281ab491419e2885c70b2e429ec2f6b1b3e8765cac10f8dd8ef68",
 }
 
 

@@ -48,6 +48,7 @@ BAD: dict[str, list[str]] = {
     "api_rate_limit": ["nan", "inf", "-1", "often"],
     "api_rate_burst": [*COUNT, "0"],
     "comms_plan": TEXT,
+    "automation": TEXT,
     "sms_rate": SECONDS,
     "sms_warn_after": SECONDS,
     "dispatcher": FLAG,
@@ -99,6 +100,8 @@ BAD: dict[str, list[str]] = {
     "subscribe_confirm_rate_ip": [*COUNT, "0"],
     "sms_default_country": ["XX", "USA", "", "1"],
     "sms_countries": ["US,XX", "ZZ", "usa"],
+    "check_concurrency": [*COUNT, "0", "1001"],
+    "check_retention_days": [*COUNT, "0", "3651"],
 }
 SECRETS = {f.name for f in dataclasses.fields(Settings) if f.metadata.get("secret")}
 CASES = [(name, value) for name, values in BAD.items() for value in values]

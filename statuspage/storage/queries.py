@@ -5,6 +5,7 @@ from __future__ import annotations
 from statuspage.storage.admin import AdminQueries
 from statuspage.storage.api_keys import ApiKeyQueries
 from statuspage.storage.audit import AuditQueries
+from statuspage.storage.checks import CheckQueries
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.delivery import DeliveryQueries
 from statuspage.storage.delivery_admin import DeliveryAdminQueries
@@ -35,5 +36,6 @@ class Queries(
     DeliveryAdminQueries,
     SubscriptionQueries,
     RateLimitQueries,
+    CheckQueries,
 ):
     """Every query, on the connection of one transaction."""

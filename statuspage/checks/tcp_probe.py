@@ -1,0 +1,30 @@
+"""One TCP probe: does the port accept a connection within the timeout?"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from statuspage.checks.outcome import Outcome, Probe
+from statuspage.checks.spec import TcpProbe
+
+
+async def probe_tcp(spec: TcpProbe, limit: float) -> Probe:
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(limit):
+            _, writer = await asyncio.open_connection(spec.host, spec.port)
+    except TimeoutError:
+        return Probe(Outcome.DOWN, _ms(started), f"no connection within {limit:g} s")
+    except OSError as exc:
+        return Probe(Outcome.DOWN, _ms(started), exc.strerror or str(exc))
+    latency = _ms(started)
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return Probe(Outcome.UP, latency, "connected")
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
