@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,6 +23,7 @@ from statuspage.errors import InvalidInput
 from statuspage.resources import resource
 from statuspage.service import Service
 from statuspage.service.checks import Applied, CheckRow, ChecksService
+from statuspage.uptime import Day, day_range, overall, percent
 
 file_option = click.option(
     "--file",
@@ -144,6 +146,45 @@ def list_checks(ctx: Context, path: Path | None, as_json: bool) -> None:
             (_row(spec, row, now) for spec, row in zip(specs, rows, strict=True)),
         )
     )
+
+
+@checks.command("uptime")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366))
+@file_option
+@json_option
+@pass_context
+def uptime(ctx: Context, days: int, path: Path | None, as_json: bool) -> None:
+    """Uptime of each component fed by checks, from their probes (share not down).
+
+    \b
+    Example:
+      statuspage checks uptime --days 7
+    """
+    specs = _specs(ctx, path)
+    fed: dict[str, list[str]] = {}
+    for spec in specs:
+        for component in spec.components:
+            fed.setdefault(component, []).append(spec.name)
+
+    async def use(svc: Service) -> dict[str, list[Day]]:
+        service = ChecksService(svc.ctx)
+        today = svc.now().astimezone(ZoneInfo(await svc.ctx.time_zone())).date()
+        span = day_range(today, days)
+        return {c: await service.probe_days(names, span) for c, names in fed.items()}
+
+    found = ctx.run_local(use)
+    if as_json:
+        echo_json({c: _days_json(d) for c, d in found.items()})
+        return
+    rows = [(c, ", ".join(fed[c]), percent(overall(d)) or "no data") for c, d in found.items()]
+    click.echo(table(("COMPONENT", "CHECKS", f"UPTIME ({days} DAYS, %)"), rows))
+
+
+def _days_json(days: list[Day]) -> dict[str, object]:
+    return {
+        "uptime": overall(days),
+        "days": [{"day": d.day.isoformat(), "uptime": d.uptime} for d in days],
+    }
 
 
 def _configured_path(ctx: Context) -> Path:

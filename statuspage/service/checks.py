@@ -15,15 +15,18 @@ from __future__ import annotations
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from statuspage.audit import Actor, acting_as
 from statuspage.checks.outcome import CheckResult, CheckState, Probe
 from statuspage.checks.signals import Signal
 from statuspage.checks.spec import CheckSpec
 from statuspage.checks.state import Step, step
+from statuspage.checks.uptime import probe_days
 from statuspage.model import ChangeCause, ComponentStatus, worst_status
 from statuspage.service.context import ServiceContext
+from statuspage.uptime import Day, day_bounds
 
 VIA = "check"
 
@@ -115,3 +118,11 @@ class ChecksService:
         """The probes of some checks in [start, end), oldest first."""
         async with self.ctx.read() as q:
             return await q.check_results(names, start, end)
+
+    async def probe_days(self, names: Sequence[str], days: Sequence[date]) -> list[Day]:
+        """Uptime per day (page time zone) from the probes of some checks: the figure the
+        uptime bars can use for a component that has checks (statuspage.checks.uptime)."""
+        tz = ZoneInfo(await self.ctx.time_zone())
+        start, end = day_bounds(days[0], tz)[0], day_bounds(days[-1], tz)[1]
+        results = await self.results(names, start, end)
+        return probe_days(results, days, tz, self.ctx.now())
