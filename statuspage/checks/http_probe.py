@@ -6,11 +6,15 @@ allowed here (probing them is a check's job); nothing a visitor sends ever becom
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import re
 import ssl
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -23,8 +27,54 @@ _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 _MISSING = object()
 
 
+class CertExpiry:
+    """When the certificates of HTTPS servers expire, looked up with a TLS handshake of their
+    own (aiohttp lets go of a connection before its answer can be looked at) and remembered
+    for an hour per server: expiry warnings are about days, not seconds."""
+
+    def __init__(self, keep: timedelta = timedelta(hours=1)) -> None:
+        self.keep = keep
+        self._known: dict[tuple[str, int, str | None], tuple[float, datetime | None]] = {}
+
+    async def lookup(self, url: str, ca_file: str | None, limit: float) -> datetime | None:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port or 443
+        key = (host, port, ca_file)
+        found = self._known.get(key)
+        if found is not None and time.monotonic() - found[0] < self.keep.total_seconds():
+            return found[1]
+        expires = await _handshake_expiry(host, port, ca_file, limit)
+        if expires is not None:
+            self._known[key] = (time.monotonic(), expires)
+        return expires
+
+
+async def _handshake_expiry(
+    host: str, port: int, ca_file: str | None, limit: float
+) -> datetime | None:
+    try:
+        async with asyncio.timeout(limit):
+            _, writer = await asyncio.open_connection(
+                host, port, ssl=tls_context(ca_file), server_hostname=host
+            )
+    except (OSError, TimeoutError, ssl.SSLError):
+        return None  # the request itself says what is wrong
+    cert = writer.get_extra_info("peercert")
+    writer.close()
+    with contextlib.suppress(OSError, ssl.SSLError):
+        await writer.wait_closed()
+    not_after = cert.get("notAfter") if isinstance(cert, dict) else None
+    if not isinstance(not_after, str):
+        return None
+    return datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+
+
 async def probe_http(
-    session: aiohttp.ClientSession, spec: HttpProbe, limit: float, now: datetime
+    session: aiohttp.ClientSession,
+    spec: HttpProbe,
+    limit: float,
+    now: datetime,
+    certs: CertExpiry | None = None,
 ) -> Probe:
     """Request the URL once and judge the answer; every failure is an outcome, never raised."""
     started = time.perf_counter()
@@ -38,7 +88,6 @@ async def probe_http(
             ssl=tls_context(spec.ca_file) if spec.url.startswith("https:") else True,
             timeout=aiohttp.ClientTimeout(total=limit),
         ) as response:
-            expires = _cert_expiry(response)
             body = b"" if spec.method == "HEAD" else await response.content.read(MAX_BODY)
             latency = (time.perf_counter() - started) * 1000
             status = response.status
@@ -51,6 +100,8 @@ async def probe_http(
         return Probe(Outcome.DOWN, _ms(started), f"TLS: {exc}")
     except (aiohttp.ClientError, OSError, LookupError) as exc:
         return Probe(Outcome.DOWN, _ms(started), _error(exc))
+    https = spec.url.lower().startswith("https:")
+    expires = await certs.lookup(spec.url, spec.ca_file, limit) if certs and https else None
     return judge(spec, status, text, latency, expires, now)
 
 
@@ -128,19 +179,11 @@ def as_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+@functools.lru_cache(maxsize=64)
 def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """Verify the server's certificate, against `ca_file` when given (a private CA)."""
+    """Verify the server's certificate, against `ca_file` when given (a private CA); made
+    once per CA file (loading the system's CAs costs milliseconds)."""
     return ssl.create_default_context(cafile=ca_file)
-
-
-def _cert_expiry(response: aiohttp.ClientResponse) -> datetime | None:
-    connection = response.connection
-    transport = connection.transport if connection is not None else None
-    cert = transport.get_extra_info("peercert") if transport is not None else None
-    not_after = cert.get("notAfter") if isinstance(cert, dict) else None
-    if not isinstance(not_after, str):
-        return None
-    return datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
 
 
 def _days(left: timedelta) -> str:

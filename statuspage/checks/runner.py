@@ -21,7 +21,7 @@ from typing import Self
 import aiohttp
 
 from statuspage.checks.dns_probe import probe_dns
-from statuspage.checks.http_probe import probe_http
+from statuspage.checks.http_probe import CertExpiry, probe_http
 from statuspage.checks.outcome import Outcome, Probe
 from statuspage.checks.signals import Signal, SignalSink, signals_for
 from statuspage.checks.spec import CheckSpec, HttpProbe, TcpProbe
@@ -89,6 +89,7 @@ class Runner:
         self.limit = asyncio.Semaphore(concurrency)
         self.rng = rng or random.Random()
         self._session: aiohttp.ClientSession | None = None
+        self.certs = CertExpiry()
 
     async def __aenter__(self) -> Self:
         connector = aiohttp.TCPConnector(force_close=True, use_dns_cache=False, limit=0)
@@ -124,7 +125,8 @@ class Runner:
         p = spec.probe
         try:
             if isinstance(p, HttpProbe):
-                return await probe_http(self.session, p, limit, self.checks.ctx.now())
+                now = self.checks.ctx.now()
+                return await probe_http(self.session, p, limit, now, self.certs)
             if isinstance(p, TcpProbe):
                 return await probe_tcp(p, limit)
             return await probe_dns(p, limit)
