@@ -21,7 +21,6 @@ class Malformed(ValueError):
 class Reply:
     id: int
     rcode: int
-    truncated: bool
     answers: tuple[tuple[int, str], ...]  # (type, value as text)
 
     def values(self, record: str) -> list[str]:
@@ -67,7 +66,7 @@ def _parse(data: bytes) -> Reply:
             raise ValueError("an answer runs past the end")
         answers.append((kind, _rdata(data, offset, kind, length)))
         offset += length
-    return Reply(query_id, flags & 0x000F, bool(flags & 0x0200), tuple(answers))
+    return Reply(query_id, flags & 0x000F, tuple(answers))
 
 
 def read_name(data: bytes, offset: int) -> tuple[str, int]:
