@@ -22,7 +22,7 @@ import aiohttp
 from statuspage.checks.dns_probe import probe_dns
 from statuspage.checks.http_probe import CertExpiry, probe_http
 from statuspage.checks.outcome import Outcome, Probe
-from statuspage.checks.signals import Signal, SignalSink, signals_for
+from statuspage.checks.signals import Signal, SignalSink, resolved, signals_for
 from statuspage.checks.spec import CheckSpec, HttpProbe, TcpProbe
 from statuspage.checks.state import Step
 from statuspage.checks.tcp_probe import probe_tcp
@@ -100,8 +100,25 @@ class Runner:
             await self._session.close()
             self._session = None
 
+    async def reconcile(self) -> None:
+        """Signal each check's stored state again, and let go what checks no longer hold.
+
+        A state is stored before its signals are applied, so a stop in between (or a file
+        edited since: a check removed, a component no longer fed) would leave components
+        out of step; applying a signal twice changes nothing.
+        """
+        rows = await self.checks.rows([s.name for s in self.specs])
+        for spec, row in zip(self.specs, rows, strict=True):
+            if row.state is not None and row.state.state is not Outcome.UP:
+                detail = row.last.probe.detail if row.last else ""
+                for signal in signals_for(spec, row.state.state, detail, row.state.since):
+                    await self.sink(signal)
+        for check, component in await self.checks.stale_holds(self.specs):
+            await self.sink(resolved(check, component, self.checks.ctx.now()))
+
     async def run_once(self) -> list[Ran]:
         """Every check once, at most `concurrency` at a time; then old results are pruned."""
+        await self.reconcile()
         ran = await asyncio.gather(*(self.run_check(spec) for spec in self.specs))
         await self.prune()
         return list(ran)
@@ -142,6 +159,10 @@ class Runner:
 
     async def run_forever(self) -> None:
         """Each check on its own schedule (first within one interval, spread at random)."""
+        try:
+            await self.reconcile()
+        except Exception:
+            log.exception("could not bring the components in step with the checks' states")
         tasks = [asyncio.create_task(self._every(spec)) for spec in self.specs]
         tasks.append(asyncio.create_task(self._prune_every()))
         try:

@@ -73,3 +73,15 @@ def signals_for(spec: CheckSpec, state: Outcome, detail: str, at: datetime) -> l
         )
         for component in spec.components
     ]
+
+
+def resolved(check: str, component: str, at: datetime) -> Signal:
+    """A check letting go of a component it no longer feeds (or a check no longer defined)."""
+    return Signal(
+        source=SOURCE,
+        fingerprint=f"{SOURCE}:{check}",
+        labels={COMPONENT_LABEL: component, "check": check},
+        firing=False,
+        at=at,
+        summary=f"{check} no longer feeds {component}",
+    )

@@ -100,6 +100,20 @@ class ChecksService:
                 await q.mark_check_change(component.id, signal.check, signal.outcome)
                 return Applied(component.name, current, wanted)
 
+    async def stale_holds(self, specs: Sequence[CheckSpec]) -> list[tuple[str, str]]:
+        """(check, component name) held by a check that is no longer defined, or that no
+        longer feeds that component: their holds are to be let go."""
+        async with self.ctx.read() as q:
+            fed: set[tuple[str, str]] = set()
+            for spec in specs:
+                for ref in spec.components:
+                    found = await q.find_component(ref.strip())
+                    if found is not None:
+                        fed.add((spec.name, found.id))
+            stale = [h for h in await q.all_check_holds() if h not in fed]
+            names = {c.id: c.name for c in await q.list_components()}
+        return [(check, names.get(component_id, component_id)) for check, component_id in stale]
+
     async def rows(self, names: Sequence[str]) -> list[CheckRow]:
         """Each named check's state and last probe (None for a check never probed)."""
         async with self.ctx.read() as q:

@@ -94,6 +94,11 @@ class CheckQueries(QueryBase):
         )
         return {r["check_name"]: ComponentStatus(r["status"]) for r in rows}
 
+    async def all_check_holds(self) -> list[tuple[str, str]]:
+        """Every (check name, component id) a failing check holds."""
+        rows = await self.fetchall("SELECT check_name, component_id FROM check_holds")
+        return [(r["check_name"], r["component_id"]) for r in rows]
+
     async def last_change_by_check(self, component_id: str) -> bool | None:
         """Whether the component's latest status change was a check's (None: no change)."""
         row = await self.fetchone(

@@ -183,3 +183,35 @@ async def test_results_older_than_the_retention_are_pruned_by_the_runner(
     rows = await checks.rows(["api-port", "never"])
     assert rows[0].last is not None and rows[0].last.at == clock.current
     assert rows[1].state is None and rows[1].last is None
+
+
+async def test_a_stored_state_is_applied_again_when_the_runner_starts(
+    svc: Service, checks: ChecksService, recorder: Recorder, port: Port
+) -> None:
+    await svc.add_component("API")
+    spec = tcp("api-port", port)
+    async with Runner([spec], checks, recorder) as runner:
+        await checks.record(spec, await runner.probe(spec))  # stopped before its signal
+        assert await status(svc) is OPERATIONAL
+        await runner.run_once()  # still down: no new change, but the state is applied
+    assert await status(svc) is MAJOR
+    assert [s.firing for s in recorder.signals] == [True]  # from the stored state
+
+
+async def test_a_check_removed_from_the_file_lets_go_of_its_components(
+    svc: Service, checks: ChecksService, recorder: Recorder, port: Port
+) -> None:
+    await svc.add_component("API")
+    await svc.add_component("Web")
+    spec = CheckSpec("edge", TcpProbe("127.0.0.1", port.port), ("API", "Web"))
+    async with Runner([spec], checks, recorder) as runner:
+        await runner.run_once()
+    assert (await status(svc), await status(svc, "Web")) == (MAJOR, MAJOR)
+    narrower = CheckSpec("edge", spec.probe, ("Web",))
+    async with Runner([narrower], checks, recorder) as runner:
+        await runner.reconcile()
+    assert (await status(svc), await status(svc, "Web")) == (OPERATIONAL, MAJOR)
+    async with Runner([], checks, recorder) as runner:
+        await runner.run_once()
+    assert await status(svc, "Web") is OPERATIONAL
+    assert not recorder.signals[-1].firing and recorder.signals[-1].component == "Web"
