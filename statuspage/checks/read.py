@@ -190,6 +190,13 @@ class _Checks:
         json_value = self._plain(m.get("json_value"), "json_value")
         if json_value is not None and json_path is None:
             self.issues.error(m.key_where("json_value"), "json_value needs a json_path")
+        body_keys = [k for k in ("keyword", "absent_keyword", "json_path") if k in m.entries]
+        if method == "HEAD" and body_keys:
+            self.issues.error(
+                m.key_where(body_keys[0]),
+                f"{body_keys[0]} looks at the body, which a HEAD request does not get",
+                "use method: GET",
+            )
         slow = self._span(m.get("slow"), "slow", timedelta(milliseconds=1), MAX_TIMEOUT)
         cert = self._span(m.get("cert_warning"), "cert_warning", timedelta(hours=1), None)
         follow = self.r.boolean(m.get("follow_redirects"), "follow_redirects")

@@ -132,6 +132,13 @@ def test_a_name_twice_a_bad_port_and_a_bad_shape_are_refused(tmp_path: Path) -> 
         "automation.yaml:6:5: error: a check named 'db' is defined twice (first at line 2); "
         "hint: give each check its own name",
     ]
+    assert errors(
+        tmp_path,
+        "checks:\n  - name: x\n    http: {url: 'https://a.test', method: head, keyword: ok}\n",
+    ) == [
+        "automation.yaml:3:49: error: keyword looks at the body, which a HEAD request does not "
+        "get; hint: use method: GET"
+    ]
     assert errors(tmp_path, "checks: {name: db}\n") == [
         "automation.yaml:1:9: error: `checks` must be a list, not a mapping"
     ]
