@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 
 from statuspage.checks.outcome import Outcome, Probe
@@ -18,7 +19,8 @@ async def probe_tcp(spec: TcpProbe, limit: float) -> Probe:
     except TimeoutError:
         return Probe(Outcome.DOWN, _ms(started), f"no connection within {limit:g} s")
     except OSError as exc:
-        return Probe(Outcome.DOWN, _ms(started), exc.strerror or str(exc))
+        reason = os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
+        return Probe(Outcome.DOWN, _ms(started), reason)
     latency = _ms(started)
     writer.close()
     with contextlib.suppress(OSError):

@@ -131,7 +131,8 @@ async def test_a_tcp_check_is_up_while_the_port_accepts_and_down_when_closed(
     checks: ChecksService, port: Port
 ) -> None:
     spec = check(TcpProbe("127.0.0.1", port.port))
-    assert (await probe_once(spec, checks)).outcome is Outcome.DOWN
+    closed = await probe_once(spec, checks)
+    assert (closed.outcome, closed.detail) == (Outcome.DOWN, "Connection refused")
     await port.open()
     up = await probe_once(spec, checks)
     assert up.outcome is Outcome.UP and up.detail == "connected"
