@@ -168,3 +168,12 @@ def test_the_setting_names_the_file_and_a_broken_one_stops_the_start(tmp_path: P
         PlanError, match=r"do not validate: .*automation.yaml:2:5: error: check 'x'"
     ):
         configured_checks(str(broken))
+
+
+def test_the_readme_example_validates(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Built-in checks", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    report = validate_checks(write(tmp_path, block))
+    assert report.checks is not None, [str(i) for i in report.issues.errors]
+    assert [c.kind.value for c in report.checks] == ["http", "tcp", "dns"]
