@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from statuspage.checks.outcome import Outcome
+from statuspage.checks.outcome import CheckResult, Outcome
 from statuspage.checks.read import validate_checks
 from statuspage.checks.runner import Ran, Runner, default_sink
 from statuspage.checks.signals import Signal
@@ -269,8 +269,14 @@ def _row(spec: CheckSpec, row: CheckRow, now: Any) -> tuple[str, ...]:
         last.probe.outcome.value if last else "-",
         _latency(last.probe.latency_ms) if last else "-",
         ago(last.at, now) if last else "-",
-        last.probe.detail if last else "",
+        _detail(last) if last else "",
     )
+
+
+def _detail(last: CheckResult) -> str:
+    expires = last.probe.cert_expires_at
+    tail = f" (certificate until {expires:%Y-%m-%d})" if expires else ""
+    return last.probe.detail + tail
 
 
 def _row_json(spec: CheckSpec, row: CheckRow) -> dict[str, object]:

@@ -38,8 +38,16 @@ async def _json(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "items": [{"state": "green", "count": 3}]})
 
 
+IN_FLIGHT = {"now": 0, "most": 0}
+
+
 async def _slow(request: web.Request) -> web.Response:
-    await asyncio.sleep(float(request.query.get("s", "0.3")))
+    IN_FLIGHT["now"] += 1
+    IN_FLIGHT["most"] = max(IN_FLIGHT["most"], IN_FLIGHT["now"])
+    try:
+        await asyncio.sleep(float(request.query.get("s", "0.3")))
+    finally:
+        IN_FLIGHT["now"] -= 1
     return web.Response(text="slow but fine")
 
 

@@ -13,7 +13,7 @@ from statuspage.checks.spec import CheckSpec, HttpProbe, TcpProbe
 from statuspage.model import ComponentStatus
 from statuspage.service import Service
 from statuspage.service.checks import ChecksService
-from tests.checks.conftest import Port, Recorder
+from tests.checks.conftest import IN_FLIGHT, Port, Recorder
 from tests.conftest import FakeClock
 
 MAJOR = ComponentStatus.MAJOR_OUTAGE
@@ -215,3 +215,14 @@ async def test_a_check_removed_from_the_file_lets_go_of_its_components(
         await runner.run_once()
     assert await status(svc, "Web") is OPERATIONAL
     assert not recorder.signals[-1].firing and recorder.signals[-1].component == "Web"
+
+
+async def test_no_more_probes_run_at_once_than_the_concurrency_allows(
+    checks: ChecksService, recorder: Recorder, http_url: str
+) -> None:
+    specs = [CheckSpec(f"c{i}", HttpProbe(f"{http_url}/slow?s=0.1")) for i in range(6)]
+    IN_FLIGHT["most"] = 0
+    async with Runner(specs, checks, recorder, concurrency=2) as runner:
+        ran = await runner.run_once()
+    assert [r.probe.outcome for r in ran] == [Outcome.UP] * 6
+    assert IN_FLIGHT["most"] == 2

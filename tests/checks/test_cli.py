@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import trustme
 
 from tests.checks.conftest import free_port
 from tests.conftest import RunCli
@@ -35,6 +38,25 @@ def http_port() -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def https(tmp_path: Path) -> Iterator[tuple[int, str, datetime]]:
+    """An HTTPS server with a certificate (from trustme) that expires in 10 days."""
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    cert = ca.issue_cert("localhost", not_before=expires - timedelta(days=30), not_after=expires)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], str(ca_file), expires
     server.shutdown()
     server.server_close()
 
@@ -162,3 +184,23 @@ def test_uptime_is_the_share_of_probes_not_down(
     assert result["API"]["days"][0]["uptime"] is None
     text = run_cli("checks", "uptime", "--file", str(path)).output
     assert text.splitlines()[1].split() == ["API", "api,", "db", "75.00"]
+
+
+def test_list_shows_when_the_certificate_expires_and_warns_before(
+    run_cli: RunCli, tmp_path: Path, https: tuple[int, str, datetime]
+) -> None:
+    port, ca_file, expires = https
+    run_cli("component", "add", "API")
+    path = tmp_path / "automation.yaml"
+    path.write_text(
+        f"checks:\n  - name: tls\n    http:\n      url: https://localhost:{port}/\n"
+        f"      ca_file: {ca_file}\n      cert_warning: 14d\n    components: [API]\n"
+    )
+    result = run_cli("checks", "run", "--once", "--file", str(path))
+    assert result.exit_code == 0, result.output  # degraded is not down
+    assert "API: operational -> degraded_performance (check tls)" in result.output
+    listed = run_cli("checks", "list", "--file", str(path)).output
+    assert "the TLS certificate expires in 9 days" in listed
+    assert f"(certificate until {expires:%Y-%m-%d})" in listed
+    as_json = json.loads(run_cli("checks", "list", "--file", str(path), "--json").output)
+    assert as_json[0]["last"]["cert_expires_at"] == expires.isoformat()
