@@ -11,6 +11,7 @@ does, so these Days can stand in for the incident-based ones of a component. Pur
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -52,3 +53,24 @@ def _day(day: date, results: list[CheckResult], tz: ZoneInfo, now: datetime) -> 
     worst = max((r.probe.outcome for r in results), key=lambda o: o.rank)
     observed = max(0.0, (min(end, now) - start).total_seconds())
     return Day(day, share, WORST[worst], observed_seconds=observed)
+
+
+def prefer_probes(recorded: Sequence[Day], probes: Sequence[Day]) -> list[Day]:
+    """A component's days for the uptime bars: each day's uptime from its probes where it
+    has some, else from the recorded status changes; the incidents of the day (tooltips)
+    and the worse of the two statuses are kept. The seam for `site/uptime_view.py`."""
+    by_day = {d.day: d for d in probes if d.uptime is not None}
+    out = []
+    for day in recorded:
+        probed = by_day.get(day.day)
+        if probed is None:
+            out.append(day)
+            continue
+        worst = max(
+            (s for s in (day.worst, probed.worst) if s is not None),
+            key=lambda s: s.rank,
+            default=None,
+        )
+        observed = day.observed_seconds if day.uptime is not None else probed.observed_seconds
+        out.append(replace(day, uptime=probed.uptime, worst=worst, observed_seconds=observed))
+    return out

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from statuspage.checks.outcome import CheckResult, Outcome, Probe
-from statuspage.checks.uptime import probe_days, probe_share
+from statuspage.checks.uptime import prefer_probes, probe_days, probe_share
 from statuspage.model import ComponentStatus
-from statuspage.uptime import overall
+from statuspage.uptime import Day, overall
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -40,3 +40,25 @@ def test_days_follow_the_page_time_zone_and_a_day_without_probes_has_no_data() -
     assert days[2].observed_seconds == 12 * 3600  # today counts up to now
     # days weigh by how long they were observed: 24 h at 100 %, 12 h at 50 %
     assert overall(days) == (24 * 1.0 + 12 * 0.5) / 36
+
+
+def test_the_bars_take_a_days_uptime_from_probes_where_there_are_some() -> None:
+    recorded = [
+        Day(date(2026, 3, 8), 1.0, ComponentStatus.OPERATIONAL, observed_seconds=86400),
+        Day(date(2026, 3, 9), 0.9, ComponentStatus.MAJOR_OUTAGE, 8640.0, 0.0,
+            (("inc1", "API errors"),), observed_seconds=86400),
+        Day(date(2026, 3, 10), None),
+    ]  # fmt: skip
+    probes = [
+        Day(date(2026, 3, 8), None),
+        Day(date(2026, 3, 9), 0.75, ComponentStatus.DEGRADED_PERFORMANCE, observed_seconds=86400),
+        Day(date(2026, 3, 10), 0.5, ComponentStatus.MAJOR_OUTAGE, observed_seconds=3600),
+    ]
+    merged = prefer_probes(recorded, probes)
+    assert merged[0] == recorded[0]
+    assert (merged[1].uptime, merged[1].worst, merged[1].events) == (
+        0.75,
+        ComponentStatus.MAJOR_OUTAGE,
+        (("inc1", "API errors"),),
+    )
+    assert (merged[2].uptime, merged[2].observed_seconds) == (0.5, 3600)
