@@ -105,7 +105,8 @@ class Runner:
 
         A state is stored before its signals are applied, so a stop in between (or a file
         edited since: a check removed, a component no longer fed) would leave components
-        out of step; applying a signal twice changes nothing.
+        out of step; applying a signal twice changes nothing. With no checks defined at all
+        nothing is let go: that is more likely a missing STATUSPAGE_AUTOMATION.
         """
         rows = await self.checks.rows([s.name for s in self.specs])
         for spec, row in zip(self.specs, rows, strict=True):
@@ -113,6 +114,8 @@ class Runner:
                 detail = row.last.probe.detail if row.last else ""
                 for signal in signals_for(spec, row.state.state, detail, row.state.since):
                     await self.sink(signal)
+        if not self.specs:
+            return  # no checks at all is more likely a missing setting than an intent
         for check, component in await self.checks.stale_holds(self.specs):
             await self.sink(resolved(check, component, self.checks.ctx.now()))
 

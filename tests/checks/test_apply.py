@@ -212,7 +212,11 @@ async def test_a_check_removed_from_the_file_lets_go_of_its_components(
         await runner.reconcile()
     assert (await status(svc), await status(svc, "Web")) == (OPERATIONAL, MAJOR)
     async with Runner([], checks, recorder) as runner:
-        await runner.run_once()
+        await runner.run_once()  # no checks at all: a missing setting, most likely
+    assert await status(svc, "Web") is MAJOR
+    other = CheckSpec("other", spec.probe, ("API",))
+    async with Runner([other], checks, recorder) as runner:
+        await runner.reconcile()
     assert await status(svc, "Web") is OPERATIONAL
     assert not recorder.signals[-1].firing and recorder.signals[-1].component == "Web"
 
