@@ -71,3 +71,7 @@ error_received  # unused method (statuspage/checks/dns_probe.py: asyncio calls i
 fingerprint  # unused variable (statuspage/checks/signals.py: the alerts rules dedupe by it)
 list_checks  # unused function (statuspage/cli/checks.py)
 prefer_probes  # unused function (statuspage/checks/uptime.py: the seam for site/uptime_view.py)
+english_name  # unused variable (statuspage/languages.py: issue 14's foundation, used by its branches)
+negotiate  # unused function (statuspage/languages.py: issue 14's foundation)
+translated  # unused function (statuspage/model.py: issue 14's foundation)
+languages_of  # unused function (statuspage/model.py: issue 14's foundation)
