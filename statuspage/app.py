@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 
 from statuspage import admin, alert_hooks, hooks, subscribe
 from statuspage.body_limit import BodyLimit
+from statuspage.checks.wiring import checks_in_server
 from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.config import Settings, load_settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 asyncio.create_task(alert_hooks.tick_forever(automation, settings.tick_interval))
             )
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
+            tasks.append(asyncio.create_task(checks_in_server(settings, service)))
             if comms is not None and settings.dispatcher:
                 dispatcher = await make_dispatcher(settings, store, comms, os.environ)
                 sending = asyncio.create_task(dispatcher.run())

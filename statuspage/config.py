@@ -131,6 +131,10 @@ class Settings:
     metrics: str = "off"
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+    # Built-in checks (the `checks:` list of the automation file): probes run at once at
+    # most, and how many days their results are kept.
+    check_concurrency: int = 16
+    check_retention_days: int = 30
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -252,6 +256,8 @@ RULES: dict[str, rules.Rule] = {
     "metrics": rules.choice("off", "key", "port"),
     "metrics_host": rules.host(),
     "metrics_port": rules.port(),
+    "check_concurrency": rules.count(1, 1000),
+    "check_retention_days": rules.count(1, 3650, "a whole number of days"),
 }
 
 

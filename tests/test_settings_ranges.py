@@ -104,6 +104,8 @@ BAD: dict[str, list[str]] = {
     "metrics": ["on", "", "bearer", "yes"],
     "metrics_host": ["", "with space", "esc\x1b", "x" * 254],
     "metrics_port": ["0", "65536", "-1", "nan", "metrics"],
+    "check_concurrency": [*COUNT, "0", "1001"],
+    "check_retention_days": [*COUNT, "0", "3651"],
 }
 SECRETS = {f.name for f in dataclasses.fields(Settings) if f.metadata.get("secret")}
 CASES = [(name, value) for name, values in BAD.items() for value in values]

@@ -24,7 +24,7 @@ from statuspage.comms.plan.yamlnodes import Mapping, Node, Scalar, Sequence, loa
 from statuspage.errors import InvalidInput
 from statuspage.model import ComponentStatus
 
-TOP_KEYS = ("version", "default_rule", "rules")
+TOP_KEYS = ("version", "default_rule", "rules", "checks")  # checks: read by statuspage.checks
 RULE_KEYS = ("name", "match", "match_re", "components", "status", "for", "hold_down", "declare")
 DECLARE_KEYS = ("template", "severity", "resolve", "resolve_message")
 DAMPING_KEYS = ("for", "hold_down")

@@ -8,6 +8,7 @@ import click
 
 from statuspage.cli.audit import audit
 from statuspage.cli.automation import automation
+from statuspage.cli.checks import checks
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
@@ -61,7 +62,7 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks"}
 NO_SETTINGS = {"secret"}
 
 for command in (
@@ -82,6 +83,7 @@ for command in (
     secret,
     report,
     automation,
+    checks,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

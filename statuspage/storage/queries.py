@@ -6,6 +6,7 @@ from statuspage.storage.admin import AdminQueries
 from statuspage.storage.api_keys import ApiKeyQueries
 from statuspage.storage.audit import AuditQueries
 from statuspage.storage.automation import AutomationQueries
+from statuspage.storage.checks import CheckQueries
 from statuspage.storage.components import ComponentQueries
 from statuspage.storage.delivery import DeliveryQueries
 from statuspage.storage.delivery_admin import DeliveryAdminQueries
@@ -39,5 +40,6 @@ class Queries(
     RateLimitQueries,
     ReportQueries,
     AutomationQueries,
+    CheckQueries,
 ):
     """Every query, on the connection of one transaction."""
