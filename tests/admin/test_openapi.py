@@ -36,8 +36,17 @@ CHECKS = [
 ]
 # Operations whose schema-valid requests may still be refused, by rules no JSON Schema states:
 # a URL that must be absolute, an IANA zone, a language babel knows, an address that must
-# be deliverable, a CSV's header, a range within the component's history, a state machine.
+# be deliverable, a CSV's header, a range within the component's history, a state machine;
+# `translations` name languages the page ships (and not its own: a setting of the page).
 REFUSES_VALID = {
+    "POST /v1/pages/{page_id}/components",
+    "PATCH /v1/pages/{page_id}/components/{component_id}",
+    "PUT /v1/pages/{page_id}/components/{component_id}",
+    "POST /v1/pages/{page_id}/component-groups",
+    "PATCH /v1/pages/{page_id}/component-groups/{component_group_id}",
+    "PUT /v1/pages/{page_id}/component-groups/{component_group_id}",
+    "PATCH /v1/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
+    "PUT /v1/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
     "PATCH /v1/pages/{page_id}",
     "PUT /v1/pages/{page_id}",
     "POST /v1/pages/{page_id}/incidents",
