@@ -7,16 +7,26 @@ export) are typed against `Service` itself and run through `Context.run_local`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page, Subscriber
+from statuspage.model import (
+    Component,
+    Group,
+    Incident,
+    Kind,
+    MaintenanceStatus,
+    Page,
+    Subscriber,
+    TranslationSubject,
+)
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 from statuspage.subscriptions import SubscriberData
 
 ComponentSpec = tuple[str, str | None]
+Texts = Mapping[str, str]  # language -> text
 
 
 class Operations(Protocol):
@@ -26,8 +36,19 @@ class Operations(Protocol):
     def now(self) -> datetime: ...
     async def page(self) -> Page: ...
     async def update_page(
-        self, *, name: str | None = ..., url: str | None = ..., time_zone: str | None = ...
+        self,
+        *,
+        name: str | None = ...,
+        url: str | None = ...,
+        time_zone: str | None = ...,
+        language: str | None = ...,
     ) -> Page: ...
+    async def translate(
+        self, subject: TranslationSubject, ref: str, language: str, texts: dict[str, str | None]
+    ) -> str: ...
+    async def translate_update(
+        self, incident_id: str, update_id: str | None, language: str, text: str | None
+    ) -> str: ...
     async def list_groups(self) -> list[Group]: ...
     async def add_group(
         self, name: str, description: str | None = ..., position: int | None = ...
@@ -61,6 +82,8 @@ class Operations(Protocol):
         components: Sequence[ComponentSpec] = ...,
         status: str = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
+        title_translations: Texts | None = ...,
     ) -> Incident: ...
     async def update_incident(
         self,
@@ -71,6 +94,7 @@ class Operations(Protocol):
         severity: str | None = ...,
         components: Sequence[ComponentSpec] = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
     async def resolve_incident(
         self,
@@ -79,6 +103,7 @@ class Operations(Protocol):
         message: str | None = ...,
         components: Sequence[ComponentSpec] = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident: ...
     async def backfill_incident(
@@ -102,6 +127,8 @@ class Operations(Protocol):
         auto_start: bool = ...,
         auto_complete: bool = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
+        title_translations: Texts | None = ...,
     ) -> Incident: ...
     async def transition_maintenance(
         self,
@@ -110,6 +137,7 @@ class Operations(Protocol):
         *,
         message: str | None = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
 
     # -- subscribers ---------------------------------------------------------------------
