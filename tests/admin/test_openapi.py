@@ -9,7 +9,7 @@ import httpx
 import jsonschema_rs
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -59,6 +59,7 @@ REFUSES_VALID = {
     "POST /v1/pages/{page_id}/subscribers/import",
     "GET /v1/pages/{page_id}/components/{component_id}/uptime",
 }
+LITERALS = {part for op in OPERATIONS for part in op.path.split("/") if part and "{" not in part}
 # A quick, repeatable run by default; STATUSPAGE_FUZZ=200 runs a longer, random one.
 EXAMPLES = int(os.environ.get("STATUSPAGE_FUZZ", "12"))
 RANDOM = "STATUSPAGE_FUZZ" in os.environ
@@ -239,6 +240,8 @@ def test_generated_requests_get_documented_answers_and_invalid_ones_are_refused(
         def run(case: Any, data: st.DataObject) -> None:
             for name, value in (case.path_parameters or {}).items():
                 case.path_parameters[name] = data.draw(st.sampled_from([*ids[name], value]))
+                # An id spelled like a literal sibling (incidents/scheduled) names that path.
+                assume(case.path_parameters[name] not in LITERALS)
             case.call_and_validate(
                 base_url=live.url, headers=headers, checks=checks_for(case, mode)
             )
