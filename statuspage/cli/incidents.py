@@ -81,7 +81,9 @@ def incident() -> None:
 )
 @click.option("--impact", type=IMPACTS, help="How bad it is for customers; overrides the plan's.")
 @component_option
-@click.option("--message", "-m", required=True, help="The first update (Markdown).")
+@click.option(
+    "--message", "-m", required=True, help="The first update (Markdown), in the page's language."
+)
 @click.option("--status", type=OPEN_STATUSES, default="investigating", show_default=True)
 @message_options(titled=True)
 @dry_run_option
@@ -137,7 +139,9 @@ def declare(
 @incident.command("update")
 @click.argument("incident_id", metavar="ID")
 @click.option("--status", type=ALL_STATUSES, help="New status; leave out to keep the current one.")
-@click.option("--message", "-m", required=True, help="What changed (Markdown).")
+@click.option(
+    "--message", "-m", required=True, help="What changed (Markdown), in the page's language."
+)
 @click.option("--severity", metavar="SEV", help="Raise or lower the severity (comms plan).")
 @component_option
 @message_options()
