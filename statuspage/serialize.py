@@ -19,6 +19,7 @@ from statuspage.model import (
     Page,
     PageStatus,
     Subscriber,
+    Translation,
     worst_status,
 )
 from statuspage.subscriptions import SubscriberData
@@ -160,10 +161,30 @@ def incident_json(i: Incident, page: Page, components: Mapping[str, Component]) 
 
 
 # Manage API v1 (authenticated): the public shapes plus the fields only the page's owner sees.
+# Ours there: `translations`, {language: {field: text}} (the page's own language is the
+# object's fields themselves); Statuspage clients ignore it.
+
+
+def translations_json(translations: Iterable[Translation]) -> Json:
+    """Texts in other languages as {language: {field: text}}, languages and fields sorted."""
+    out: dict[str, dict[str, str]] = {}
+    for t in sorted(translations, key=lambda t: (t.language, t.field)):
+        out.setdefault(t.language, {})[t.field] = t.text
+    return out
 
 
 def manage_page_json(page: Page) -> Json:
-    return {**page_json(page), "created_at": iso(page.created_at)}
+    """The page; `language` (ours) is the default language its texts are written in."""
+    return {
+        **page_json(page),
+        "created_at": iso(page.created_at),
+        "language": page.language,
+        "translations": translations_json(page.translations),
+    }
+
+
+def manage_component_json(c: Component, page_id: str) -> Json:
+    return {**component_json(c, page_id), "translations": translations_json(c.translations)}
 
 
 def manage_group_json(g: Group, members: Iterable[Component], page_id: str) -> Json:
@@ -177,24 +198,35 @@ def manage_group_json(g: Group, members: Iterable[Component], page_id: str) -> J
         "position": g.position,
         "created_at": iso(g.created_at),
         "updated_at": iso(g.updated_at),
+        "translations": translations_json(g.translations),
     }
 
 
 def manage_update_json(u: IncidentUpdate) -> Json:
     """An update; `previous_status` (ours) tells an "Update" from a change of status."""
-    return {**update_json(u), "previous_status": u.previous_status}
+    return {
+        **update_json(u),
+        "previous_status": u.previous_status,
+        "translations": translations_json(u.translations),
+    }
 
 
 def manage_incident_json(i: Incident, page: Page, components: Mapping[str, Component]) -> Json:
     """An incident with the Manage API's extra fields.
 
-    Two fields are ours: `severity` (the comms plan's, or null) and `cancelled` (Statuspage
-    has no cancelled maintenance; the public status shows it as completed).
+    Three fields are ours: `severity` (the comms plan's, or null), `cancelled` (Statuspage
+    has no cancelled maintenance; the public status shows it as completed) and
+    `translations` (the name in other languages; each update has its body's).
     """
     maintenance = i.is_maintenance
     return {
         **incident_json(i, page, components),
         "incident_updates": [manage_update_json(u) for u in i.updates],
+        "components": [
+            manage_component_json(components[cid], page.id)
+            for cid in i.component_ids
+            if cid in components
+        ],
         "scheduled_for": iso(i.scheduled_for),
         "scheduled_until": iso(i.scheduled_until),
         "impact_override": None if maintenance else i.impact.value,
@@ -217,6 +249,7 @@ def manage_incident_json(i: Incident, page: Page, components: Mapping[str, Compo
         "auto_transition_deliver_notifications_at_end": maintenance,
         "severity": i.severity,
         "cancelled": i.status == MaintenanceStatus.CANCELLED,
+        "translations": translations_json(i.translations),
     }
 
 

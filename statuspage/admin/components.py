@@ -10,8 +10,19 @@ from statuspage.admin.operations import Call, operation
 from statuspage.admin.shared import COMPONENT_STATUSES, PAGE_ID, PAGING, page_slice
 from statuspage.keys import Scope
 from statuspage.model import Component, Group
-from statuspage.serialize import Json, component_json, manage_group_json, manage_page_json
+from statuspage.serialize import Json, manage_component_json, manage_group_json, manage_page_json
 from statuspage.service.admin_components import ComponentChange
+
+TRANSLATIONS = (
+    "Ours: the texts in other languages, by language tag (zh, zh-CN and zh-Hans all name "
+    "zh-Hans); null removes a translation. The page's own language is the fields themselves."
+)
+
+
+def translations_field(*fields: str, note: str = TRANSLATIONS) -> Field:
+    """Ours: a `translations` object of the given fields (see fields.translations_schema)."""
+    return Field("translations", "translations", note, enum=fields)
+
 
 PAGE_BODY = BodySpec(
     "page",
@@ -21,6 +32,15 @@ PAGE_BODY = BodySpec(
         Field(
             "time_zone", "string", "IANA time zone for display, e.g. Europe/Berlin.", blank=False
         ),
+        Field(
+            "language",
+            "string",
+            "Ours: the page's default language, the one its texts are written in (a tag "
+            "such as en, zh-Hans or ru).",
+            blank=False,
+            max_length=35,
+        ),
+        translations_field("name"),
     ),
 )
 COMPONENT_BODY = BodySpec(
@@ -34,6 +54,7 @@ COMPONENT_BODY = BodySpec(
         Field("only_show_if_degraded", "boolean"),
         Field("start_date", "date", "Uptime counts from this day.", nullable=True),
         Field("position", "integer", "Order on the page, from 1."),
+        translations_field("name", "description"),
     ),
 )
 NEW_COMPONENT = replace(COMPONENT_BODY, required=("name",))
@@ -42,6 +63,7 @@ GROUP_FIELDS = (
     Field("description", "string", nullable=True),
     Field("components", "list", "Ids (or names) of the member components."),
     Field("position", "integer", "Order on the page, from 1."),
+    translations_field("name", "description"),
 )
 # Statuspage puts a group's description beside the wrapper; both places work.
 GROUP_BODY = BodySpec(
@@ -72,8 +94,12 @@ async def get_page(call: Call) -> Json:
 
 async def _patch_page(call: Call) -> Json:
     values = call.body
-    changed = await call.service.update_page(
-        name=values.get("name"), url=values.get("url"), time_zone=values.get("time_zone")
+    changed = await call.service.edit_page(
+        name=values.get("name"),
+        url=values.get("url"),
+        time_zone=values.get("time_zone"),
+        language=values.get("language"),
+        translations=values.get("translations"),
     )
     return manage_page_json(changed)
 
@@ -90,7 +116,7 @@ for _method in ("PATCH", "PUT"):
 
 
 async def _json(call: Call, component: Component) -> Json:
-    return component_json(component, call.page.id)
+    return manage_component_json(component, call.page.id)
 
 
 @operation(
@@ -103,7 +129,7 @@ async def _json(call: Call, component: Component) -> Json:
 )
 async def list_components(call: Call) -> list[Json]:
     components = page_slice(await call.service.list_components(), call)
-    return [component_json(c, call.page.id) for c in components]
+    return [manage_component_json(c, call.page.id) for c in components]
 
 
 def _change(values: dict[str, Any]) -> ComponentChange:
@@ -120,6 +146,7 @@ def _change(values: dict[str, Any]) -> ComponentChange:
         showcase=values.get("showcase"),
         only_show_if_degraded=values.get("only_show_if_degraded"),
         start_date=values.get("start_date"),
+        translations=values.get("translations"),
     )
 
 
@@ -212,6 +239,7 @@ async def create_group(call: Call) -> Json:
         description=values.get("description"),
         position=values.get("position"),
         components=values.get("components", ()),
+        translations=values.get("translations"),
     )
     return await _group_json(call, group)
 
@@ -232,6 +260,7 @@ async def _edit_group(call: Call) -> Json:
         clear_description="description" in values and values["description"] is None,
         position=values.get("position"),
         components=values.get("components"),
+        translations=values.get("translations"),
     )
     return await _group_json(call, group)
 

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from statuspage.errors import InvalidInput, StatuspageError
+from statuspage.languages import canonical, codes
+from statuspage.model import MAX_MESSAGE, MAX_TITLE
 from statuspage.text import CONTROL_CLASS, SURROGATE, describe
 
 MAX_INT = 1_000_000  # positions and page numbers; SQLite's integers end at 2**63
@@ -43,7 +45,7 @@ TEXT = f"^[^{CONTROL_CLASS}]*$"
 NON_BLANK_TEXT = f"^[^{CONTROL_CLASS}]*[^{_SPACE}{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
 TYPES = (
     "string", "boolean", "integer", "datetime", "date", "list", "status_map", "object",
-    "ids_or_all",
+    "ids_or_all", "translations",
 )  # fmt: skip
 
 
@@ -191,6 +193,8 @@ def convert(spec: Field, value: Any, where: str, *, form: bool) -> Any:
         if spec.nullable or spec.type in ("status_map", "list"):
             return None
         raise InvalidInput(f"{where} must not be null")
+    if spec.type == "translations":
+        return _translations(spec, value, where, form)
     converter = _CONVERTERS[spec.type]
     try:
         converted: Any = converter(value, form)
@@ -294,6 +298,48 @@ def _object(value: Any, form: bool) -> dict[str, Any]:
     return value
 
 
+def _translations(
+    spec: Field, value: Any, where: str, form: bool
+) -> dict[str, dict[str, str | None]]:
+    """Ours: {language: {field: text or null}}; languages as their canonical tags (zh-CN is
+    zh-Hans), each once; fields those of `spec.enum`. The use cases check the rest (the
+    page's own language, control characters)."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where} {_EXPECTED['translations']}")
+    out: dict[str, dict[str, str | None]] = {}
+    for raw, fields in value.items():
+        here = f"{where}[{raw}]"
+        language = canonical(str(raw))
+        if language is None:
+            choices = ", ".join(codes())
+            raise InvalidInput(f"{here}: unknown language {raw!r}; choose one of {choices}")
+        if language in out:
+            raise InvalidInput(f"{here}: the {language} translation is given twice")
+        if not isinstance(fields, dict) or not fields:
+            raise InvalidInput(f"{here} must be an object of {', '.join(spec.enum)}")
+        out[language] = {
+            name: _translated_text(spec, name, text, f"{here}[{name}]", form)
+            for name, text in fields.items()
+        }
+    return out
+
+
+def _translated_text(spec: Field, name: str, text: Any, where: str, form: bool) -> str | None:
+    if name not in spec.enum:
+        raise InvalidInput(f"unknown field {where}; accepted: {', '.join(spec.enum)}")
+    if text is None or (form and text == ""):
+        return None  # removes the translation (a form spells null as nothing)
+    if not isinstance(text, str):
+        raise InvalidInput(f"{where} must be a string, or null to remove the translation")
+    _check(Field(name, "string", max_length=translated_length(name), blank=False), text, where)
+    return text
+
+
+def translated_length(field: str) -> int:
+    """The longest text of a translated field: a name is a title, the rest are messages."""
+    return MAX_TITLE if field == "name" else MAX_MESSAGE
+
+
 _CONVERTERS = {
     "string": _string,
     "boolean": _boolean,
@@ -315,6 +361,7 @@ _EXPECTED = {
     "status_map": "must map component ids to component statuses",
     "object": "must be an object",
     "ids_or_all": 'must be a list of ids, or "all"',
+    "translations": 'must map languages to texts, e.g. {"ru": {"name": "..."}}',
 }
 
 
@@ -324,6 +371,8 @@ _LISTS = ("list", "ids_or_all")
 def field_schema(spec: Field | QueryParam, *, form: bool = False) -> dict[str, Any]:
     """The JSON Schema of one field, as the OpenAPI document states it (for a form body:
     where one value is a list of one)."""
+    if isinstance(spec, Field) and spec.type == "translations":
+        return translations_schema(spec.enum, spec.description)
     schema = dict(_SCHEMAS[spec.type])
     if form and spec.type in _LISTS:
         schema = {"anyOf": [*schema.get("anyOf", [schema]), {"type": "string"}]}
@@ -352,6 +401,31 @@ def field_schema(spec: Field | QueryParam, *, form: bool = False) -> dict[str, A
         schema["description"] = " ".join(
             text for text in (spec.description, schema.get("description")) if text
         )
+    return schema
+
+
+def translations_schema(fields: tuple[str, ...], description: str = "") -> dict[str, Any]:
+    """Ours: texts in other languages, {language: {field: text}}; null removes one where
+    the operation allows it."""
+
+    def text(name: str) -> dict[str, Any]:
+        limit = translated_length(name)
+        string = {"type": "string", "minLength": 1, "maxLength": limit, "pattern": NON_BLANK_TEXT}
+        return {"anyOf": [string, {"type": "null"}]}
+
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {name: text(name) for name in fields},
+            "additionalProperties": False,
+            "minProperties": 1,
+        },
+        "propertyNames": {"minLength": 1, "maxLength": 35},
+        "examples": [{"ru": {name: "…" for name in fields}}],
+    }
+    if description:
+        schema["description"] = description
     return schema
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from statuspage.admin.components import translations_field
 from statuspage.admin.fields import BodySpec, Field, QueryParam
 from statuspage.admin.operations import Call, operation
 from statuspage.admin.shared import PAGE_ID, components_by_id
@@ -75,6 +76,15 @@ INCIDENT_BODY = BodySpec(
             "datetime",
             "Ours: when the backfilled incident ended (default: one second later).",
         ),
+        translations_field(
+            "name",
+            "body",
+            note="Ours: the incident's name and the new update's text in other languages, by "
+            'language tag, e.g. {"ru": {"name": "...", "body": "..."}}; zh, zh-CN and zh-Hans '
+            "all name zh-Hans. A body translation needs a body or status (an update to "
+            "translate); null removes a name translation. The page's own language is name "
+            "and body themselves.",
+        ),
     ),
     ignored=(
         "wants_twitter_update",
@@ -101,6 +111,11 @@ UPDATE_BODY = BodySpec(
         Field("body", "string", max_length=MAX_MESSAGE, blank=False),
         Field("display_at", "datetime", "The time shown for the update."),
         Field("deliver_notifications", "boolean", "Recorded only: nothing is sent again."),
+        translations_field(
+            "body",
+            note="Ours: the update's text in other languages, e.g. "
+            '{"ru": {"body": "..."}}; null removes one. Nothing is sent again.',
+        ),
     ),
     ignored=("wants_twitter_update", "twitter_updated", "custom_tweet"),
 )
@@ -201,6 +216,7 @@ def incident_change(values: dict[str, Any]) -> IncidentChange:
         backfilled=values.get("backfilled", False),
         backfill_date=values.get("backfill_date"),
         backfill_resolved_at=values.get("backfill_resolved_at"),
+        translations=values.get("translations"),
         given=frozenset(values),
     )
 
@@ -272,6 +288,7 @@ async def _edit_update(call: Call) -> Json:
         body=values.get("body"),
         display_at=values.get("display_at"),
         deliver_notifications=values.get("deliver_notifications"),
+        translations=values.get("translations"),
     )
     return manage_update_json(edited)
 

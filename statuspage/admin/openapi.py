@@ -48,6 +48,16 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def translations(*fields: str) -> Schema:
+    """Ours: texts in other languages, {language tag: {field: text}}."""
+    return {
+        "type": "object",
+        "description": "Ours: the texts in other languages, by language tag (e.g. zh-Hans, "
+        "ru); a language without a field here shows the page's own language there.",
+        "additionalProperties": obj({f: STR for f in fields}) | {"required": []},
+    }
+
+
 COMPONENT = obj(
     {
         "id": STR,
@@ -63,6 +73,7 @@ COMPONENT = obj(
         "page_id": STR,
         "group": BOOL,
         "only_show_if_degraded": BOOL,
+        "translations": translations("name", "description"),
     }
 )
 AFFECTED = obj(
@@ -87,6 +98,7 @@ UPDATE = obj(
         "custom_tweet": _t("null"),
         "tweet_id": _t("null"),
         "previous_status": NSTR,
+        "translations": translations("body"),
     }
 )
 INCIDENT = obj(
@@ -139,6 +151,7 @@ INCIDENT = obj(
         "auto_transition_deliver_notifications_at_end": BOOL,
         "severity": NSTR,
         "cancelled": BOOL,
+        "translations": translations("name"),
     }
 )
 SCHEMAS: dict[str, Schema] = {
@@ -151,6 +164,8 @@ SCHEMAS: dict[str, Schema] = {
             "time_zone": STR,
             "updated_at": TIME,
             "created_at": TIME,
+            "language": _t("string", description="Ours: the page's default language."),
+            "translations": translations("name"),
         }
     ),
     "Component": COMPONENT,
@@ -164,6 +179,7 @@ SCHEMAS: dict[str, Schema] = {
             "position": INT,
             "created_at": TIME,
             "updated_at": TIME,
+            "translations": translations("name", "description"),
         }
     ),
     "Incident": INCIDENT,

@@ -21,7 +21,14 @@ from statuspage.admin.body import read_body
 from statuspage.admin.fields import BodySpec, QueryParam
 from statuspage.audit import Actor, acting_as
 from statuspage.config import Settings
-from statuspage.errors import AuthError, NotFound, RateLimited, StatuspageError
+from statuspage.errors import (
+    AuthError,
+    InvalidField,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    StatuspageError,
+)
 from statuspage.keys import ApiKey, Scope
 from statuspage.model import Page
 from statuspage.service import Service
@@ -92,7 +99,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         try:
             result = await _run(op, request)
         except StatuspageError as exc:
-            return error_response(exc)
+            return error_response(_located(op, exc))
         except Exception:
             log.exception("%s %s failed", op.method, op.path)
             return json_response({"error": "internal error; see the server log"}, 500)
@@ -139,6 +146,14 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+def _located(op: Operation, exc: StatuspageError) -> StatuspageError:
+    """A use case's refusal of a translation, named as the body's field (the use cases
+    name it as the CLI does: "translation")."""
+    if isinstance(exc, InvalidField) and exc.field == "translation" and op.body is not None:
+        return InvalidInput(f"{op.body.wrapper}[translations]: {exc}")
+    return exc
 
 
 def error_response(exc: StatuspageError) -> Response:

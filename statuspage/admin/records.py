@@ -10,7 +10,7 @@ from statuspage.errors import InvalidInput
 from statuspage.incident_templates import IncidentTemplate
 from statuspage.keys import Scope
 from statuspage.model import MAX_MESSAGE
-from statuspage.serialize import Json, component_json, postmortem_json
+from statuspage.serialize import Json, manage_component_json, postmortem_json
 from statuspage.service.templates import TEMPLATE_STATUSES
 
 POSTMORTEM = INCIDENT + "/postmortem"
@@ -136,7 +136,7 @@ async def template_json(call: Call, t: IncidentTemplate) -> Json:
     return {
         "id": t.id,
         "components": [
-            component_json(by_id[c], call.page.id) for c in t.component_ids if c in by_id
+            manage_component_json(by_id[c], call.page.id) for c in t.component_ids if c in by_id
         ],
         "name": t.name,
         "title": t.title,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from statuspage.audit import AuditEntry, RowChange
@@ -72,6 +74,8 @@ def entry_text(e: AuditEntry, tz: str) -> str:
 
 def change_text(c: RowChange) -> str:
     row = c.after or c.before or {}
+    if c.table == "translations":
+        return translation_text(c, row)
     label = next((str(row[k]) for k in LABELS if row.get(k)), "")
     what = f"{SYMBOLS[c.op]} {c.table} {c.row_id}"
     if label:
@@ -81,6 +85,18 @@ def change_text(c: RowChange) -> str:
     before, after = c.before or {}, c.after or {}
     fields = [f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in c.changed_fields()]
     return f"{what}  " + "; ".join(fields) if fields else what
+
+
+def translation_text(c: RowChange, row: dict[str, Any]) -> str:
+    """A translation's change: `+ translation ru of component 3x9 name 'Текст'`."""
+    what = (
+        f"{SYMBOLS[c.op]} translation {row.get('language')} of {row.get('subject')} "
+        f"{row.get('subject_id')} {row.get('field')}"
+    )
+    if c.op == "update":
+        before, after = (c.before or {}).get("text"), (c.after or {}).get("text")
+        return f"{what}  {_short(before)!r} → {_short(after)!r}"
+    return f"{what} {_short(row.get('text'))!r}"
 
 
 def _short(value: object) -> str:

@@ -5,9 +5,25 @@ from __future__ import annotations
 import click
 
 from statuspage.cli.context import Context, Group, json_option, pass_context
-from statuspage.cli.output import components_table, echo_json, status_text, table
-from statuspage.model import ComponentStatus
-from statuspage.serialize import Json, component_json, components_json, group_json
+from statuspage.cli.output import (
+    component_details,
+    components_table,
+    echo_json,
+    status_text,
+    table,
+    translation_lines,
+)
+from statuspage.cli.translations import clear_or_texts, language_argument, translated_line
+from statuspage.model import Component, ComponentStatus, TranslationSubject
+from statuspage.model import Group as ComponentGroup
+from statuspage.serialize import (
+    Json,
+    component_json,
+    components_json,
+    group_json,
+    manage_component_json,
+    translations_json,
+)
 from statuspage.service.operations import Operations
 
 
@@ -65,13 +81,75 @@ def component_list(ctx: Context, as_json: bool) -> None:
     async def use(svc: Operations) -> tuple[str, list[Json]]:
         components, groups = await svc.list_components(), await svc.list_groups()
         page = await svc.page()
-        return components_table(components, groups), components_json(components, groups, page.id)
+        body = with_translations(components_json(components, groups, page.id), components, groups)
+        return components_table(components, groups), body
 
     text, body = ctx.run(use)
     if as_json:
         echo_json(body)
     else:
         click.echo(text)
+
+
+def with_translations(
+    items: list[Json], components: list[Component], groups: list[ComponentGroup]
+) -> list[Json]:
+    """`--json` rows with `translations` (ours): {language: {field: text}}."""
+    texts = {c.id: c.translations for c in components} | {g.id: g.translations for g in groups}
+    return [item | {"translations": translations_json(texts.get(item["id"], ()))} for item in items]
+
+
+@component.command("show")
+@click.argument("ref", metavar="NAME_OR_ID")
+@json_option
+@pass_context
+def component_show(ctx: Context, ref: str, as_json: bool) -> None:
+    """Show a component, with its name and description in other languages.
+
+    \b
+    Example:
+      statuspage component show API
+    """
+
+    async def use(svc: Operations) -> tuple[Component, list[ComponentGroup], str]:
+        return await svc.get_component(ref), await svc.list_groups(), (await svc.page()).id
+
+    found, groups, page_id = ctx.run(use)
+    if as_json:
+        echo_json(manage_component_json(found, page_id))
+    else:
+        click.echo(component_details(found, groups))
+
+
+@component.command("translate")
+@click.argument("ref", metavar="NAME_OR_ID")
+@click.argument("language", metavar="LANG")
+@click.option("--name", help="The component's name in LANG.")
+@click.option("--description", help="Its description in LANG.")
+@click.option("--clear", is_flag=True, help="Remove its name and description in LANG.")
+@pass_context
+def component_translate(
+    ctx: Context, ref: str, language: str, name: str | None, description: str | None, clear: bool
+) -> None:
+    """Give a component's name and description in another language (LANG: zh-Hans, ru; zh
+    or ru-RU work too), or remove them with --clear. Readers in LANG see them; others, and
+    fields left untranslated, show the page's own language.
+
+    \b
+    Example:
+      statuspage component translate API ru --name "API" --description "REST-интерфейс"
+      statuspage component translate API zh --clear
+    """
+    texts = clear_or_texts(clear, name=name, description=description)
+    code = language_argument(language)
+
+    async def use(svc: Operations) -> Component:
+        found = await svc.translate(TranslationSubject.COMPONENT, ref, code, texts)
+        return await svc.get_component(found)
+
+    changed = ctx.run(use)
+    click.echo(translated_line(f"component {changed.name}", code, texts))
+    click.echo("\n".join(translation_lines(changed.translations)) or "  (no translations left)")
 
 
 @component.command("set")
@@ -162,10 +240,11 @@ def group_list(ctx: Context, as_json: bool) -> None:
 
     async def use(svc: Operations) -> list[Json]:
         page, components = await svc.page(), await svc.list_components()
-        return [
-            group_json(g, [c for c in components if c.group_id == g.id], page.id)
-            for g in await svc.list_groups()
+        groups = await svc.list_groups()
+        shown = [
+            group_json(g, [c for c in components if c.group_id == g.id], page.id) for g in groups
         ]
+        return with_translations(shown, [], groups)
 
     groups = ctx.run(use)
     if as_json:
@@ -173,20 +252,52 @@ def group_list(ctx: Context, as_json: bool) -> None:
     elif not groups:
         click.echo('No groups yet. Add one with: statuspage group add "NAME"')
     else:
-        click.echo(
-            table(
-                ("GROUP", "COMPONENTS", "STATUS", "ID"),
-                [
-                    (
-                        str(g["name"]),
-                        str(len(g["components"])),
-                        status_text(ComponentStatus(g["status"])),
-                        str(g["id"]),
-                    )
-                    for g in groups
-                ],
-            )
+        click.echo(groups_table(groups))
+
+
+def groups_table(groups: list[Json]) -> str:
+    """Groups; a TRANSLATED column once any group has a translation."""
+    translated = any(g["translations"] for g in groups)
+    rows = [
+        (
+            str(g["name"]),
+            str(len(g["components"])),
+            status_text(ComponentStatus(g["status"])),
+            *([", ".join(sorted(g["translations"])) or "-"] if translated else []),
+            str(g["id"]),
         )
+        for g in groups
+    ]
+    headers = ("GROUP", "COMPONENTS", "STATUS", *(["TRANSLATED"] if translated else []), "ID")
+    return table(headers, rows)
+
+
+@group.command("translate")
+@click.argument("ref", metavar="NAME_OR_ID")
+@click.argument("language", metavar="LANG")
+@click.option("--name", help="The group's name in LANG.")
+@click.option("--description", help="Its description in LANG.")
+@click.option("--clear", is_flag=True, help="Remove its name and description in LANG.")
+@pass_context
+def group_translate(
+    ctx: Context, ref: str, language: str, name: str | None, description: str | None, clear: bool
+) -> None:
+    """Give a group's name and description in another language, or remove them with --clear.
+
+    \b
+    Example:
+      statuspage group translate Core zh-Hans --name "核心服务"
+    """
+    texts = clear_or_texts(clear, name=name, description=description)
+    code = language_argument(language)
+
+    async def use(svc: Operations) -> ComponentGroup:
+        found = await svc.translate(TranslationSubject.GROUP, ref, code, texts)
+        return next(g for g in await svc.list_groups() if g.id == found)
+
+    changed = ctx.run(use)
+    click.echo(translated_line(f"group {changed.name}", code, texts))
+    click.echo("\n".join(translation_lines(changed.translations)) or "  (no translations left)")
 
 
 @group.command("remove")

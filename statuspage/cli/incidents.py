@@ -10,12 +10,21 @@ import click
 
 from statuspage.cli.comms import comms_lines, dry_run_option, due_table, warn_about_tone
 from statuspage.cli.context import Context, Group, json_option, pass_context
-from statuspage.cli.output import echo_json, incident_details, incidents_table
+from statuspage.cli.output import echo_json, incident_details, incident_record, incidents_table
 from statuspage.cli.times import parse_time
+from statuspage.cli.translations import (
+    Translated,
+    clear_or_texts,
+    gather,
+    language_argument,
+    message_options,
+    need_message,
+    translated_line,
+)
 from statuspage.comms.compose.report import format_preview
 from statuspage.errors import InvalidInput
-from statuspage.model import Incident, Kind
-from statuspage.serialize import Json, incident_json
+from statuspage.model import Incident, Kind, TranslationSubject
+from statuspage.serialize import Json
 from statuspage.service.operations import Operations
 
 IMPACTS = click.Choice(["none", "minor", "major", "critical"])
@@ -45,7 +54,7 @@ async def report(
     """The incident as JSON, or as its human-readable timeline (with its comms status)."""
     page, components = await svc.page(), await svc.list_components()
     if as_json:
-        return incident_json(incident, page, {c.id: c for c in components})
+        return incident_record(incident, page, {c.id: c for c in components})
     details = incident_details(incident, page, components, svc.now())
     extra = await comms_lines(ctx, svc, incident, page) if ctx else []
     return "\n".join([details, "", *extra]) if extra else details
@@ -72,8 +81,11 @@ def incident() -> None:
 )
 @click.option("--impact", type=IMPACTS, help="How bad it is for customers; overrides the plan's.")
 @component_option
-@click.option("--message", "-m", required=True, help="The first update (Markdown).")
+@click.option(
+    "--message", "-m", required=True, help="The first update (Markdown), in the page's language."
+)
 @click.option("--status", type=OPEN_STATUSES, default="investigating", show_default=True)
+@message_options(titled=True)
 @dry_run_option
 @json_option
 @pass_context
@@ -85,6 +97,9 @@ def declare(
     components: tuple[str, ...],
     message: str,
     status: str,
+    translations: tuple[str, ...],
+    translations_file: Path | None,
+    title_translations: tuple[str, ...],
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -92,15 +107,21 @@ def declare(
     overrides it) and the messages that go out; --impact alone picks the most severe
     severity with that impact. Components without a status get the impact's default
     (minor: degraded_performance, major: partial_outage, critical: major_outage).
+    --message is in the page's language; --translation, --title-translation and
+    --translations give the message and title in others.
 
     \b
     Example:
       statuspage incident declare "Elevated API errors" --severity SEV2 \\
         --component API=partial_outage --component Dashboard \\
-        --message "We are investigating elevated error rates on the API." --dry-run
+        --message "We are investigating elevated error rates on the API." \\
+        --translation ru="Мы выясняем причину ошибок API." \\
+        --title-translation ru="Ошибки API" --translations zh.yaml --dry-run
     """
+    given = gather(translations, title_translations, translations_file, titled=True)
 
     async def change(svc: Operations) -> Incident:
+        await checked(svc, given)
         return await svc.declare_incident(
             title,
             message=message,
@@ -108,6 +129,8 @@ def declare(
             severity=severity,
             components=parse_specs(components),
             status=status,
+            translations=given.messages,
+            title_translations=given.titles,
         )
 
     run_change(ctx, change, message, as_json, dry_run)
@@ -116,9 +139,12 @@ def declare(
 @incident.command("update")
 @click.argument("incident_id", metavar="ID")
 @click.option("--status", type=ALL_STATUSES, help="New status; leave out to keep the current one.")
-@click.option("--message", "-m", required=True, help="What changed (Markdown).")
+@click.option(
+    "--message", "-m", required=True, help="What changed (Markdown), in the page's language."
+)
 @click.option("--severity", metavar="SEV", help="Raise or lower the severity (comms plan).")
 @component_option
+@message_options()
 @dry_run_option
 @json_option
 @pass_context
@@ -129,24 +155,31 @@ def update(
     message: str,
     severity: str | None,
     components: tuple[str, ...],
+    translations: tuple[str, ...],
+    translations_file: Path | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Post an update to an open incident.
+    """Post an update to an open incident; --translation and --translations give the
+    message in other languages.
 
     \b
     Example:
       statuspage incident update 8kq2m4x7p1za --status identified \\
-        --message "A bad deploy; rolling back now." --component API=degraded_performance
+        --message "A bad deploy; rolling back now." --component API=degraded_performance \\
+        --translation ru="Причина найдена: неудачное обновление; откатываем его."
     """
+    given = gather(translations, (), translations_file)
 
     async def change(svc: Operations) -> Incident:
+        await checked(svc, given)
         return await svc.update_incident(
             incident_id,
             message=message,
             status=status,
             severity=severity,
             components=parse_specs(components),
+            translations=given.messages,
         )
 
     run_change(ctx, change, message, as_json, dry_run)
@@ -156,6 +189,7 @@ def update(
 @click.argument("incident_id", metavar="ID")
 @click.option("--message", "-m", help="Defaults to: This incident has been resolved.")
 @component_option
+@message_options()
 @dry_run_option
 @json_option
 @pass_context
@@ -164,6 +198,8 @@ def resolve(
     incident_id: str,
     message: str | None,
     components: tuple[str, ...],
+    translations: tuple[str, ...],
+    translations_file: Path | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -172,15 +208,28 @@ def resolve(
 
     \b
     Example:
-      statuspage incident resolve 8kq2m4x7p1za -m "Error rates are back to normal."
+      statuspage incident resolve 8kq2m4x7p1za -m "Error rates are back to normal." \\
+        --translation zh-Hans="错误率已恢复正常。"
     """
+    given = gather(translations, (), translations_file)
+    need_message(given, message)
 
     async def change(svc: Operations) -> Incident:
+        await checked(svc, given)
         return await svc.resolve_incident(
-            incident_id, message=message, components=parse_specs(components)
+            incident_id,
+            message=message,
+            components=parse_specs(components),
+            translations=given.messages,
         )
 
     run_change(ctx, change, message, as_json, dry_run)
+
+
+async def checked(svc: Operations, given: Translated) -> None:
+    """Refuse translations into the page's own language, naming where they came from."""
+    if given:
+        given.check_for(await svc.page())
 
 
 def run_change(
@@ -221,7 +270,7 @@ def list_incidents(ctx: Context, open_only: bool, limit: int, as_json: bool) -> 
         page, components = await svc.page(), await svc.list_components()
         if as_json:
             by_id = {c.id: c for c in components}
-            return [incident_json(i, page, by_id) for i in found]
+            return [incident_record(i, page, by_id) for i in found]
         return due_table(ctx, found, page, svc.now()) or incidents_table(found, page, svc.now())
 
     result = ctx.run(use)
@@ -247,6 +296,59 @@ def show_incident(ctx: Context, incident_id: str, as_json: bool) -> None:
         return await report(svc, await svc.get_incident(incident_id), as_json, ctx)
 
     show(ctx.run(use))
+
+
+@incident.command("translate")
+@click.argument("incident_id", metavar="ID")
+@click.argument("language", metavar="LANG")
+@click.option("--name", help="The incident's name in LANG.")
+@click.option("--message", "-m", help="An update's text in LANG (see --update).")
+@click.option(
+    "--update",
+    "update_id",
+    metavar="UPDATE_ID",
+    help="The update --message translates (its id from `incident show`); default: the latest.",
+)
+@click.option(
+    "--clear", is_flag=True, help="Remove LANG's name and the update's message (see --update)."
+)
+@json_option
+@pass_context
+def translate(
+    ctx: Context,
+    incident_id: str,
+    language: str,
+    name: str | None,
+    message: str | None,
+    update_id: str | None,
+    clear: bool,
+    as_json: bool,
+) -> None:
+    """Give an incident's (or maintenance's) name or an update's text in another language
+    after the fact, or remove them with --clear. Nothing is sent again: readers of the page
+    and feeds in LANG see it.
+
+    \b
+    Example:
+      statuspage incident translate 8kq2m4x7p1za ru --name "Ошибки API"
+      statuspage incident translate 8kq2m4x7p1za zh-Hans -m "我们正在调查。" --update 4jd8s0a1b2c3
+    """
+    texts = clear_or_texts(clear, name=name, message=message)
+    code = language_argument(language)
+
+    async def use(svc: Operations) -> str | Json:
+        if "name" in texts:
+            await svc.translate(
+                TranslationSubject.INCIDENT, incident_id, code, {"name": texts["name"]}
+            )
+        if "message" in texts:
+            await svc.translate_update(incident_id, update_id, code, texts["message"])
+        return await report(svc, await svc.get_incident(incident_id), as_json)
+
+    result = ctx.run(use)
+    if not as_json:
+        click.echo(translated_line(f"incident {incident_id}", code, texts))
+    show(result)
 
 
 @incident.command("postmortem")

@@ -9,8 +9,20 @@ from typing import Any
 
 import click
 
+from statuspage import languages
 from statuspage.cli.times import ago, local
-from statuspage.model import STATUS_LABELS, Component, ComponentStatus, Group, Incident, Page
+from statuspage.model import (
+    STATUS_LABELS,
+    Component,
+    ComponentStatus,
+    Group,
+    Incident,
+    IncidentUpdate,
+    Page,
+    Translation,
+    languages_of,
+)
+from statuspage.serialize import Json, incident_json, translations_json
 
 SYMBOLS = {
     ComponentStatus.OPERATIONAL: "✔",
@@ -40,14 +52,93 @@ def status_text(status: ComponentStatus) -> str:
     return f"{SYMBOLS[status]} {status.label}"
 
 
+def translated_into(translations: Iterable[Translation]) -> str:
+    """The languages some text is translated into, e.g. "ru, zh-Hans" (or "-")."""
+    return ", ".join(sorted({t.language for t in translations})) or "-"
+
+
 def components_table(components: Sequence[Component], groups: Sequence[Group]) -> str:
+    """Components by group; a TRANSLATED column once any component has a translation."""
     names = {g.id: g.name for g in groups}
     rows = [
         (names.get(c.group_id or "", "-"), c.name, status_text(c.status), c.id) for c in components
     ]
     if not rows:
         return "No components yet. Add one with: statuspage component add NAME"
-    return table(("GROUP", "COMPONENT", "STATUS", "ID"), rows)
+    if not any(c.translations for c in components):
+        return table(("GROUP", "COMPONENT", "STATUS", "ID"), rows)
+    return table(
+        ("GROUP", "COMPONENT", "STATUS", "TRANSLATED", "ID"),
+        [
+            (*row[:3], translated_into(c.translations), row[3])
+            for row, c in zip(rows, components, strict=True)
+        ],
+    )
+
+
+def translation_lines(translations: Sequence[Translation], indent: str = "  ") -> list[str]:
+    """One line per language: `ru       name: …; description: …`."""
+    by_language = translations_json(translations)
+    width = max((len(code) for code in by_language), default=0)
+    return [
+        f"{indent}{code.ljust(width)}  "
+        + "; ".join(f"{name}: {_one_line(text)}" for name, text in fields.items())
+        for code, fields in by_language.items()
+    ]
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def page_details(page: Page) -> str:
+    """The page's settings, its default language and its name in other languages."""
+    language = languages.get(page.language) if page.language in languages.codes() else None
+    lines = [
+        f"{page.name} ({page.id})",
+        f"URL:       {page.url}",
+        f"Time zone: {page.time_zone}",
+        f"Language:  {page.language}" + (f" ({language.name})" if language else ""),
+    ]
+    if page.translations:
+        lines += ["Name in other languages:", *translation_lines(page.translations)]
+    return "\n".join(lines)
+
+
+def component_details(c: Component, groups: Sequence[Group]) -> str:
+    group = next((g.name for g in groups if g.id == c.group_id), "-")
+    lines = [
+        f"{c.name} ({c.id})",
+        f"Status:      {status_text(c.status)}",
+        f"Group:       {group}",
+        f"Description: {c.description or '-'}",
+        f"Position:    {c.position}",
+    ]
+    if c.translations:
+        lines += ["Translations:", *translation_lines(c.translations)]
+    else:
+        lines.append("Translations: none (readers in other languages see these texts)")
+    return "\n".join(lines)
+
+
+def incident_record(i: Incident, page: Page, components: dict[str, Component]) -> Json:
+    """An incident as `--json` prints it: the public shape, plus `translations` (ours) on
+    the incident (its name) and on each update (its body)."""
+    body = incident_json(i, page, components)
+    body["translations"] = translations_json(i.translations)
+    for shown, update in zip(body["incident_updates"], i.updates, strict=True):
+        shown["translations"] = translations_json(update.translations)
+    return body
+
+
+def update_languages(update: IncidentUpdate, page: Page) -> str:
+    """Which languages an update is written in, and which readers get the original."""
+    have = languages_of(update.translations, "body")
+    others = [code for code in languages.codes() if code != page.language]
+    missing = [code for code in others if code not in have]
+    shown = ", ".join([f"{page.language} (original)", *sorted(have)])
+    return f"languages: {shown}" + (f"; missing {', '.join(missing)}" if missing else "")
 
 
 def incident_status(incident: Incident) -> str:
@@ -81,8 +172,10 @@ def incident_details(
     tz = page.time_zone
     by_id = {c.id: c for c in components}
     kind = "Maintenance" if incident.is_maintenance else "Incident"
+    translated = bool(incident.translations) or any(u.translations for u in incident.updates)
     lines = [
         f"{kind} {incident.id}: {incident.name}",
+        *(f"  {t.language}: {t.text}" for t in incident.translations if t.field == "name"),
         f"Status:     {incident_status(incident)}",
         f"Impact:     {incident.impact.value}",
     ]
@@ -109,6 +202,8 @@ def incident_details(
     for update in incident.updates:
         lines.append(f"  {local(update.display_at, tz)}  {update.label}  [{update.id}]")
         lines.extend("    " + line for line in update.body.splitlines())
+        if translated:
+            lines.append("    · " + update_languages(update, page))
         for a in update.affected_components:
             lines.append(f"    · {a.name}: {a.old_status.label} → {a.new_status.label}")
     if incident.postmortem_body:

@@ -10,7 +10,7 @@ that resolves them locally, so errors read the same too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
@@ -40,6 +40,7 @@ from statuspage.model import (
     Kind,
     MaintenanceStatus,
     Page,
+    TranslationSubject,
     check_message,
     check_title,
 )
@@ -56,6 +57,13 @@ ERRORS: dict[int, type[StatuspageError]] = {
     422: InvalidInput,
 }
 ComponentSpec = tuple[str, str | None]
+Texts = Mapping[str, str]
+# Where each subject's `translations` go: the object's path and its body's wrapper.
+TRANSLATED = {
+    TranslationSubject.COMPONENT: ("/components/", "component"),
+    TranslationSubject.GROUP: ("/component-groups/", "component_group"),
+    TranslationSubject.INCIDENT: ("/incidents/", "incident"),
+}
 
 
 class RemoteService(RemoteSubscribers):
@@ -156,11 +164,47 @@ class RemoteService(RemoteSubscribers):
         return self._page
 
     async def update_page(
-        self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
+        self,
+        *,
+        name: str | None = None,
+        url: str | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
     ) -> Page:
-        body = _given(name=name, url=url, time_zone=time_zone)
+        body = _given(name=name, url=url, time_zone=time_zone, language=language)
         self._page = page_from(await self.call("PATCH", await self._page_path(), {"page": body}))
         return self._page
+
+    async def translate(
+        self, subject: TranslationSubject, ref: str, language: str, texts: dict[str, str | None]
+    ) -> str:
+        """Set or clear translations of a row through its object's `translations` field."""
+        body = {"translations": {language: texts}}
+        if subject is TranslationSubject.PAGE:
+            page = await self.call("PATCH", await self._page_path(), {"page": body})
+            self._page = page_from(page)
+            return self._page.id
+        if subject not in TRANSLATED:
+            raise InvalidInput("translate an update with translate_update (it needs its incident)")
+        path, wrapper = TRANSLATED[subject]
+        found = await self.call("PATCH", await self._page_path(path + _ref(ref)), {wrapper: body})
+        return str(found["id"])
+
+    async def translate_update(
+        self, incident_id: str, update_id: str | None, language: str, text: str | None
+    ) -> str:
+        incident = await self.get_incident(incident_id)
+        ids = [u.id for u in incident.updates]
+        wanted = (update_id or "").strip() or (ids[0] if ids else "")
+        if wanted not in ids:
+            raise NotFound(
+                f"{incident.id} has no update {update_id!r}; its updates are: "
+                + (", ".join(ids) or "none")
+            )
+        body = {"translations": {language: {"body": text}}}
+        path = f"/incidents/{_ref(incident.id)}/incident_updates/{_ref(wanted)}"
+        await self.call("PATCH", await self._page_path(path), {"incident_update": body})
+        return wanted
 
     async def list_groups(self) -> list[Group]:
         return [group_from(g) for g in await self._all(await self._page_path("/component-groups"))]
@@ -258,6 +302,8 @@ class RemoteService(RemoteSubscribers):
         components: Sequence[ComponentSpec] = (),
         status: str = "investigating",
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
         check_title(title, "incident name"), check_message(message)
         if impact is None and severity is None:
@@ -270,6 +316,7 @@ class RemoteService(RemoteSubscribers):
             "deliver_notifications": deliver_notifications,
             **_given(impact_override=impact, severity=severity),
             **_components(components),
+            **_translations(translations, title_translations),
         }
         return await self._incident("POST", "", {"incident": body})
 
@@ -282,10 +329,11 @@ class RemoteService(RemoteSubscribers):
         severity: str | None = None,
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         body = {"body": message, "deliver_notifications": deliver_notifications}
         body |= _given(status=status, severity=severity) | _components(components)
-        return await self._patch(incident_id, Kind.INCIDENT, body)
+        return await self._patch(incident_id, Kind.INCIDENT, body | _translations(translations))
 
     async def resolve_incident(
         self,
@@ -294,9 +342,10 @@ class RemoteService(RemoteSubscribers):
         message: str | None = None,
         components: Sequence[ComponentSpec] = (),
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         body = {"status": "resolved", "deliver_notifications": deliver_notifications}
-        body |= _given(body=message) | _components(components)
+        body |= _given(body=message) | _components(components) | _translations(translations)
         return await self._patch(incident_id, Kind.INCIDENT, body)
 
     async def _patch(self, incident_id: str, kind: Kind, body: Json) -> Incident:
@@ -345,6 +394,8 @@ class RemoteService(RemoteSubscribers):
         auto_start: bool = True,
         auto_complete: bool = True,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
         body = {
             "name": title,
@@ -355,6 +406,7 @@ class RemoteService(RemoteSubscribers):
             "scheduled_auto_completed": auto_complete,
             "deliver_notifications": deliver_notifications,
             **_given(body=message),
+            **_translations(translations, title_translations),
         }
         return await self._incident("POST", "", {"incident": body})
 
@@ -365,9 +417,11 @@ class RemoteService(RemoteSubscribers):
         *,
         message: str | None = None,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         body = {"status": status.value, "deliver_notifications": deliver_notifications}
-        return await self._patch(incident_id, Kind.MAINTENANCE, body | _given(body=message))
+        body |= _given(body=message) | _translations(translations)
+        return await self._patch(incident_id, Kind.MAINTENANCE, body)
 
     async def comms_report(self, since: datetime) -> Report:
         page = await self.page()
@@ -377,6 +431,15 @@ class RemoteService(RemoteSubscribers):
 
 def _given(**values: Any) -> Json:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _translations(bodies: Texts | None, names: Texts | None = None) -> Json:
+    """Message and name translations as the API's `translations` field (ours)."""
+    merged: dict[str, dict[str, str]] = {}
+    for field, texts in (("body", bodies), ("name", names)):
+        for language, text in (texts or {}).items():
+            merged.setdefault(language, {})[field] = text
+    return {"translations": merged} if merged else {}
 
 
 def _components(specs: Sequence[ComponentSpec]) -> Json:

@@ -11,12 +11,15 @@ import click
 
 from statuspage.cli.automation import automation_tick
 from statuspage.cli.context import Context, Group, json_option, pass_context
-from statuspage.cli.output import echo_json
+from statuspage.cli.output import echo_json, page_details
+from statuspage.cli.translations import clear_or_texts, language_argument, translated_line
 from statuspage.comms.compose.validate import validate_plan
 from statuspage.comms.kit import plan_path
 from statuspage.errors import InvalidInput
-from statuspage.serialize import page_json
+from statuspage.model import Page, TranslationSubject
+from statuspage.serialize import page_json, translations_json
 from statuspage.service import Service
+from statuspage.service.operations import Operations
 
 DEMO_NAME = "Acme Cloud"
 DEMO_TIME_ZONE = "America/New_York"
@@ -197,14 +200,15 @@ def tick(ctx: Context) -> None:
 
 @click.group(cls=Group)
 def page() -> None:
-    """Show or change the page's name, URL and time zone."""
+    """Show or change the page's name, URL, time zone and language."""
 
 
 @page.command("show")
 @json_option
 @pass_context
 def page_show(ctx: Context, as_json: bool) -> None:
-    """Show the page's settings.
+    """Show the page's settings: name, URL, time zone, default language, and its name in
+    other languages.
 
     \b
     Example:
@@ -212,24 +216,64 @@ def page_show(ctx: Context, as_json: bool) -> None:
     """
     found = ctx.run(lambda svc: svc.page())
     if as_json:
-        echo_json(page_json(found))
-    else:
-        click.echo(
-            f"{found.name} ({found.id})\nURL:       {found.url}\nTime zone: {found.time_zone}"
+        echo_json(
+            page_json(found)
+            | {"language": found.language, "translations": translations_json(found.translations)}
         )
+    else:
+        click.echo(page_details(found))
 
 
 @page.command("set")
 @click.option("--name")
 @click.option("--url")
 @click.option("--time-zone")
+@click.option(
+    "--language",
+    metavar="TAG",
+    help="The default language: the one messages and names are written in (en, zh-Hans, ru; "
+    "zh or ru-RU work too). Readers in other languages get translations where given.",
+)
 @pass_context
-def page_set(ctx: Context, name: str | None, url: str | None, time_zone: str | None) -> None:
-    """Change the page's name, public URL or display time zone.
+def page_set(
+    ctx: Context, name: str | None, url: str | None, time_zone: str | None, language: str | None
+) -> None:
+    """Change the page's name, public URL, display time zone or default language.
 
     \b
     Example:
       statuspage page set --time-zone America/New_York
+      statuspage page set --language zh-Hans
     """
-    changed = ctx.run(lambda svc: svc.update_page(name=name, url=url, time_zone=time_zone))
-    click.echo(f"{changed.name}: {changed.url}, time zone {changed.time_zone}.")
+    code = language_argument(language, "--language") if language is not None else None
+    changed = ctx.run(
+        lambda svc: svc.update_page(name=name, url=url, time_zone=time_zone, language=code)
+    )
+    click.echo(
+        f"{changed.name}: {changed.url}, time zone {changed.time_zone}, "
+        f"language {changed.language}."
+    )
+
+
+@page.command("translate")
+@click.argument("language", metavar="LANG")
+@click.option("--name", help="The page's name in LANG.")
+@click.option("--clear", is_flag=True, help="Remove the page's name in LANG.")
+@pass_context
+def page_translate(ctx: Context, language: str, name: str | None, clear: bool) -> None:
+    """Give the page's name in another language (or remove it with --clear).
+
+    \b
+    Example:
+      statuspage page translate ru --name "Статус Acme"
+    """
+    texts = clear_or_texts(clear, name=name)
+    code = language_argument(language)
+
+    async def use(svc: Operations) -> Page:
+        await svc.translate(TranslationSubject.PAGE, "", code, texts)
+        return await svc.page()
+
+    found = ctx.run(use)
+    click.echo(translated_line("the page", code, texts))
+    click.echo(page_details(found))

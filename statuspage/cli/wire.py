@@ -16,6 +16,7 @@ from statuspage.model import (
     Kind,
     MaintenanceStatus,
     Page,
+    Translation,
 )
 
 Json = dict[str, Any]
@@ -29,9 +30,26 @@ def maybe_when(value: str | None) -> datetime | None:
     return None if value is None else when(value)
 
 
+def translations_from(j: Json) -> tuple[Translation, ...]:
+    """`translations` ({language: {field: text}}) as the model's, in (field, language) order."""
+    found = [
+        Translation(field, language, text)
+        for language, fields in (j.get("translations") or {}).items()
+        for field, text in fields.items()
+    ]
+    return tuple(sorted(found, key=lambda t: (t.field, t.language)))
+
+
 def page_from(j: Json) -> Page:
     return Page(
-        j["id"], j["name"], j["url"], j["time_zone"], when(j["created_at"]), when(j["updated_at"])
+        j["id"],
+        j["name"],
+        j["url"],
+        j["time_zone"],
+        when(j["created_at"]),
+        when(j["updated_at"]),
+        language=j.get("language") or "en",
+        translations=translations_from(j),
     )
 
 
@@ -43,6 +61,7 @@ def group_from(j: Json) -> Group:
         j["position"],
         when(j["created_at"]),
         when(j["updated_at"]),
+        translations=translations_from(j),
     )
 
 
@@ -59,6 +78,7 @@ def component_from(j: Json) -> Component:
         showcase=j["showcase"],
         only_show_if_degraded=j["only_show_if_degraded"],
         start_date=date.fromisoformat(j["start_date"]) if j["start_date"] else None,
+        translations=translations_from(j),
     )
 
 
@@ -84,6 +104,7 @@ def _update_from(j: Json, cancelled: bool) -> IncidentUpdate:
         affected_components=affected,
         deliver_notifications=j["deliver_notifications"],
         previous_status=j["previous_status"],
+        translations=translations_from(j),
     )
 
 
@@ -113,4 +134,5 @@ def incident_from(j: Json) -> Incident:
         postmortem_updated_at=maybe_when(j["postmortem_body_last_updated_at"]),
         postmortem_published_at=maybe_when(j["postmortem_published_at"]),
         metadata=j["metadata"],
+        translations=translations_from(j),
     )

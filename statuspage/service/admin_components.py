@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from statuspage.errors import Conflict
-from statuspage.model import Component, Group, check_title
+from statuspage.model import Component, Group, TranslationSubject, check_title
 from statuspage.service.components import (
     Components,
     check_description,
     check_position,
 )
 from statuspage.service.context import ServiceContext
+from statuspage.service.translations import FieldTexts, Translations
 from statuspage.storage import Queries
 
 
@@ -33,14 +34,18 @@ class ComponentChange:
     showcase: bool | None = None
     only_show_if_degraded: bool | None = None
     start_date: date | None = None
+    translations: FieldTexts | None = None  # language -> field -> text (None removes it)
 
 
 class ComponentAdmin:
     """The Manage API's component and group edits, built on `Components`."""
 
-    def __init__(self, ctx: ServiceContext, components: Components) -> None:
+    def __init__(
+        self, ctx: ServiceContext, components: Components, translations: Translations
+    ) -> None:
         self.ctx = ctx
         self.components = components
+        self.translations = translations
 
     async def create_component(self, change: ComponentChange) -> Component:
         """`add_component`, then the fields it does not take, in one transaction."""
@@ -63,6 +68,9 @@ class ComponentAdmin:
             edited = await self._edited(q, component, change)
             if edited != component:
                 await q.save_component(replace(edited, updated_at=self.ctx.now()))
+            await self.translations.translate_fields(
+                TranslationSubject.COMPONENT, component.id, change.translations
+            )
             if "status" in change.given and change.status is not None:
                 return await self.components.set_component_status(component.id, change.status)
             return await self.ctx.component(q, component.id)
@@ -103,11 +111,12 @@ class ComponentAdmin:
         description: str | None = None,
         position: int | None = None,
         components: Sequence[str] = (),
+        translations: FieldTexts | None = None,
     ) -> Group:
         """`add_group`, then move the named components into it, in one transaction."""
         async with self.ctx.write():
             group = await self.components.add_group(name, description, position)
-            return await self.edit_group(group.id, components=components)
+            return await self.edit_group(group.id, components=components, translations=translations)
 
     async def edit_group(
         self,
@@ -118,8 +127,10 @@ class ComponentAdmin:
         clear_description: bool = False,
         position: int | None = None,
         components: Sequence[str] | None = None,
+        translations: FieldTexts | None = None,
     ) -> Group:
-        """Rename, describe, move or set the members of a group (others leave it)."""
+        """Rename, describe, move or set the members of a group (others leave it), and
+        translate it."""
         async with self.ctx.write() as q:
             group = await self.components.group(q, ref)
             edited = group
@@ -138,6 +149,9 @@ class ComponentAdmin:
                 await q.save_group(replace(edited, updated_at=self.ctx.now()))
             if components is not None:
                 await self._set_members(q, group, components)
+            await self.translations.translate_fields(
+                TranslationSubject.GROUP, group.id, translations
+            )
             return await self.components.group(q, group.id)
 
     async def _set_members(self, q: Queries, group: Group, refs: Sequence[str]) -> None:

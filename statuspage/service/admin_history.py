@@ -16,14 +16,18 @@ from statuspage.model import (
 )
 from statuspage.service.context import ServiceContext
 from statuspage.service.incidents import Incidents
+from statuspage.service.translations import FieldTexts, Translations
 
 
 class History:
     """Corrections to the record: deleting incidents, editing updates, postmortems."""
 
-    def __init__(self, ctx: ServiceContext, incidents: Incidents) -> None:
+    def __init__(
+        self, ctx: ServiceContext, incidents: Incidents, translations: Translations
+    ) -> None:
         self.ctx = ctx
         self.incidents = incidents
+        self.translations = translations
 
     async def delete_incident(self, incident_id: str) -> Incident:
         """Delete an incident and its updates; components it still holds are released first."""
@@ -47,8 +51,9 @@ class History:
         body: str | None = None,
         display_at: datetime | None = None,
         deliver_notifications: bool | None = None,
+        translations: FieldTexts | None = None,
     ) -> IncidentUpdate:
-        """Correct an update's text or displayed time. Nothing is sent again."""
+        """Correct an update's text, translations or displayed time. Nothing is sent again."""
         async with self.ctx.write() as q:
             incident = await self.ctx.incident(q, incident_id)
             found = [u for u in incident.updates if u.id == update_id.strip()]
@@ -67,7 +72,13 @@ class History:
                 edited = replace(edited, updated_at=self.ctx.now())
                 await q.save_update(edited)
                 await q.save_incident(replace(incident, updated_at=self.ctx.now()))
-            return edited
+            for language, fields in (translations or {}).items():
+                text = fields.get("body")
+                await self.translations.translate_update(incident.id, update.id, language, text)
+            if not translations:
+                return edited
+            again = await self.ctx.incident(q, incident.id)
+            return next(u for u in again.updates if u.id == update.id)
 
     async def publish_postmortem(self, incident_id: str) -> Incident:
         """Publish the postmortem already written (see `set_postmortem`)."""

@@ -25,6 +25,7 @@ from statuspage.model import (
     IncidentStatus,
     Kind,
     MaintenanceStatus,
+    TranslationSubject,
     check_title,
     check_window,
     parse_enum,
@@ -32,6 +33,12 @@ from statuspage.model import (
 from statuspage.service.context import ServiceContext
 from statuspage.service.incidents import Incidents
 from statuspage.service.maintenance import Maintenance
+from statuspage.service.translations import (
+    FieldTexts,
+    Translations,
+    only_texts,
+    split_fields,
+)
 from statuspage.storage import Queries
 from statuspage.text import check_text
 
@@ -83,7 +90,17 @@ class IncidentChange:
     backfilled: bool = False
     backfill_date: datetime | None = None
     backfill_resolved_at: datetime | None = None
+    # Ours: language -> {"name": the incident's name, "body": the new update's text}
+    translations: FieldTexts | None = None
     given: frozenset[str] = field(default_factory=frozenset)
+
+    def bodies(self) -> dict[str, str]:
+        """The new update's text in other languages."""
+        return only_texts(split_fields(self.translations, "body"), "the body translation")
+
+    def names(self) -> dict[str, str]:
+        """The name in other languages, for a new incident (nothing to remove yet)."""
+        return only_texts(split_fields(self.translations, "name"), "the name translation")
 
     @property
     def scheduled(self) -> bool:
@@ -136,10 +153,17 @@ def impact_of(statuses: list[str | None]) -> Impact:
 class IncidentAdmin:
     """The Manage API's incident use cases, built on `Incidents` and `Maintenance`."""
 
-    def __init__(self, ctx: ServiceContext, incidents: Incidents, maintenance: Maintenance) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        incidents: Incidents,
+        maintenance: Maintenance,
+        translations: Translations,
+    ) -> None:
         self.ctx = ctx
         self.incidents = incidents
         self.maintenance = maintenance
+        self.translations = translations
 
     async def create_incident(self, change: IncidentChange) -> Incident:
         """A realtime incident, a scheduled maintenance or a backfilled incident."""
@@ -175,10 +199,15 @@ class IncidentAdmin:
             components=specs,
             status=opening,
             deliver_notifications=change.deliver_notifications,
+            translations=None if resolving else change.bodies(),
+            title_translations=change.names(),
         )
         if resolving:
             return await self.incidents.resolve_incident(
-                created.id, message=change.body, deliver_notifications=change.deliver_notifications
+                created.id,
+                message=change.body,
+                deliver_notifications=change.deliver_notifications,
+                translations=change.bodies(),
             )
         return created
 
@@ -208,6 +237,8 @@ class IncidentAdmin:
             auto_start=bool(change.auto_start),
             auto_complete=bool(change.auto_complete),
             deliver_notifications=change.deliver_notifications,
+            translations=change.bodies(),
+            title_translations=change.names(),
         )
         if status is MaintenanceStatus.IN_PROGRESS:
             return await self.maintenance.transition_maintenance(
@@ -223,7 +254,8 @@ class IncidentAdmin:
         if change.backfill_date is None:
             raise InvalidInput("give backfill_date: when the backfilled incident happened")
         specs = await self._specs(q, change)
-        return await self.incidents.backfill_incident(
+        bodies, names = change.bodies(), change.names()
+        created = await self.incidents.backfill_incident(
             change.name or "",
             impact=change.impact_override or impact_of([s for _, s in specs]).value,
             components=specs,
@@ -231,6 +263,13 @@ class IncidentAdmin:
             resolved=change.backfill_resolved_at or change.backfill_date + BACKFILL_DURATION,
             message=change.body or "",
         )
+        for language, name in names.items():
+            await self.translations.translate(
+                TranslationSubject.INCIDENT, created.id, language, {"name": name}
+            )
+        for language, text in bodies.items():
+            await self.translations.translate_update(created.id, None, language, text)
+        return created
 
     async def change_incident(
         self, incident_id: str, change: IncidentChange, *, expect: Kind | None = None
@@ -242,6 +281,13 @@ class IncidentAdmin:
         """
         if change.backfilled or change.backfill_date is not None:
             raise InvalidInput("backfilled and backfill_date apply only when creating an incident")
+        bodies = change.bodies()
+        if bodies and not change.posts_update:
+            raise InvalidInput(
+                f"incident[translations][{next(iter(bodies))}][body] translates the update this "
+                "change posts: give body or status too (or edit an update's translations with "
+                "PATCH .../incident_updates/{id})"
+            )
         async with self.ctx.write() as q:
             incident = await self.ctx.incident(q, incident_id)
             kind = expect or incident.kind
@@ -267,6 +313,7 @@ class IncidentAdmin:
                 message=change.body,
                 components=specs,
                 deliver_notifications=change.deliver_notifications,
+                translations=change.bodies(),
             )
             return
         await self.incidents.update_incident(
@@ -276,6 +323,7 @@ class IncidentAdmin:
             severity=change.severity,
             components=specs,
             deliver_notifications=change.deliver_notifications,
+            translations=change.bodies(),
         )
 
     async def _advance_maintenance(self, incident: Incident, change: IncidentChange) -> None:
@@ -289,6 +337,7 @@ class IncidentAdmin:
             target,
             message=change.body,
             deliver_notifications=change.deliver_notifications,
+            translations=change.bodies(),
         )
 
     async def _edit(self, q: Queries, incident: Incident, change: IncidentChange) -> None:
@@ -308,6 +357,11 @@ class IncidentAdmin:
             self._refuse_schedule_fields(change)
         if edited != incident:
             await q.save_incident(replace(edited, updated_at=self.ctx.now()))
+        names = split_fields(change.translations, "name")
+        for language, name in names.items():
+            await self.translations.translate(
+                TranslationSubject.INCIDENT, incident.id, language, {"name": name}
+            )
 
     async def _edit_schedule(
         self, q: Queries, incident: Incident, change: IncidentChange

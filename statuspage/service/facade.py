@@ -58,7 +58,7 @@ from statuspage.service.subscription_base import SubscriptionRules
 from statuspage.service.subscriptions import ManageChange, Managed, SubscribeRequest, Subscriptions
 from statuspage.service.templates import Templates
 from statuspage.service.tokens import Tokens
-from statuspage.service.translations import Texts, Translations
+from statuspage.service.translations import FieldTexts, Texts, Translations
 from statuspage.storage import Store
 from statuspage.subscriptions import (
     SubscriberData,
@@ -84,9 +84,12 @@ class Service:
         self.components = Components(ctx)
         self.incidents = Incidents(ctx)
         self.maintenance = Maintenance(ctx)
-        self.component_admin = ComponentAdmin(ctx, self.components)
-        self.incident_admin = IncidentAdmin(ctx, self.incidents, self.maintenance)
-        self.history = History(ctx, self.incidents)
+        self.translations = Translations(ctx, self.components)
+        self.component_admin = ComponentAdmin(ctx, self.components, self.translations)
+        self.incident_admin = IncidentAdmin(
+            ctx, self.incidents, self.maintenance, self.translations
+        )
+        self.history = History(ctx, self.incidents, self.translations)
         self.uptime = Uptime(ctx, self.components)
         self.templates = Templates(ctx)
         self.tokens = Tokens(ctx)
@@ -97,7 +100,6 @@ class Service:
         self.subscriber_import = SubscriberImport(ctx, rules)
         self.sms_hooks = SmsHooks(ctx, rules)
         self.comms_ops = CommsOps(ctx)
-        self.translations = Translations(ctx)
         self.reports = Reports(ctx)
 
     @classmethod
@@ -177,9 +179,14 @@ class Service:
         description: str | None = None,
         position: int | None = None,
         components: Sequence[str] = (),
+        translations: FieldTexts | None = None,
     ) -> Group:
         return await self.component_admin.create_group(
-            name, description=description, position=position, components=components
+            name,
+            description=description,
+            position=position,
+            components=components,
+            translations=translations,
         )
 
     async def edit_group(
@@ -191,6 +198,7 @@ class Service:
         clear_description: bool = False,
         position: int | None = None,
         components: Sequence[str] | None = None,
+        translations: FieldTexts | None = None,
     ) -> Group:
         return await self.component_admin.edit_group(
             ref,
@@ -199,6 +207,7 @@ class Service:
             clear_description=clear_description,
             position=position,
             components=components,
+            translations=translations,
         )
 
     # IncidentAdmin (statuspage.service.admin_incidents)
@@ -222,6 +231,7 @@ class Service:
         body: str | None = None,
         display_at: datetime | None = None,
         deliver_notifications: bool | None = None,
+        translations: FieldTexts | None = None,
     ) -> IncidentUpdate:
         return await self.history.edit_incident_update(
             incident_id,
@@ -229,6 +239,7 @@ class Service:
             body=body,
             display_at=display_at,
             deliver_notifications=deliver_notifications,
+            translations=translations,
         )
 
     async def publish_postmortem(self, incident_id: str) -> Incident:
@@ -453,12 +464,37 @@ class Service:
         return await self.components.ensure_page(name, url, time_zone)
 
     async def update_page(
-        self, *, name: str | None = None, url: str | None = None, time_zone: str | None = None
+        self,
+        *,
+        name: str | None = None,
+        url: str | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
     ) -> Page:
-        return await self.components.update_page(name=name, url=url, time_zone=time_zone)
+        return await self.translations.edit_page(
+            name=name, url=url, time_zone=time_zone, language=language
+        )
+
+    async def edit_page(
+        self,
+        *,
+        name: str | None = None,
+        url: str | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        translations: FieldTexts | None = None,
+    ) -> Page:
+        return await self.translations.edit_page(
+            name=name, url=url, time_zone=time_zone, language=language, translations=translations
+        )
 
     async def set_page_language(self, language: str) -> Page:
         return await self.translations.set_page_language(language)
+
+    async def translate_update(
+        self, incident_id: str, update_id: str | None, language: str, text: str | None
+    ) -> str:
+        return await self.translations.translate_update(incident_id, update_id, language, text)
 
     async def translate(
         self,
@@ -634,6 +670,8 @@ class Service:
         auto_start: bool = True,
         auto_complete: bool = True,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
         return await self.maintenance.schedule_maintenance(
             title,
@@ -644,6 +682,8 @@ class Service:
             auto_start=auto_start,
             auto_complete=auto_complete,
             deliver_notifications=deliver_notifications,
+            translations=translations,
+            title_translations=title_translations,
         )
 
     async def transition_maintenance(
@@ -653,9 +693,14 @@ class Service:
         *,
         message: str | None = None,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
         return await self.maintenance.transition_maintenance(
-            incident_id, status, message=message, deliver_notifications=deliver_notifications
+            incident_id,
+            status,
+            message=message,
+            deliver_notifications=deliver_notifications,
+            translations=translations,
         )
 
     async def tick(self) -> list[Transition]:

@@ -30,7 +30,7 @@ from statuspage.model import (
     parse_enum,
 )
 from statuspage.service.context import ServiceContext
-from statuspage.service.translations import Texts, check_translations, store_translations
+from statuspage.service.translations import Texts, given_translations, store_translations
 from statuspage.storage import Queries
 
 ComponentSpec = tuple[str, str | None]
@@ -404,8 +404,5 @@ class Incidents:
 
     async def _texts(self, q: Queries, given: Texts | None, field: str = "body") -> dict[str, str]:
         """Translations a user gave, checked against the page's language (none: empty)."""
-        if not given:
-            return {}
-        page = await q.get_page()
         what = "incident name translation" if field == "name" else "message translation"
-        return check_translations(given, page.language if page else "en", field, what)
+        return await given_translations(q, given, field, what)

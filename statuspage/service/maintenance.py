@@ -18,6 +18,8 @@ from statuspage.model import (
     IncidentUpdate,
     Kind,
     MaintenanceStatus,
+    Translation,
+    TranslationSubject,
     check_maintenance_transition,
     check_message,
     check_title,
@@ -25,6 +27,7 @@ from statuspage.model import (
     new_id,
 )
 from statuspage.service.context import ServiceContext
+from statuspage.service.translations import Texts, given_translations, store_translations
 from statuspage.storage import Queries
 
 DEFAULT_MESSAGES = {
@@ -35,6 +38,7 @@ DEFAULT_MESSAGES = {
     MaintenanceStatus.COMPLETED: "The scheduled maintenance has been completed.",
     MaintenanceStatus.CANCELLED: "This scheduled maintenance has been cancelled.",
 }
+MAINTENANCE_NAME = "maintenance name translation"
 PHASES = {
     MaintenanceStatus.SCHEDULED: "maintenance_updated",
     MaintenanceStatus.IN_PROGRESS: "maintenance_started",
@@ -78,8 +82,13 @@ class Maintenance:
         auto_start: bool = True,
         auto_complete: bool = True,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
+        title_translations: Texts | None = None,
     ) -> Incident:
-        """Schedule a maintenance window over some components."""
+        """Schedule a maintenance window over some components.
+
+        `translations` are the message in other languages, `title_translations` the name.
+        """
         title = check_title(title, "maintenance name")
         body = check_message(message or DEFAULT_MESSAGES[MaintenanceStatus.SCHEDULED])
         zone = await self.ctx.time_zone()
@@ -91,6 +100,8 @@ class Maintenance:
                 "`statuspage incident backfill`"
             )
         async with self.ctx.write() as q:
+            texts = await given_translations(q, translations)
+            names = await given_translations(q, title_translations, "name", MAINTENANCE_NAME)
             specs = await self.ctx.components_with_status(q, [(c, None) for c in components])
             incident = Incident(
                 id=new_id(),
@@ -107,12 +118,15 @@ class Maintenance:
                 auto_complete=auto_complete,
             )
             await q.save_incident(incident)
+            await store_translations(
+                self.ctx, q, TranslationSubject.INCIDENT, incident.id, "name", names
+            )
             for component, _ in specs:
                 await q.set_incident_component(
                     incident.id, component.id, ComponentStatus.UNDER_MAINTENANCE
                 )
             update = await self._maintenance_update(
-                q, incident, incident.status, body, deliver_notifications, None
+                q, incident, incident.status, body, deliver_notifications, None, texts=texts
             )
             await self.ctx.emit(
                 q,
@@ -127,14 +141,17 @@ class Maintenance:
         *,
         message: str | None = None,
         deliver_notifications: bool = True,
+        translations: Texts | None = None,
     ) -> Incident:
-        """Start, verify, complete or cancel a maintenance (refused when the state forbids it)."""
+        """Start, verify, complete or cancel a maintenance (refused when the state forbids it);
+        `translations` are the message in other languages."""
         body = check_message(message or DEFAULT_MESSAGES[status])
         async with self.ctx.write() as q:
+            texts = await given_translations(q, translations)
             incident = await self.ctx.incident(q, incident_id)
             if not incident.is_maintenance:
                 raise InvalidInput(f"{incident.id} is an incident, not a maintenance")
-            return await self._transition(q, incident, status, body, deliver_notifications)
+            return await self._transition(q, incident, status, body, deliver_notifications, texts)
 
     async def tick(self) -> list[Transition]:
         """Perform the automatic maintenance transitions that are due now."""
@@ -177,7 +194,13 @@ class Maintenance:
         return done
 
     async def _transition(
-        self, q: Queries, incident: Incident, status: MaintenanceStatus, body: str, deliver: bool
+        self,
+        q: Queries,
+        incident: Incident,
+        status: MaintenanceStatus,
+        body: str,
+        deliver: bool,
+        texts: Texts | None = None,
     ) -> Incident:
         check_maintenance_transition(incident.status, status)
         now = self.ctx.now()
@@ -209,7 +232,7 @@ class Maintenance:
             if change is not None:
                 affected.append(change)
         update = await self._maintenance_update(
-            q, incident, status.value, body, deliver, previous, tuple(affected)
+            q, incident, status.value, body, deliver, previous, tuple(affected), texts
         )
         await self.ctx.emit(q, Event(PHASES[status], incident.id, update.id, now, deliver))
         return await self.ctx.incident(q, incident.id)
@@ -223,6 +246,7 @@ class Maintenance:
         deliver: bool,
         previous: str | None,
         affected: tuple[AffectedComponent, ...] = (),
+        texts: Texts | None = None,
     ) -> IncidentUpdate:
         now = self.ctx.now()
         update = IncidentUpdate(
@@ -238,4 +262,11 @@ class Maintenance:
             affected_components=affected,
         )
         await q.save_update(update)
+        if texts:
+            await store_translations(
+                self.ctx, q, TranslationSubject.UPDATE, update.id, "body", texts
+            )
+            update = replace(update, translations=tuple(
+                Translation("body", lang, text) for lang, text in texts.items()
+            ))  # fmt: skip
         return update

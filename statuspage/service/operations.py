@@ -7,17 +7,27 @@ export) are typed against `Service` itself and run through `Context.run_local`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from statuspage.kpis import Report
-from statuspage.model import Component, Group, Incident, Kind, MaintenanceStatus, Page, Subscriber
+from statuspage.model import (
+    Component,
+    Group,
+    Incident,
+    Kind,
+    MaintenanceStatus,
+    Page,
+    Subscriber,
+    TranslationSubject,
+)
 from statuspage.service.subscriber_import import ImportReport
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 from statuspage.subscriptions import SubscriberData
 
 ComponentSpec = tuple[str, str | None]
+Texts = Mapping[str, str]  # language -> text
 
 
 class Operations(Protocol):
@@ -27,8 +37,19 @@ class Operations(Protocol):
     def now(self) -> datetime: ...
     async def page(self) -> Page: ...
     async def update_page(
-        self, *, name: str | None = ..., url: str | None = ..., time_zone: str | None = ...
+        self,
+        *,
+        name: str | None = ...,
+        url: str | None = ...,
+        time_zone: str | None = ...,
+        language: str | None = ...,
     ) -> Page: ...
+    async def translate(
+        self, subject: TranslationSubject, ref: str, language: str, texts: dict[str, str | None]
+    ) -> str: ...
+    async def translate_update(
+        self, incident_id: str, update_id: str | None, language: str, text: str | None
+    ) -> str: ...
     async def list_groups(self) -> list[Group]: ...
     async def add_group(
         self, name: str, description: str | None = ..., position: int | None = ...
@@ -62,6 +83,8 @@ class Operations(Protocol):
         components: Sequence[ComponentSpec] = ...,
         status: str = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
+        title_translations: Texts | None = ...,
     ) -> Incident: ...
     async def update_incident(
         self,
@@ -72,6 +95,7 @@ class Operations(Protocol):
         severity: str | None = ...,
         components: Sequence[ComponentSpec] = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
     async def resolve_incident(
         self,
@@ -80,6 +104,7 @@ class Operations(Protocol):
         message: str | None = ...,
         components: Sequence[ComponentSpec] = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
     async def set_postmortem(self, incident_id: str, body: str, *, publish: bool) -> Incident: ...
     async def backfill_incident(
@@ -103,6 +128,8 @@ class Operations(Protocol):
         auto_start: bool = ...,
         auto_complete: bool = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
+        title_translations: Texts | None = ...,
     ) -> Incident: ...
     async def transition_maintenance(
         self,
@@ -111,6 +138,7 @@ class Operations(Protocol):
         *,
         message: str | None = ...,
         deliver_notifications: bool = ...,
+        translations: Texts | None = ...,
     ) -> Incident: ...
 
     # -- subscribers ---------------------------------------------------------------------

@@ -20,10 +20,13 @@ from statuspage.model import (
     check_message,
     check_title,
 )
+from statuspage.service.components import Components
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 
 Texts = Mapping[str, str]  # language -> text
+# language -> field -> text (None: remove that translation), as the Manage API takes them
+FieldTexts = Mapping[str, Mapping[str, str | None]]
 
 
 def check_translations(
@@ -68,11 +71,38 @@ async def store_translations(
     return changed
 
 
+async def given_translations(
+    q: Queries, given: Texts | None, field: str = "body", what: str | None = None
+) -> dict[str, str]:
+    """Translations a user gave, checked against the page's language (none: empty)."""
+    if not given:
+        return {}
+    page = await q.get_page()
+    label = what or ("message translation" if field == "body" else "name translation")
+    return check_translations(given, page.language if page else "en", field, label)
+
+
+def split_fields(texts: FieldTexts | None, field: str) -> dict[str, str | None]:
+    """One field of per-language texts: {language: text} for the languages that give it."""
+    return {lang: fields[field] for lang, fields in (texts or {}).items() if field in fields}
+
+
+def only_texts(texts: Mapping[str, str | None], where: str) -> dict[str, str]:
+    """Texts for something new: a translation cannot be removed (null) from it."""
+    for language, text in texts.items():
+        if text is None:
+            raise InvalidField(
+                "translation", f"{where} ({language}) is null: there is nothing to remove yet"
+            )
+    return {language: text for language, text in texts.items() if text is not None}
+
+
 class Translations:
     """The page's language, and translations of what the page shows."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, components: Components) -> None:
         self.ctx = ctx
+        self.components = components
 
     async def set_page_language(self, language: str) -> Page:
         """The page's default language: what untranslated texts are written in."""
@@ -115,6 +145,51 @@ class Translations:
                 await store_translations(self.ctx, q, subject, subject_id, field, checked)
             await self._touch(q, subject, subject_id)
             return subject_id
+
+    async def translate_fields(
+        self, subject: TranslationSubject, ref: str, texts: FieldTexts | None
+    ) -> None:
+        """Several languages' texts of one row (None removes one), in one transaction."""
+        if not texts:
+            return
+        async with self.ctx.write():
+            for language, fields in texts.items():
+                await self.translate(subject, ref, language, dict(fields))
+
+    async def translate_update(
+        self, incident_id: str, update_id: str | None, language: str, text: str | None
+    ) -> str:
+        """Set (text) or clear (None) the translation of one update of an incident (the
+        latest when `update_id` is None); the update's id."""
+        async with self.ctx.write() as q:
+            incident = await self.ctx.incident(q, incident_id)
+            ids = [u.id for u in incident.updates]
+            wanted = (update_id or "").strip() or (ids[0] if ids else "")
+            if wanted not in ids:
+                raise NotFound(
+                    f"{incident.id} has no update {update_id!r}; its updates are: "
+                    + (", ".join(ids) or "none")
+                )
+            await self.translate(TranslationSubject.UPDATE, wanted, language, {"body": text})
+            return wanted
+
+    async def edit_page(
+        self,
+        *,
+        name: str | None = None,
+        url: str | None = None,
+        time_zone: str | None = None,
+        language: str | None = None,
+        translations: FieldTexts | None = None,
+    ) -> Page:
+        """Change the page's settings, default language and name translations together."""
+        async with self.ctx.write() as q:
+            if language is not None:
+                await self.set_page_language(language)
+            if name is not None or url is not None or time_zone is not None:
+                await self.components.update_page(name=name, url=url, time_zone=time_zone)
+            await self.translate_fields(TranslationSubject.PAGE, "", translations)
+            return await _page(q)
 
     async def _resolve(self, q: Queries, subject: TranslationSubject, ref: str, page: Page) -> str:
         if subject is TranslationSubject.PAGE:

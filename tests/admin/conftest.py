@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,9 +17,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from click.testing import CliRunner, Result
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
+from statuspage.cli import cli
 from statuspage.config import Settings
 from statuspage.events import Event
 from statuspage.service import Service
@@ -129,3 +132,38 @@ def live(db_path: Path) -> Iterator[Live]:
     seeded = asyncio.run(seed(db_path, FakeClock(datetime.now(UTC))))
     with serving(db_path) as url:
         yield Live(url, seeded)
+
+
+# A server's database made with the CLI, and the CLI in remote mode against it.
+INIT = [
+    "init",
+    "--name",
+    "Acme",
+    "--url",
+    "https://status.acme.test",
+    "--time-zone",
+    "Europe/Berlin",
+]
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def server_db(tmp_path: Path) -> Path:
+    return tmp_path / "server.db"
+
+
+@pytest.fixture
+def remote(server_db: Path) -> Iterator[Run]:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(server_db), *INIT]).exit_code == 0
+    made = runner.invoke(
+        cli, ["--db", str(server_db), "token", "create", "oncall", "--scope", "admin", "--json"]
+    )
+    key = json.loads(made.output)["key"]
+    with serving(server_db, comms_plan="off") as url:
+
+        def run(*args: str, token: str = key) -> Result:
+            return runner.invoke(cli, ["--server", url, *args], env={"STATUSPAGE_TOKEN": token})
+
+        run.url = url  # type: ignore[attr-defined]
+        yield run

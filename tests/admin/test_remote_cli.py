@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -13,20 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from statuspage.cli import cli
-from tests.admin.conftest import serving
+from tests.admin.conftest import INIT, Run, serving
 from tests.conftest import TEST_SECRET_KEY, dump
-
-INIT = [
-    "init",
-    "--name",
-    "Acme",
-    "--url",
-    "https://status.acme.test",
-    "--time-zone",
-    "Europe/Berlin",
-]
-Run = Callable[..., Result]
-
 
 # Parity is about the core commands: both sides run without a comms plan (whose extra
 # lines, due times and approvals, only the server's own CLI shows).
@@ -44,28 +31,6 @@ def local(tmp_path: Path) -> Run:
         return runner.invoke(cli, ["--db", str(db), *args])
 
     return run
-
-
-@pytest.fixture
-def server_db(tmp_path: Path) -> Path:
-    return tmp_path / "server.db"
-
-
-@pytest.fixture
-def remote(server_db: Path) -> Iterator[Run]:
-    runner = CliRunner()
-    assert runner.invoke(cli, ["--db", str(server_db), *INIT]).exit_code == 0
-    made = runner.invoke(
-        cli, ["--db", str(server_db), "token", "create", "oncall", "--scope", "admin", "--json"]
-    )
-    key = json.loads(made.output)["key"]
-    with serving(server_db, comms_plan="off") as url:
-
-        def run(*args: str, token: str = key) -> Result:
-            return runner.invoke(cli, ["--server", url, *args], env={"STATUSPAGE_TOKEN": token})
-
-        run.url = url  # type: ignore[attr-defined]
-        yield run
 
 
 def scenario(run: Run, tmp_path: Path) -> list[tuple[int, str, str]]:
