@@ -354,3 +354,17 @@ def test_the_audit_log_shows_translation_changes(page: RunCli) -> None:
     rows = json.loads(page("audit", "--limit", "1", "--json").output)[0]["changes"]
     removed = next(c for c in rows if c["table"] == "translations")
     assert removed["op"] == "delete" and removed["before"]["text"] == "API-сервис"
+
+
+def test_a_translation_in_the_wrong_tone_is_warned_about_once(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(DEFAULT_PLAN))
+    result = page(
+        "incident", "declare", "Login fails", "--severity", "SEV2", "-m", "We are looking.",
+        "--translation", "ru=Исправим через 10 минут!!!", "--translation", "zh=我们正在调查。",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: tone")]
+    assert warnings and all(line.startswith("warning: tone (ru):") for line in warnings)
+    assert len(warnings) == len(set(warnings))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -133,7 +133,7 @@ def declare(
             title_translations=given.titles,
         )
 
-    run_change(ctx, change, message, as_json, dry_run)
+    run_change(ctx, change, message, as_json, dry_run, given.messages)
 
 
 @incident.command("update")
@@ -182,7 +182,7 @@ def update(
             translations=given.messages,
         )
 
-    run_change(ctx, change, message, as_json, dry_run)
+    run_change(ctx, change, message, as_json, dry_run, given.messages)
 
 
 @incident.command("resolve")
@@ -223,7 +223,7 @@ def resolve(
             translations=given.messages,
         )
 
-    run_change(ctx, change, message, as_json, dry_run)
+    run_change(ctx, change, message, as_json, dry_run, given.messages)
 
 
 async def checked(svc: Operations, given: Translated) -> None:
@@ -238,6 +238,7 @@ def run_change(
     message: str | None,
     as_json: bool,
     dry_run: bool,
+    translations: Mapping[str, str] | None = None,
 ) -> None:
     """Run a change and show the incident; with --dry-run, show its messages instead."""
     if dry_run:
@@ -248,7 +249,7 @@ def run_change(
         return await report(svc, await change(svc), as_json, ctx)
 
     show(ctx.run(use))
-    warn_about_tone(ctx, message)
+    warn_about_tone(ctx, message, translations)
 
 
 @incident.command("list")
