@@ -53,7 +53,7 @@ async def test_keys_and_status_changes_keep_every_row_and_take_the_new_values(
     before_changes = rows(db_path, "SELECT * FROM status_changes ORDER BY id")
     store = await Store.open(db_path)
     await store.close()
-    assert store.applied_migrations == ["0701_automation"]
+    assert store.applied_migrations[0] == "0701_automation"
     assert rows(db_path, "SELECT * FROM api_keys") == before_keys
     assert rows(db_path, "SELECT * FROM status_changes ORDER BY id") == before_changes
     triggers = {
