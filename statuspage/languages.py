@@ -40,8 +40,9 @@ class Language:
 
     @property
     def prefix(self) -> str:
-        """The URL prefix of this language's tree: "" for the default, "/ru" for ru."""
-        return "" if self.code == DEFAULT else "/" + self.code
+        """The URL prefix of this language's tree: "/ru" for ru, "/en" for en (every language
+        has its tree; the unprefixed paths negotiate)."""
+        return "/" + self.code
 
 
 def locale_id(code: str) -> str:

@@ -3,17 +3,24 @@
 Each artifact family (statuspage.site.documents) yields documents that carry a key of everything
 they depend on; an unchanged key reuses the previous artifact whole. A document that fails to
 build keeps serving its last good bytes (or a 503 stand-in), logged once.
+
+The pages, history, uptime, feeds and error pages are built once per shipped language, each
+with its own Renderer (and fragment caches and memos, kept between publishes), into that
+language's tree: /ru/history, /zh-Hans/, /en/feed.json. Each tree's unprefixed path (/history)
+is negotiated per request (statuspage.site.negotiation): its artifacts are the trees' bytes
+with another Vary. The JSON API, the site files and the static assets are built once.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from statuspage import languages
 from statuspage.config import Settings
 from statuspage.site.artifacts import (
     TEXT,
@@ -22,6 +29,7 @@ from statuspage.site.artifacts import (
     Doc,
     Site,
     begin_artifact,
+    negotiated_copy,
 )
 from statuspage.site.context import BuildContext
 from statuspage.site.documents import api, feeds, history, pages, uptime, wellknown
@@ -37,11 +45,16 @@ class SiteBuilder:
     """Turns snapshots into Sites, reusing whatever did not change since the previous one."""
 
     def __init__(
-        self, settings: Settings, locale: str = "en", subscribe_channels: tuple[str, ...] = ()
+        self,
+        settings: Settings,
+        locale: str | None = None,
+        subscribe_channels: tuple[str, ...] = (),
     ) -> None:
         self.settings = settings
         self.subscribe_channels = subscribe_channels
-        self.renderer = Renderer(locale)
+        # A language the unprefixed paths default to instead of the page's (tests, tools).
+        self.default = languages.tag(locale) if locale else None
+        self.trees: dict[str, _Tree] = {}
         self.uptime = UptimeView()
         self.cache_control = CachePolicy(
             settings.cache_max_age,
@@ -55,6 +68,7 @@ class SiteBuilder:
         # at: logged once, re-rendered only when that key changes.
         self._failing: dict[str, Hashable | None] = {}
         self._sources: dict[str, set[str]] = {}
+        self._copies: dict[str, tuple[Artifact, Artifact]] = {}  # negotiated path+tag
 
     def chrome(self, snap: Snapshot) -> Chrome:
         s = self.settings
@@ -72,21 +86,75 @@ class SiteBuilder:
         )
 
     def build(self, snap: Snapshot) -> Site:
-        ctx = BuildContext(snap, self.uptime.compute(snap), self.chrome(snap), self.renderer)
-        ctx.previous_memo = self._memo
+        default = languages.canonical(self.default or snap.page.language) or languages.DEFAULT
+        uptime, chrome = self.uptime.compute(snap), self.chrome(snap)
         started: dict[str, Callable[[], Artifact]] = {}
-        for name, source in SOURCES:
-            docs, kept = self._documents(name, source, ctx)
-            started.update((doc.path, self._start(doc)) for doc in docs)
-            started.update((path, partial(_same, self._previous[path])) for path in kept)
-        missing, broken = error_docs(ctx)
-        errors = self._start(missing, 404), self._start(broken, 500)
+        bare: dict[str, set[str]] = {}  # per language, the unprefixed paths of its tree
+        errors: dict[str, tuple[Callable[[], Artifact], Callable[[], Artifact]]] = {}
+        contexts: dict[str, BuildContext] = {}
+        for code in languages.codes():
+            tree = self._tree(code)
+            ctx = contexts[code] = BuildContext(snap, uptime, chrome, tree.renderer)
+            ctx.previous_memo = tree.memo
+            for name, source in TREE_SOURCES:
+                in_tree = partial(_in_tree, source, tree)
+                docs = self._run(f"{name} documents ({code})", in_tree, ctx, started)
+                bare.setdefault(code, set()).update(d[len(tree.prefix) :] for d in docs)
+            missing, broken = (_into(tree, doc) for doc in error_docs(ctx))
+            errors[code] = self._start(missing, 404), self._start(broken, 500)
+        for name, source in SHARED_SOURCES:
+            self._run(f"{name} documents", source, contexts[default], started)
         artifacts = {path: finish() for path, finish in started.items()}
-        not_found, server_error = errors[0](), errors[1]()
-        self.renderer.sweep()
-        self._memo = ctx.memo_used
-        self._previous = {**artifacts, missing.path: not_found, broken.path: server_error}
-        return Site(snap.revision, artifacts, not_found, server_error)
+        error_pages = {code: (four(), five()) for code, (four, five) in errors.items()}
+        for code, ctx in contexts.items():
+            self.trees[code].renderer.sweep()
+            self.trees[code].memo = ctx.memo_used
+        self._previous = {**artifacts}
+        for four, five in error_pages.values():
+            self._previous[four.path], self._previous[five.path] = four, five
+        negotiated = self._negotiated(artifacts, bare)
+        not_found, server_error = error_pages[default]
+        return Site(
+            snap.revision, artifacts, not_found, server_error,
+            negotiated=negotiated, language=default, errors=error_pages,
+        )  # fmt: skip
+
+    def _tree(self, code: str) -> _Tree:
+        tree = self.trees.get(code)
+        if tree is None:
+            tree = self.trees[code] = _Tree(Renderer(code))
+        return tree
+
+    def _run(
+        self,
+        name: str,
+        source: Source,
+        ctx: BuildContext,
+        started: dict[str, Callable[[], Artifact]],
+    ) -> set[str]:
+        """Start a source's documents; the paths it publishes (kept ones included)."""
+        docs, kept = self._documents(name, source, ctx)
+        started.update((doc.path, self._start(doc)) for doc in docs)
+        started.update((path, partial(_same, self._previous[path])) for path in kept)
+        return {doc.path for doc in docs} | kept
+
+    def _negotiated(
+        self, artifacts: dict[str, Artifact], bare: dict[str, set[str]]
+    ) -> dict[str, dict[str, Artifact]]:
+        """Each unprefixed path of the trees, with its artifact per language (the tree's
+        bytes, Vary on the language too); copies made by the last publish are reused."""
+        negotiated: dict[str, dict[str, Artifact]] = {}
+        copies: dict[str, tuple[Artifact, Artifact]] = {}
+        for code, paths in bare.items():
+            prefix = self.trees[code].prefix
+            for path in paths:
+                source = artifacts[prefix + path]
+                found = self._copies.get(prefix + path)
+                copy = found[1] if found and found[0] is source else negotiated_copy(source, path)
+                copies[prefix + path] = (source, copy)
+                negotiated.setdefault(path, {})[code] = copy
+        self._copies = copies
+        return negotiated
 
     def _documents(
         self, name: str, source: Source, ctx: BuildContext
@@ -98,11 +166,11 @@ class SiteBuilder:
         try:
             docs.extend(source(ctx))
         except Exception:
-            self._failed(f"the {name} documents", None, "their last good versions")
+            self._failed(f"the {name}", None, "their last good versions")
             made = {doc.path for doc in docs}
             kept = {p for p in self._sources.get(name, set()) - made if p in self._previous}
         else:
-            self._recovered(f"the {name} documents")
+            self._recovered(f"the {name}")
         self._sources[name] = {doc.path for doc in docs} | kept
         return docs, kept
 
@@ -173,13 +241,52 @@ def _same(artifact: Artifact) -> Artifact:
     return artifact
 
 
+class _Tree:
+    """One language's tree: its Renderer (fragment caches included) and memos, kept between
+    publishes."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.prefix = "/" + renderer.language
+        self.memo: dict[Hashable, Any] = {}
+
+
+def _in_tree(source: Source, tree: _Tree, ctx: BuildContext) -> Iterator[Doc]:
+    """A source's documents moved into a language's tree."""
+    for doc in source(ctx):
+        yield _into(tree, doc)
+
+
+def _into(tree: _Tree, doc: Doc) -> Doc:
+    """A document at its path in the tree (/history -> /ru/history, / -> /ru/), rendered with
+    the renderer knowing that path (for the language links of the page)."""
+    return replace(
+        doc,
+        path=tree.prefix + doc.path,
+        render=partial(_rendered_at, tree.renderer, doc.path, doc.render),
+        language=tree.renderer.language,
+    )
+
+
+def _rendered_at(renderer: Renderer, path: str, render: Callable[[], str | bytes]) -> str | bytes:
+    renderer.path = path
+    try:
+        return render()
+    finally:
+        renderer.path = None
+
+
 Source = Callable[[BuildContext], Iterable[Doc]]
-SOURCES: tuple[tuple[str, Source], ...] = (
+# Built per language, into each language's tree.
+TREE_SOURCES: tuple[tuple[str, Source], ...] = (
     ("page", pages.build),
     ("history", history.build),
     ("uptime", uptime.build),
-    ("API", api.build),
     ("feed", feeds.build),
+)
+# Built once: the same for every language.
+SHARED_SOURCES: tuple[tuple[str, Source], ...] = (
+    ("API", api.build),
     ("well-known", wellknown.build),
 )
 UNBUILT_BODY = b"503 Service Unavailable: this document could not be built; see the server log.\n"
