@@ -260,11 +260,15 @@ def _in_tree(source: Source, tree: _Tree, ctx: BuildContext) -> Iterator[Doc]:
 def _into(tree: _Tree, doc: Doc) -> Doc:
     """A document at its path in the tree (/history -> /ru/history, / -> /ru/), rendered with
     the renderer knowing that path (for the language links of the page)."""
-    return replace(
-        doc,
-        path=tree.prefix + doc.path,
-        render=partial(_rendered_at, tree.renderer, doc.path, doc.render),
-        language=tree.renderer.language,
+    # The constructor, not dataclasses.replace: thousands of documents a publish.
+    return Doc(
+        tree.prefix + doc.path,
+        doc.content_type,
+        partial(_rendered_at, tree.renderer, doc.path, doc.render),
+        doc.key,
+        doc.cors,
+        doc.cache,
+        tree.renderer.language,
     )
 
 

@@ -23,7 +23,8 @@ from statuspage.languages import COOKIE, QUERY, canonical, codes, negotiate
 from statuspage.site.artifacts import Artifact, Headers, Site
 
 COOKIE_AGE = 31_536_000  # a year, in seconds
-CACHED_UP_TO = 128  # bytes of Accept-Language (and of the cookie's value) a kept choice may have
+CACHED_UP_TO = 128  # bytes of Accept-Language a kept choice may have
+TAG_UP_TO = 36  # bytes of a cookie's value looked at: longer ones name no language anyway
 _COOKIE = COOKIE.encode()
 _QUERY = QUERY.encode() + b"="
 
@@ -96,7 +97,7 @@ def cookie_choice(header: bytes) -> bytes:
     for part in header.split(b";"):
         name, _, value = part.partition(b"=")
         if name.strip() == _COOKIE:
-            return value.strip().strip(b'"')[:CACHED_UP_TO]
+            return value.strip().strip(b'"')[:TAG_UP_TO]
     return b""
 
 

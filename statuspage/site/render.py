@@ -128,6 +128,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n"],
             undefined=StrictUndefined,
             trim_blocks=True,
+            auto_reload=False,  # templates ship with the package: no stat per render
             lstrip_blocks=True,
         )
         translations: NullTranslations = Translations.load(str(LOCALES), [self.locale], "messages")
