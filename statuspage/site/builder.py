@@ -68,7 +68,8 @@ class SiteBuilder:
         # at: logged once, re-rendered only when that key changes.
         self._failing: dict[str, Hashable | None] = {}
         self._sources: dict[str, set[str]] = {}
-        self._copies: dict[str, tuple[Artifact, Artifact]] = {}  # negotiated path+tag
+        self._copies: dict[str, tuple[Artifact, Artifact]] = {}  # by prefixed path
+        self.partial = False  # the last build left trees of other languages as they were
 
     def chrome(self, snap: Snapshot) -> Chrome:
         s = self.settings
@@ -85,38 +86,46 @@ class SiteBuilder:
             subscribe_channels=self.subscribe_channels,
         )
 
-    def build(self, snap: Snapshot) -> Site:
+    def build(self, snap: Snapshot, first: bool = False) -> Site:
+        """The Site of a snapshot. `first`: only the default language's tree and the shared
+        documents are brought up to date, the other trees keep their last artifacts (a quick
+        publish for most readers; `partial` says a full build should follow)."""
         default = languages.canonical(self.default or snap.page.language) or languages.DEFAULT
         uptime, chrome = self.uptime.compute(snap), self.chrome(snap)
-        started: dict[str, Callable[[], Artifact]] = {}
-        bare: dict[str, set[str]] = {}  # per language, the unprefixed paths of its tree
-        errors: dict[str, tuple[Callable[[], Artifact], Callable[[], Artifact]]] = {}
+        started: dict[str, Started] = {}
+        errors: dict[str, tuple[Started, Started]] = {}
         contexts: dict[str, BuildContext] = {}
+        self.partial = False
         for code in languages.codes():
             tree = self._tree(code)
+            if first and code != default and tree.errors is not None:
+                started.update({p: self._previous[p] for p in tree.paths})
+                errors[code] = tree.errors
+                self.partial = True
+                continue
             ctx = contexts[code] = BuildContext(snap, uptime, chrome, tree.renderer)
             ctx.previous_memo = tree.memo
+            tree.paths = set()
             for name, source in TREE_SOURCES:
                 in_tree = partial(_in_tree, source, tree)
-                docs = self._run(f"{name} documents ({code})", in_tree, ctx, started)
-                bare.setdefault(code, set()).update(d[len(tree.prefix) :] for d in docs)
+                tree.paths |= self._run(f"{name} documents ({code})", in_tree, ctx, started)
             missing, broken = (_into(tree, doc) for doc in error_docs(ctx))
             errors[code] = self._start(missing, 404), self._start(broken, 500)
         for name, source in SHARED_SOURCES:
             self._run(f"{name} documents", source, contexts[default], started)
-        artifacts = {path: finish() for path, finish in started.items()}
-        error_pages = {code: (four(), five()) for code, (four, five) in errors.items()}
+        artifacts = {path: _done(found) for path, found in started.items()}
+        error_pages = {code: (_done(four), _done(five)) for code, (four, five) in errors.items()}
         for code, ctx in contexts.items():
             self.trees[code].renderer.sweep()
             self.trees[code].memo = ctx.memo_used
         self._previous = {**artifacts}
-        for four, five in error_pages.values():
+        for code, (four, five) in error_pages.items():
             self._previous[four.path], self._previous[five.path] = four, five
-        negotiated = self._negotiated(artifacts, bare)
+            self.trees[code].errors = four, five
         not_found, server_error = error_pages[default]
         return Site(
             snap.revision, artifacts, not_found, server_error,
-            negotiated=negotiated, language=default, errors=error_pages,
+            negotiated=self._negotiated(artifacts), language=default, errors=error_pages,
         )  # fmt: skip
 
     def _tree(self, code: str) -> _Tree:
@@ -130,29 +139,30 @@ class SiteBuilder:
         name: str,
         source: Source,
         ctx: BuildContext,
-        started: dict[str, Callable[[], Artifact]],
+        started: dict[str, Started],
     ) -> set[str]:
         """Start a source's documents; the paths it publishes (kept ones included)."""
         docs, kept = self._documents(name, source, ctx)
         started.update((doc.path, self._start(doc)) for doc in docs)
-        started.update((path, partial(_same, self._previous[path])) for path in kept)
+        started.update({path: self._previous[path] for path in kept})
         return {doc.path for doc in docs} | kept
 
-    def _negotiated(
-        self, artifacts: dict[str, Artifact], bare: dict[str, set[str]]
-    ) -> dict[str, dict[str, Artifact]]:
+    def _negotiated(self, artifacts: dict[str, Artifact]) -> dict[str, dict[str, Artifact]]:
         """Each unprefixed path of the trees, with its artifact per language (the tree's
         bytes, Vary on the language too); copies made by the last publish are reused."""
         negotiated: dict[str, dict[str, Artifact]] = {}
         copies: dict[str, tuple[Artifact, Artifact]] = {}
-        for code, paths in bare.items():
-            prefix = self.trees[code].prefix
-            for path in paths:
-                source = artifacts[prefix + path]
-                found = self._copies.get(prefix + path)
-                copy = found[1] if found and found[0] is source else negotiated_copy(source, path)
-                copies[prefix + path] = (source, copy)
-                negotiated.setdefault(path, {})[code] = copy
+        previous = self._copies
+        for code, tree in self.trees.items():
+            cut = len(tree.prefix)
+            for path in tree.paths:
+                source = artifacts[path]
+                found = previous.get(path)
+                if found is not None and found[0] is source:
+                    copies[path] = found
+                else:
+                    copies[path] = (source, negotiated_copy(source, path[cut:]))
+                negotiated.setdefault(path[cut:], {})[code] = copies[path][1]
         self._copies = copies
         return negotiated
 
@@ -174,14 +184,18 @@ class SiteBuilder:
         self._sources[name] = {doc.path for doc in docs} | kept
         return docs, kept
 
-    def _start(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
+    def _start(self, doc: Doc, status: int = 200) -> Started:
         """Begin `_artifact`, guarded: a document that does not build gets its `_fallback`."""
         if doc.key is not None and self._failing.get(doc.path, _NEVER) == doc.key:
-            return partial(_same, self._fallback(doc, status))  # the same input fails again
+            return self._fallback(doc, status)  # the same input fails again
         try:
             finish = self._artifact(doc, status)
         except Exception:
-            return partial(_same, self._failed_doc(doc, status))
+            return self._failed_doc(doc, status)
+        if isinstance(finish, Artifact):
+            if doc.path in self._failing:
+                self._recovered(doc.path)
+            return finish
         return partial(self._finish, doc, finish, status)
 
     def _finish(self, doc: Doc, finish: Callable[[], Artifact], status: int) -> Artifact:
@@ -224,21 +238,26 @@ class SiteBuilder:
         if self._failing.pop(what, _NEVER) is not _NEVER:
             log.info("%s builds again", what)
 
-    def _artifact(self, doc: Doc, status: int = 200) -> Callable[[], Artifact]:
+    def _artifact(self, doc: Doc, status: int = 200) -> Started:
         """The previous artifact when nothing it shows changed, else one being compressed."""
         previous = self._previous.get(doc.path)
         if previous is not None and doc.key is not None and previous.key == doc.key:
-            return partial(_same, previous)
+            return previous
         rendered = doc.render()
         body = rendered.encode() if isinstance(rendered, str) else rendered
         if previous is not None and previous.body == body:
             kept = previous if previous.key == doc.key else replace(previous, key=doc.key)
-            return partial(_same, kept)
+            return kept
         return begin_artifact(doc, body, self.cache_control, status)
 
 
-def _same(artifact: Artifact) -> Artifact:
-    return artifact
+# An artifact, or one still being compressed (call it for the artifact): no wrapper for
+# the thousands of documents a republish reuses as they are.
+Started = Artifact | Callable[[], Artifact]
+
+
+def _done(started: Started) -> Artifact:
+    return started if isinstance(started, Artifact) else started()
 
 
 class _Tree:
@@ -249,6 +268,8 @@ class _Tree:
         self.renderer = renderer
         self.prefix = "/" + renderer.language
         self.memo: dict[Hashable, Any] = {}
+        self.paths: set[str] = set()  # what the tree published last (prefixed paths)
+        self.errors: tuple[Artifact, Artifact] | None = None  # its 404 and 500 pages
 
 
 def _in_tree(source: Source, tree: _Tree, ctx: BuildContext) -> Iterator[Doc]:
