@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from statuspage.config import Settings
 from statuspage.languages import COOKIE
 from statuspage.service import Service
+from statuspage.site.builder import SiteBuilder
 from statuspage.site.negotiation import choose, cookie_choice, requested
+from statuspage.site.snapshot import SnapshotReader
 from tests.conftest import FakeClock
 from tests.site_helpers import client, seed
 
@@ -250,3 +253,24 @@ def test_language_values_from_clients_are_not_kept() -> None:
         tracemalloc.stop()
     assert full < 1_000_000  # bytes: 3,200 values seen, 200 of them of 25 KB (5 MB)
     assert kept < 20_000  # as many again: the caches do not grow
+
+
+async def test_a_first_build_brings_the_default_language_up_to_date_before_the_others(
+    svc: Service, clock: FakeClock
+) -> None:
+    await svc.ensure_page("Acme", "https://status.acme.test", "Europe/Berlin")
+    await svc.add_component("API")
+    reader, builder = SnapshotReader(svc.store, clock), SiteBuilder(Settings())
+    builder.build(await reader.read())
+    await svc.declare_incident("Disk full", message="Looking.", impact="major")
+    first = builder.build(await reader.read(), first=True)
+    assert builder.partial
+    assert b"Disk full" in first.artifacts["/en/"].body
+    assert b"Disk full" in first.get("/").body  # the default, negotiated
+    assert b"Disk full" not in first.artifacts["/ru/"].body  # not yet
+    assert b"Disk full" in first.artifacts["/api/v2/summary.json"].body
+    full = builder.build(await reader.read())
+    assert not builder.partial
+    assert b"Disk full" in full.artifacts["/ru/"].body
+    assert b"Disk full" in full.get("/", "zh-Hans").body
+    assert full.artifacts["/en/"] is first.artifacts["/en/"]  # not rendered again

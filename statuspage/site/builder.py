@@ -63,7 +63,6 @@ class SiteBuilder:
         ).header()
         self.assets = asset_urls()
         self._previous: dict[str, Artifact] = {}
-        self._memo: dict[Hashable, Any] = {}
         # What does not build (a path, or a source of documents), with the key it failed
         # at: logged once, re-rendered only when that key changes.
         self._failing: dict[str, Hashable | None] = {}
