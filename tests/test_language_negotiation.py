@@ -195,6 +195,8 @@ def test_the_404_page_is_negotiated_too(site: Any) -> None:
     russian = get(c, "/ru/no/such/page", **{"Accept-Language": "zh-Hans"})
     assert russian.status_code == 404 and "Страница не найдена" in russian.text
     assert russian.headers["vary"] == "Accept-Encoding"
+    assert 'hreflang="x-default"' not in russian.text  # an error page has no alternates
+    assert '<a href="/zh-Hans/?lang=zh-Hans" lang="zh-Hans"' in russian.text  # front pages
 
 
 def test_negotiated_addresses_are_read_only(site: Any) -> None:

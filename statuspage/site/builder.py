@@ -108,7 +108,7 @@ class SiteBuilder:
             for name, source in TREE_SOURCES:
                 in_tree = partial(_in_tree, source, tree)
                 tree.paths |= self._run(f"{name} documents ({code})", in_tree, ctx, started)
-            missing, broken = (_into(tree, doc) for doc in error_docs(ctx))
+            missing, broken = (_into(tree, doc, None) for doc in error_docs(ctx))
             errors[code] = self._start(missing, 404), self._start(broken, 500)
         for name, source in SHARED_SOURCES:
             self._run(f"{name} documents", source, contexts[default], started)
@@ -277,14 +277,15 @@ def _in_tree(source: Source, tree: _Tree, ctx: BuildContext) -> Iterator[Doc]:
         yield _into(tree, doc)
 
 
-def _into(tree: _Tree, doc: Doc) -> Doc:
+def _into(tree: _Tree, doc: Doc, page: str | None = "") -> Doc:
     """A document at its path in the tree (/history -> /ru/history, / -> /ru/), rendered with
-    the renderer knowing that path (for the language links of the page)."""
+    the renderer knowing that path (for the language links of the page; None for an error
+    page, whose links lead to each tree's front page)."""
     # The constructor, not dataclasses.replace: thousands of documents a publish.
     return Doc(
         tree.prefix + doc.path,
         doc.content_type,
-        partial(_rendered_at, tree.renderer, doc.path, doc.render),
+        partial(_rendered_at, tree.renderer, doc.path if page == "" else page, doc.render),
         doc.key,
         doc.cors,
         doc.cache,
@@ -292,7 +293,9 @@ def _into(tree: _Tree, doc: Doc) -> Doc:
     )
 
 
-def _rendered_at(renderer: Renderer, path: str, render: Callable[[], str | bytes]) -> str | bytes:
+def _rendered_at(
+    renderer: Renderer, path: str | None, render: Callable[[], str | bytes]
+) -> str | bytes:
     renderer.path = path
     try:
         return render()
