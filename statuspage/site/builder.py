@@ -69,6 +69,7 @@ class SiteBuilder:
         self._sources: dict[str, set[str]] = {}
         self._copies: dict[str, tuple[Artifact, Artifact]] = {}  # by prefixed path
         self.partial = False  # the last build left trees of other languages as they were
+        self._shared: tuple[Snapshot | None, set[str]] = (None, set())
 
     def chrome(self, snap: Snapshot) -> Chrome:
         s = self.settings
@@ -97,11 +98,13 @@ class SiteBuilder:
         self.partial = False
         for code in languages.codes():
             tree = self._tree(code)
-            if first and code != default and tree.errors is not None:
+            later = first and code != default  # left for the full build that follows
+            if tree.errors is not None and (later or tree.snap is snap):
                 started.update({p: self._previous[p] for p in tree.paths})
                 errors[code] = tree.errors
-                self.partial = True
+                self.partial = self.partial or tree.snap is not snap
                 continue
+            tree.snap = snap
             ctx = contexts[code] = BuildContext(snap, uptime, chrome, tree.renderer)
             ctx.previous_memo = tree.memo
             tree.paths = set()
@@ -110,8 +113,7 @@ class SiteBuilder:
                 tree.paths |= self._run(f"{name} documents ({code})", in_tree, ctx, started)
             missing, broken = (_into(tree, doc, None) for doc in error_docs(ctx))
             errors[code] = self._start(missing, 404), self._start(broken, 500)
-        for name, source in SHARED_SOURCES:
-            self._run(f"{name} documents", source, contexts[default], started)
+        self._shared_documents(snap, contexts.get(default), started)
         artifacts = {path: _done(found) for path, found in started.items()}
         error_pages = {code: (_done(four), _done(five)) for code, (four, five) in errors.items()}
         for code, ctx in contexts.items():
@@ -126,6 +128,20 @@ class SiteBuilder:
             snap.revision, artifacts, not_found, server_error,
             negotiated=self._negotiated(artifacts), language=default, errors=error_pages,
         )  # fmt: skip
+
+    def _shared_documents(
+        self, snap: Snapshot, ctx: BuildContext | None, started: dict[str, Started]
+    ) -> None:
+        """The documents of every language, built with the default language's context
+        (once per snapshot: a full build after a first one keeps them)."""
+        built, paths = self._shared
+        if ctx is None or built is snap:
+            started.update({p: self._previous[p] for p in paths})
+            return
+        paths = set()
+        for name, source in SHARED_SOURCES:
+            paths |= self._run(f"{name} documents", source, ctx, started)
+        self._shared = snap, paths
 
     def _tree(self, code: str) -> _Tree:
         tree = self.trees.get(code)
@@ -269,6 +285,7 @@ class _Tree:
         self.memo: dict[Hashable, Any] = {}
         self.paths: set[str] = set()  # what the tree published last (prefixed paths)
         self.errors: tuple[Artifact, Artifact] | None = None  # its 404 and 500 pages
+        self.snap: Snapshot | None = None  # the snapshot it was last built from
 
 
 def _in_tree(source: Source, tree: _Tree, ctx: BuildContext) -> Iterator[Doc]:
