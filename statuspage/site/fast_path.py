@@ -184,7 +184,13 @@ class PublishedFirstProtocol(HeaderLimitProtocol):
             return None
         url = httptools.parse_url(self.url)
         path = url.path.decode("ascii")
-        found = pick(site, unquote(path) if "%" in path else path, url.query or b"", self.headers)
+        path = unquote(path) if "%" in path else path
+        query = url.query
+        if not query:  # the common case, first: nothing to do for a path that does not vary
+            artifact = site.artifacts.get(path)
+            if artifact is not None:
+                return artifact
+        found = pick(site, path, query or b"", self.headers)
         # A Switch (?lang=) goes the ASGI way: a rare answer, with a cookie to set.
         return found if isinstance(found, Artifact) else None
 

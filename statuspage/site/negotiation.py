@@ -26,6 +26,7 @@ COOKIE_AGE = 31_536_000  # a year, in seconds
 CACHED_UP_TO = 128  # bytes of Accept-Language a kept choice may have
 TAG_UP_TO = 36  # bytes of a cookie's value looked at: longer ones name no language anyway
 _COOKIE = COOKIE.encode()
+_COOKIE_IS = _COOKIE + b"="
 _QUERY = QUERY.encode() + b"="
 
 
@@ -93,11 +94,17 @@ def choose(default: str, headers: Headers) -> str:
 
 
 def cookie_choice(header: bytes) -> bytes:
-    """The value of the language cookie in a Cookie header (b"" if absent)."""
-    for part in header.split(b";"):
-        name, _, value = part.partition(b"=")
-        if name.strip() == _COOKIE:
+    """The value of the language cookie in a Cookie header (b"" if absent).
+
+    Found with bytes.find (no split of the whole header: it often holds many other cookies)."""
+    at = header.find(_COOKIE_IS)
+    while at != -1:
+        if at == 0 or header[at - 1] in b" ;":  # a whole cookie name, not the end of another
+            start = at + len(_COOKIE_IS)
+            end = header.find(b";", start)
+            value = header[start:end] if end != -1 else header[start:]
             return value.strip().strip(b'"')[:TAG_UP_TO]
+        at = header.find(_COOKIE_IS, at + 1)
     return b""
 
 
