@@ -40,8 +40,9 @@ class Language:
 
     @property
     def prefix(self) -> str:
-        """The URL prefix of this language's tree: "" for the default, "/ru" for ru."""
-        return "" if self.code == DEFAULT else "/" + self.code
+        """The URL prefix of this language's tree: "/ru" for ru, "/en" for en (every language
+        has its tree; the unprefixed paths negotiate)."""
+        return "/" + self.code
 
 
 def locale_id(code: str) -> str:
@@ -87,10 +88,16 @@ def get(code: str) -> Language:
     raise KeyError(code)
 
 
-@lru_cache(maxsize=256)
 def canonical(value: str, offered: tuple[str, ...] | None = None) -> str | None:
     """The offered language a tag names (case-insensitive; `zh`, `zh-CN`, `zh-hans-SG` all
     name zh-Hans; `ru-RU` names ru), or None."""
+    if len(value) > 64:  # no tag is that long: not worth keeping in the cache below
+        return None
+    return _canonical(value, offered)
+
+
+@lru_cache(maxsize=256)
+def _canonical(value: str, offered: tuple[str, ...] | None) -> str | None:
     offered = offered or codes()
     wanted = value.strip().replace("_", "-")
     if not wanted or len(wanted) > 35:

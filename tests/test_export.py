@@ -79,3 +79,42 @@ def test_the_exported_headers_file_carries_the_pages_security_headers(
     assert "  Referrer-Policy: strict-origin-when-cross-origin\n" in site_wide
     assert "  Content-Security-Policy: default-src 'self'; script-src 'self';" in site_wide
     assert "unsafe-inline" not in rules
+
+
+def test_export_writes_one_tree_per_language_and_a_sitemap(run_cli: RunCli, tmp_path: Path) -> None:
+    run_cli("component", "add", "API")
+    declared = run_cli(
+        "incident", "declare", "API errors", "--impact", "major", "--component", "API",
+        "-m", "Looking.", "--json",
+    )  # fmt: skip
+    incident_id = json.loads(declared.output)["id"]
+    out = tmp_path / "public"
+    assert run_cli("export", str(out)).exit_code == 0
+    titles = {"en": "History", "ru": "История", "zh-Hans": "历史记录"}
+    for code, history in titles.items():
+        for name in ("index.html", "history.html", f"incidents/{incident_id}.html", "404.html"):
+            page = (out / code / name).read_text()
+            assert f'<html lang="{code}">' in page, (code, name)
+        assert f">{history}<" in (out / code / "index.html").read_text()
+        assert (out / code / "history.atom").is_file() and (out / code / "feed.json").is_file()
+        assert f"/{code}/*\n  Content-Language: {code}\n" in (out / "_headers").read_text()
+    top = (out / "index.html").read_text()
+    assert '<html lang="en">' in top  # the page's default language at the top level
+    assert top == (out / "en" / "index.html").read_text()
+    sitemap = (out / "sitemap.xml").read_text()
+    base = "http://127.0.0.1:8000"  # the page URL `init` sets by default
+    for prefix in ("", "/en", "/ru", "/zh-Hans"):
+        assert f"<loc>{base}{prefix}/incidents/{incident_id}</loc>" in sitemap
+    assert f'<xhtml:link rel="alternate" hreflang="ru" href="{base}/ru/history"/>' in sitemap
+    assert f"Sitemap: {base}/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_a_switcher_link_of_the_export_leads_to_a_file(run_cli: RunCli, tmp_path: Path) -> None:
+    run_cli("component", "add", "API")
+    out = tmp_path / "public"
+    assert run_cli("export", str(out)).exit_code == 0
+    page = (out / "ru" / "history.html").read_text()
+    links = re.findall(r'<a href="([^"?]+)\?lang=([^"]+)" lang=', page)
+    assert [code for _, code in links] == ["en", "ru", "zh-Hans"]
+    for path, _ in links:  # a static host ignores the query and serves the page
+        assert (out / file_name(path)).is_file(), path

@@ -15,7 +15,7 @@ def test_english_chinese_and_russian_ship_with_their_own_names() -> None:
     assert list(shipped) == ["en", "ru", "zh-Hans"]
     assert shipped["zh-Hans"].name == "简体中文" and shipped["zh-Hans"].locale == "zh_Hans"
     assert shipped["ru"].name == "Русский" and shipped["ru"].prefix == "/ru"
-    assert shipped["en"].prefix == ""
+    assert shipped["en"].prefix == "/en"
 
 
 @pytest.mark.parametrize(

@@ -217,12 +217,12 @@ def test_history_lists_incidents_by_month_with_pages_for_older_months(
     with client(db_path, clock) as c:
         recent = c.get("/history").text
         assert all(f"Incident {m}" in recent for m in ("0.0", "0.2", "1.0", "5.0"))
-        assert 'href="/history/2025-10"' in recent  # the archive lists every month
+        assert 'href="/en/history/2025-10"' in recent  # the archive lists every month
         # Pages of a month: the newest at the month's URL, older parts numbered from the oldest.
         newest, oldest = c.get("/history/2026-03").text, c.get("/history/2026-03/1").text
         assert "Incident 0.0" in newest and "Incident 0.1" not in newest
         assert "Incident 0.1" in oldest and "Incident 0.2" in oldest
-        assert 'href="/history/2026-03/1"' in newest and 'href="/history/2026-02"' in oldest
+        assert 'href="/en/history/2026-03/1"' in newest and 'href="/en/history/2026-02"' in oldest
         older = c.get("/history/2025-10").text
         assert "Incident 5.0" in older and "Incident 0.0" not in older
         empty = c.get("/history/2025-11")  # a month without incidents still has a page
@@ -233,7 +233,7 @@ def test_the_uptime_pages_show_monthly_figures_and_a_calendar(site: Any) -> None
     c, _ = site
     overview = c.get("/uptime").text
     assert "March 2026" in overview and "January 2026" in overview
-    ids = re.findall(r'href="/uptime/(\w+)">API<', overview)
+    ids = re.findall(r'href="/en/uptime/(\w+)">API<', overview)
     assert ids
     calendar = c.get(f"/uptime/{ids[0]}").text
     assert "API uptime" in calendar and 'id="d-2026-03-10"' in calendar
@@ -263,8 +263,8 @@ def test_contacts_social_handle_and_feeds_are_linked(site: Any) -> None:
     links = {a.get("href") for a in outline(c.get("/").text).find("a")}
     expected = {
         "mailto:help@acme.test", "https://acme.test/support", "https://social.example/@acmestatus",
-        "/history.atom", "/history.rss", "/feed.json", "/maintenance.ics",
-        "/history", "/uptime", "/.well-known/security.txt",
+        "/en/history.atom", "/en/history.rss", "/en/feed.json", "/en/maintenance.ics",
+        "/en/history", "/en/uptime", "/.well-known/security.txt",
     }  # fmt: skip
     assert expected <= links
     assert "/subscribe" not in links  # this server offers no subscriptions (no secret key)
@@ -282,7 +282,7 @@ def test_pages_have_landmarks_one_h1_and_no_third_party_assets(site: Any) -> Non
         for tag, attrs in doc.tags:
             for key in ("src", "href"):
                 value = attrs.get(key) or ""
-                if tag in ("script", "link", "img") and value:
+                if tag in ("script", "link", "img") and value and attrs.get("hreflang") is None:
                     assert value.startswith("/"), f"{path}: {tag} {value}"
 
 

@@ -64,7 +64,7 @@ def test_a_feed_that_does_not_build_keeps_its_last_version_and_the_rest_updates(
         assert "Database slow" in c.get("/feed.json").text
         rss = c.get("/history.rss")
         assert (rss.status_code, rss.content) == (200, good_rss)
-        failures = _naming(caplog, "/history.rss")
+        failures = _naming(caplog, "/en/history.rss")
         assert len(failures) == 1 and failures[0].levelno == logging.ERROR
         assert "serving its last good version" in failures[0].getMessage()
         assert "XML compatible" in failures[0].getMessage()  # why, in the same line
@@ -73,12 +73,12 @@ def test_a_feed_that_does_not_build_keeps_its_last_version_and_the_rest_updates(
         wait_for(lambda: "Queue backlog" in c.get("/api/v2/summary.json").text)
         _resolve(db_path, clock, second)
         wait_for(lambda: "Queue backlog" not in c.get("/api/v2/summary.json").text)
-        assert len(_naming(caplog, "/history.rss")) == 1  # not once per republish
+        assert len(_naming(caplog, "/en/history.rss")) == 1  # not once per republish
 
         _sql(db_path, "UPDATE page SET url = ?", "https://status.acme.test")
         _declare(db_path, clock, "Search down")
         wait_for(lambda: b"Search down" in c.get("/history.rss").content)
-        again = _naming(caplog, "/history.rss")
+        again = _naming(caplog, "/en/history.rss")
         assert [r.levelno for r in again] == [logging.ERROR, logging.INFO]
         assert "builds again" in again[1].getMessage()
 
@@ -95,7 +95,7 @@ def test_a_document_that_never_built_answers_503_uncached(
         assert "could not be built" in rss.text
         assert c.get("/").status_code == 200
         assert "API errors" in c.get("/api/v2/summary.json").text
-    failures = _naming(caplog, "/history.atom")
+    failures = _naming(caplog, "/en/history.atom")
     assert len(failures) == 1 and "serving a 503" in failures[0].getMessage()
 
 

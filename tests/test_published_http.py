@@ -465,3 +465,61 @@ def test_serve_uses_the_fast_path_unless_told_not_to(
     result = run_cli("serve", "--port", str(free_port()), *args)
     assert result.exit_code == 0, result.output
     assert [options["http"] for options in given] == [protocol]
+
+
+LANGUAGE_HEADERS = [
+    (),
+    ("Accept-Language: ru-RU,ru;q=0.9,en;q=0.5",),
+    ("Accept-Language: en;q=0.1, zh-CN;q=0.8", "Accept-Encoding: gzip"),
+    ("Accept-Language: ru", "Cookie: a=b; statuspage_lang=zh-Hans"),
+    ("Cookie: statuspage_lang=klingon", "Accept-Language: ru", "Accept-Encoding: br"),
+    ("Accept-Language: " + "fr;q=0.9, " * 20 + "ru",),  # long: worked out, not kept
+]
+NEGOTIATED_PATHS = ["/", "/history", "/history.atom", "/ru/", "/zh-Hans/history"]
+
+
+def test_negotiated_urls_get_the_bytes_the_asgi_way_gives(
+    fast: ServerThread, plain: ServerThread
+) -> None:
+    seen: dict[str, set[str | None]] = {}
+    for path in NEGOTIATED_PATHS:
+        for headers in LANGUAGE_HEADERS:
+            mine = fetch(fast.port, path, "GET", *headers)
+            theirs = fetch(plain.port, path, "GET", *headers)
+            assert mine.status == 200
+            assert mine.without_date() == theirs.without_date(), (path, headers)
+            seen.setdefault(path, set()).add(mine.header("content-language"))
+    assert seen["/"] == {"en", "ru", "zh-Hans"}  # each header chose its language
+    assert seen["/ru/"] == {"ru"} and seen["/zh-Hans/history"] == {"zh-Hans"}
+    russian = fetch(fast.port, "/", "GET", *LANGUAGE_HEADERS[1])
+    assert ">История<" in russian.body.decode()  # the nav, from the Russian catalogue
+    assert russian.header("vary") == "Accept-Encoding, Accept-Language, Cookie"
+    assert fetch(fast.port, "/ru/").header("vary") == "Accept-Encoding"
+    assert fast.app.requests == []  # none of them went the ASGI way
+
+
+def test_a_negotiated_etag_revalidates_in_the_fast_path(fast: ServerThread) -> None:
+    chinese = fetch(fast.port, "/", "GET", "Accept-Language: zh")
+    etag = chinese.header("etag")
+    same = fetch(fast.port, "/", "GET", "Accept-Language: zh", f"If-None-Match: {etag}")
+    assert same.status == 304 and same.header("content-language") == "zh-Hans"
+    other = fetch(fast.port, "/", "GET", "Accept-Language: ru", f"If-None-Match: {etag}")
+    assert other.status == 200 and other.header("content-language") == "ru"
+    assert fast.app.requests == []
+
+
+def test_a_language_switch_goes_the_asgi_way_with_the_same_answer(
+    fast: ServerThread, plain: ServerThread
+) -> None:
+    for path in ("/history?lang=ru", "/zh-Hans/history?lang=zh-Hans", "/en/?x=1&lang=zh"):
+        mine = fetch(fast.port, path, "GET", "Accept-Language: en")
+        theirs = fetch(plain.port, path, "GET", "Accept-Language: en")
+        assert mine.status == 303
+        assert mine.without_date() == theirs.without_date()
+    assert mine.header("location") == "/zh-Hans/"
+    assert mine.header("set-cookie") == (
+        "statuspage_lang=zh-Hans; Path=/; Max-Age=31536000; SameSite=Lax"
+    )
+    ignored = fetch(fast.port, "/history?lang=xx", "GET", "Accept-Language: ru")
+    assert ignored.status == 200 and ignored.header("content-language") == "ru"
+    assert [r.split()[1] for r in fast.app.requests] == ["/history", "/zh-Hans/history", "/en/"]

@@ -21,7 +21,6 @@ from statuspage.errors import InvalidInput
 
 MAX_ALERTS = 1000
 MAX_TEXT = 1000
-SOURCES = ("alertmanager", "grafana", "generic")
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time: "no end yet"
 
 

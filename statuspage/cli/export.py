@@ -1,4 +1,9 @@
-"""`statuspage export DIR`: the whole public site as static files, at the same URLs."""
+"""`statuspage export DIR`: the whole public site as static files, at the same URLs.
+
+One tree per language (/en/, /ru/, /zh-Hans/, as served) and the unprefixed pages in the
+page's default language (a static host cannot negotiate); sitemap.xml lists them all with
+hreflang alternates.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ HEADERS = """\
 {security}
 /static/*
   Cache-Control: public, max-age=86400
-"""
+{languages}"""
 
 
 def security_lines() -> str:
@@ -34,18 +39,26 @@ def security_lines() -> str:
     return "\n".join(f"  {name.decode().title()}: {value.decode()}" for name, value in headers)
 
 
+def language_lines(codes: tuple[str, ...]) -> str:
+    """Content-Language for each language's tree, as rules of the _headers file."""
+    return "".join(f"/{code}/*\n  Content-Language: {code}\n" for code in codes)
+
+
 def file_name(url_path: str) -> str:
     """Where a URL's file goes: / -> index.html, /incidents/x -> incidents/x.html."""
-    if url_path == "/":
-        return "index.html"
+    if url_path.endswith("/"):
+        return url_path.lstrip("/") + "index.html"
     name = url_path.lstrip("/")
     return name if PurePosixPath(name).suffix in KEEP else name + ".html"
 
 
 def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "") -> int:
-    """Write every artifact (and a .gz beside it, for servers that send precompressed files)."""
+    """Write every artifact (and a .gz beside it, for servers that send precompressed files):
+    each language's tree, and the negotiated pages in the default language."""
     files = {file_name(path): artifact for path, artifact in site.artifacts.items()}
+    files.update((file_name(path), site.variant(path, site.language)) for path in site.negotiated)
     files["404.html"] = site.not_found
+    files.update((f"{code}/404.html", pages[0]) for code, pages in site.errors.items())
     count = 0
     for name, artifact in files.items():
         target = directory / name
@@ -55,7 +68,10 @@ def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "
         if gzip and artifact.gzip is not None:
             target.with_name(target.name + ".gz").write_bytes(artifact.gzip.body)
             count += 1
-    (directory / "_headers").write_text(HEADERS.format(cache=cache, security=security_lines()))
+    rules = HEADERS.format(
+        cache=cache, security=security_lines(), languages=language_lines(tuple(site.errors))
+    )
+    (directory / "_headers").write_text(rules)
     return count + 1
 
 
@@ -68,7 +84,9 @@ def export(ctx: Context, directory: Path, gzip: bool) -> None:
 
     Pages go to NAME.html (/incidents/ID -> incidents/ID.html), which GitHub Pages,
     Netlify, Cloudflare Pages and nginx (`try_files $uri $uri.html $uri/index.html`)
-    serve at the same URL as the server does.
+    serve at the same URL as the server does. Each language has its tree (en/, ru/,
+    zh-Hans/); the top level holds the page's default language; sitemap.xml lists every
+    page in every language.
 
     \b
     Example:

@@ -10,7 +10,7 @@ import gzip
 import hashlib
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -58,6 +58,7 @@ class Doc:
     key: Hashable | None = None
     cors: bool = False
     cache: str | None = None  # a Cache-Control other than the site's
+    language: str | None = None  # the tag of a language tree's document (Content-Language)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Artifact:
     br: Variant | None = None
     key: Hashable | None = None
     status: int = 200
+    language: str | None = None  # set on the documents of a language tree
 
     def variant(self, accept_encoding: bytes) -> Variant:
         accepted = accepted_encodings(accept_encoding)
@@ -132,8 +134,10 @@ def begin_artifact(
     common: Headers = [
         (b"content-type", doc.content_type.encode()),
         (b"cache-control", (doc.cache or cache_control).encode()),
-        (b"vary", b"Accept-Encoding"),
+        (b"vary", VARY),
     ]
+    if doc.language:
+        common.append((b"content-language", doc.language.encode()))
     if doc.cors:
         common += [
             (b"access-control-allow-origin", b"*"),
@@ -142,7 +146,7 @@ def begin_artifact(
     common += security_headers(doc.path, doc.content_type)
     identity = _variant(body, f'"{digest}"', None, common)
     if len(body) < MIN_COMPRESS:
-        done = Artifact(doc.path, body, identity, key=doc.key, status=status)
+        done = Artifact(doc.path, body, identity, None, None, doc.key, status, doc.language)
         return lambda: done
     pool = _executor()
     zipping = pool.submit(gzip.compress, body, 6, mtime=0)
@@ -155,7 +159,7 @@ def begin_artifact(
         broken = None
         if squeezing is not None:
             broken = _variant(squeezing.result(), f'"{digest}-br"', "br", common)
-        return Artifact(doc.path, body, identity, zipped, broken, doc.key, status)
+        return Artifact(doc.path, body, identity, zipped, broken, doc.key, status, doc.language)
 
     return finish
 
@@ -179,6 +183,30 @@ def _variant(body: bytes, etag: str, encoding: str | None, common: Headers) -> V
     return Variant(
         body, headers, not_modified, tag, header_lines(headers), header_lines(not_modified)
     )
+
+
+VARY = b"Accept-Encoding"
+NEGOTIATED_VARY = b"Accept-Encoding, Accept-Language, Cookie"
+
+
+def negotiated_copy(artifact: Artifact, path: str) -> Artifact:
+    """The artifact as served at a negotiated (unprefixed) path: the same bytes and ETags,
+    with `Vary: Accept-Encoding, Accept-Language, Cookie` (caches keep one per language)."""
+    gz, br = artifact.gzip, artifact.br
+    return replace(
+        artifact,
+        path=path,
+        identity=_revary(artifact.identity),
+        gzip=None if gz is None else _revary(gz),
+        br=None if br is None else _revary(br),
+    )
+
+
+def _revary(variant: Variant) -> Variant:
+    headers = [(n, NEGOTIATED_VARY if n == b"vary" else v) for n, v in variant.headers]
+    quiet = [(n, NEGOTIATED_VARY if n == b"vary" else v) for n, v in variant.not_modified]
+    lines, quiet_lines = header_lines(headers), header_lines(quiet)
+    return Variant(variant.body, headers, quiet, variant.etag, lines, quiet_lines)
 
 
 def header_lines(headers: Headers) -> bytes:
@@ -246,13 +274,37 @@ def etag_matches(header: bytes, etag: bytes) -> bool:
 
 @dataclass(frozen=True)
 class Site:
-    """Every published artifact of one revision, by URL path."""
+    """Every published artifact of one revision, by URL path.
+
+    `artifacts` holds the URLs that always answer the same bytes: each language's tree
+    (/en/history, /ru/history) and what no language changes (the JSON API, static files).
+    `negotiated` holds the unprefixed paths of the language trees (/, /history): one artifact
+    per language, chosen per request (statuspage.site.negotiation). `language` is the page's
+    default; `errors` the 404 and 500 pages of each language.
+    """
 
     revision: int
     artifacts: Mapping[str, Artifact]
     not_found: Artifact
     server_error: Artifact
     extra: Mapping[str, Any] = field(default_factory=dict)
+    negotiated: Mapping[str, Mapping[str, Artifact]] = field(default_factory=dict)
+    language: str = "en"
+    errors: Mapping[str, tuple[Artifact, Artifact]] = field(default_factory=dict)
 
-    def get(self, path: str) -> Artifact | None:
-        return self.artifacts.get(path)
+    def get(self, path: str, language: str | None = None) -> Artifact | None:
+        """The artifact at a path; at a negotiated path, the one of `language` (by default
+        the page's default language)."""
+        found = self.artifacts.get(path)
+        if found is None and path in self.negotiated:
+            return self.variant(path, language or self.language)
+        return found
+
+    def variant(self, path: str, language: str) -> Artifact:
+        """A negotiated path's artifact in a language (the default's if that one is missing)."""
+        variants = self.negotiated[path]
+        found = variants.get(language) or variants.get(self.language)
+        return found if found is not None else next(iter(variants.values()))
+
+    def published(self, path: str) -> bool:
+        return path in self.artifacts or path in self.negotiated

@@ -10,7 +10,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from statuspage.site.artifacts import Site
+from statuspage.site.artifacts import Artifact, Site
+from statuspage.site.negotiation import Switch, pick, slash_redirect
 from statuspage.site.publisher import Published
 from statuspage.site.security_headers import SecurityHeaders
 
@@ -49,12 +50,17 @@ class SiteMiddleware:
         site = self.published.site
         if site is not None and scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
-            artifact = site.artifacts.get(path)
-            if artifact is not None:
-                await artifact.respond(scope, send)
+            query: bytes = scope.get("query_string", b"")
+            found = pick(site, path, query, scope["headers"])
+            if isinstance(found, Artifact):
+                await found.respond(scope, send)
                 return
-            if len(path) > 1 and path.endswith("/") and path.rstrip("/") in site.artifacts:
-                await _redirect(send, path.rstrip("/"), scope.get("query_string", b""))
+            if found is not None:
+                await _switch(send, found)
+                return
+            canonical = slash_redirect(site, path)
+            if canonical is not None:
+                await _redirect(send, canonical, query)
                 return
         elif _writes_to_published(site, scope):
             await _not_allowed(send)
@@ -68,7 +74,7 @@ def _writes_to_published(site: Site | None, scope: Scope) -> bool:
         site is not None
         and scope["type"] == "http"
         and scope["method"] != "OPTIONS"
-        and scope["path"] in site.artifacts
+        and site.published(scope["path"])
     )
 
 
@@ -81,6 +87,12 @@ async def _not_allowed(send: Any) -> None:
     ]
     await send({"type": "http.response.start", "status": 405, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _switch(send: Any, switch: Switch) -> None:
+    """303 See Other to the page in the language `?lang=` chose, setting the cookie."""
+    await send({"type": "http.response.start", "status": 303, "headers": switch.headers()})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _redirect(send: Any, location: str, query: bytes) -> None:

@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from statuspage.site.artifacts import NEGOTIATED_VARY, VARY
 from statuspage.site.documents.api import PREFIX
+from statuspage.site.negotiation import error_language
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -32,11 +34,18 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def _published_error(request: Request, which: str, status: int) -> Response:
+    """The published error page in the reader's language (the path's tree, else negotiated)."""
     site = getattr(request.app.state, "published", None)
-    artifact = getattr(site.site, which, None) if site is not None and site.site else None
-    if artifact is None:
+    site = site.site if site is not None else None
+    if site is None:
         return Response("Not found" if status == 404 else "Server error", status)
+    language, negotiated = error_language(site, request.url.path, request.scope["headers"])
+    pages = site.errors.get(language)
+    artifact = pages[0 if status == 404 else 1] if pages else getattr(site, which)
     headers = {"Cache-Control": "no-store"}
+    if pages:
+        headers["Content-Language"] = language
+        headers["Vary"] = (NEGOTIATED_VARY if negotiated else VARY).decode()
     return Response(artifact.body, status, headers=headers, media_type="text/html")
 
 

@@ -12,9 +12,11 @@ published artifact. The ordinary ASGI way costs a task, a scope and two messages
 straight to the socket (2-3 times as many). It answers only the plain case: GET or HEAD of a
 published path, HTTP/1.1 keep-alive, no request body framed by Transfer-Encoding (the parser
 checks that only after the headers), nothing else in flight on the connection, a client that
-reads what it is sent, no access log and no concurrency limit. Everything else goes the
-ordinary ASGI way, where SiteMiddleware answers published URLs with the same bytes (tests
-compare the two).
+reads what it is sent, no access log and no concurrency limit. At a negotiated path (/,
+/history) it picks the reader's language as SiteMiddleware does (the same function,
+statuspage.site.negotiation); a `?lang=` switch (a 303 setting a cookie) is rare and goes the
+ASGI way. Everything else goes the ordinary ASGI way, where SiteMiddleware answers published
+URLs with the same bytes (tests compare the two).
 
 Both rely on uvicorn's internals: serving.http_options picks them only on a tested uvicorn.
 The fast path looks through uvicorn's own proxy-headers middleware (which changes nothing a
@@ -38,6 +40,7 @@ from uvicorn.server import ServerState
 
 from statuspage.site.artifacts import Artifact, Headers, header_lines
 from statuspage.site.asgi import SiteApp
+from statuspage.site.negotiation import pick
 from statuspage.site.publisher import Published
 from statuspage.site.security_headers import security_headers
 from statuspage.site.serving import MAX_HEAD
@@ -179,8 +182,17 @@ class PublishedFirstProtocol(HeaderLimitProtocol):
             return None
         if not self._plain_connection() or _framed_body(self.headers):
             return None
-        path = httptools.parse_url(self.url).path.decode("ascii")
-        return site.artifacts.get(unquote(path) if "%" in path else path)
+        url = httptools.parse_url(self.url)
+        path = url.path.decode("ascii")
+        path = unquote(path) if "%" in path else path
+        query = url.query
+        if not query:  # the common case, first: nothing to do for a path that does not vary
+            artifact = site.artifacts.get(path)
+            if artifact is not None:
+                return artifact
+        found = pick(site, path, query or b"", self.headers)
+        # A Switch (?lang=) goes the ASGI way: a rare answer, with a cookie to set.
+        return found if isinstance(found, Artifact) else None
 
     def _plain_connection(self) -> bool:
         """Keep-alive HTTP/1.1, no request still running, and the client keeps reading."""

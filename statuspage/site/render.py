@@ -25,6 +25,7 @@ from statuspage import markdown
 from statuspage.languages import DEFAULT, QUERY, locale_id
 from statuspage.model import Translation, translated
 from statuspage.resources import LOCALES, STATIC, TEMPLATES
+from statuspage.site.language_links import language_links
 
 
 def N_(text: str) -> str:
@@ -155,14 +156,19 @@ class Renderer:
     def __init__(self, language: str = "en") -> None:
         self.language = language
         self.locale = locale_id(language)
-        # Links inside this language's tree: "/ru/history" for ru, "/history" for the default.
-        self.prefix = "" if language == DEFAULT else "/" + language
+        # Links inside this language's tree: "/ru/history", "/en/history" (every language has
+        # its tree; the unprefixed paths are negotiated, statuspage.site.negotiation).
+        self.prefix = "/" + language
+        # The unprefixed path of the published page being rendered (set by the SiteBuilder):
+        # what the language links of base.html point at; None on other pages.
+        self.path: str | None = None
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True),
             extensions=["jinja2.ext.i18n"],
             undefined=StrictUndefined,
             trim_blocks=True,
+            auto_reload=False,  # templates ship with the package: no stat per render
             lstrip_blocks=True,
         )
         translations: NullTranslations = Translations.load(str(LOCALES), [self.locale], "messages")
@@ -178,6 +184,7 @@ class Renderer:
         self._percent_short = _percent_pattern(self._cldr, 0)
         self._notes: dict[str, str] = {}
         self.env.globals.update(self._helpers())
+        self.env.globals["language"] = language  # base.html's <html lang>, on every page
         self._fragments: dict[Hashable, Markup] = {}
         self._used: dict[Hashable, Markup] = {}
 
@@ -221,18 +228,17 @@ class Renderer:
             "icon": icon,
             "href": self.href,
             "dynamic_href": self.dynamic_href,
+            "language_links": lambda: language_links(self.language, self.path),
         }
 
     def href(self, path: str) -> str:
         """A published page's path in this language's tree: href("/history") is
         "/ru/history" in Russian; href("/") is "/ru/"."""
-        return self.prefix + path if self.prefix else path
+        return self.prefix + path
 
     def dynamic_href(self, path: str) -> str:
         """A path answered by the server for every language (/subscribe): the language rides
-        along as ?lang= when it is not the default."""
-        if not self.prefix:
-            return path
+        along as ?lang=."""
         return f"{path}{'&' if '?' in path else '?'}{QUERY}={self.language}"
 
     def when(self, at: datetime | None, tz: ZoneInfo, *, with_date: bool = True) -> Markup:

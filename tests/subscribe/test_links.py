@@ -9,8 +9,9 @@ from tests.subscribe.conftest import Site
 
 def test_the_page_links_to_subscribe_naming_the_offered_channels(site: Site) -> None:
     html = site.client.get("/").text
-    assert 'class="button" href="/subscribe"' in html
-    footer = re.search(r'<a href="/subscribe">Subscribe</a> \(([^)]*)\)', html)
+    # The page's language rides along (every language has its tree; /subscribe is shared).
+    assert 'class="button" href="/subscribe?lang=en"' in html
+    footer = re.search(r'<a href="/subscribe\?lang=en">Subscribe</a> \(([^)]*)\)', html)
     assert footer is not None, html
     assert footer.group(1) == ", ".join(
         {"email": "e-mail", "sms": "SMS", "webhook": "webhook", "slack": "Slack"}[c.value]

@@ -1,4 +1,8 @@
-"""Site files: /robots.txt, /sitemap.xml, /.well-known/security.txt (RFC 9116), static assets."""
+"""Site files: /robots.txt, /sitemap.xml, /.well-known/security.txt (RFC 9116), static assets.
+
+The sitemap lists every page in every language (hreflang alternates, the negotiated address
+as x-default); robots.txt points at it. Built once for all languages.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
+from statuspage import languages
 from statuspage.resources import STATIC
 from statuspage.site.artifacts import TEXT, Doc
 from statuspage.site.context import BuildContext
@@ -27,7 +32,8 @@ def build(ctx: BuildContext) -> Iterator[Doc]:
     base = ctx.snap.page.url.rstrip("/")
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n"
     yield Doc("/robots.txt", TEXT, lambda: robots)
-    yield Doc("/sitemap.xml", "application/xml; charset=utf-8", lambda: sitemap(ctx))
+    key = (base, sitemap_paths(ctx), languages.codes())
+    yield Doc("/sitemap.xml", "application/xml; charset=utf-8", lambda: sitemap(ctx), key)
     contact = security_contact(ctx.chrome.security_contact)
     if contact:
         yield Doc("/.well-known/security.txt", TEXT, lambda: security_txt(ctx, contact))
@@ -51,19 +57,38 @@ def security_txt(ctx: BuildContext, contact: str) -> str:
     return (
         f"Contact: {contact}\n"
         f"Expires: {expires.isoformat()}T00:00:00.000Z\n"
-        f"Preferred-Languages: {ctx.renderer.locale}\n"
+        f"Preferred-Languages: {', '.join(languages.codes())}\n"
         f"Canonical: {base}/.well-known/security.txt\n"
     )
 
 
 def sitemap(ctx: BuildContext) -> str:
-    base = ctx.snap.page.url.rstrip("/")
-    paths = ["/", "/history", "/uptime"]
-    paths += [f"/incidents/{i.id}" for i in ctx.snap.incidents[:SITEMAP_INCIDENTS]]
-    urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>" for p in paths)
+    """Every page in every language: one <url> per address (each language's tree and the
+    negotiated one), each listing the others as hreflang alternates."""
+    base = escape(ctx.snap.page.url.rstrip("/"))
+    return sitemap_xml(base, sitemap_paths(ctx), languages.codes())
+
+
+def sitemap_paths(ctx: BuildContext) -> tuple[str, ...]:
+    incidents = ctx.snap.incidents[:SITEMAP_INCIDENTS]
+    return ("/", "/history", "/uptime", *(f"/incidents/{i.id}" for i in incidents))
+
+
+def sitemap_xml(base: str, paths: tuple[str, ...], codes: tuple[str, ...]) -> str:
+    urls = []
+    for path in paths:
+        page = escape(path)
+        addresses = [(code, f"{base}/{code}{page}") for code in codes]
+        addresses.append(("x-default", base + page))
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{code}" href="{url}"/>'
+            for code, url in addresses
+        )
+        urls += [f"<url><loc>{url}</loc>{links}</url>" for _, url in addresses]
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:xhtml="http://www.w3.org/1999/xhtml">{"".join(urls)}</urlset>\n'
     )
 
 
