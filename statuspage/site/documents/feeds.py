@@ -82,6 +82,15 @@ def url(ctx: BuildContext, path: str) -> str:
     return ctx.chrome.url.rstrip("/") + ctx.renderer.href(path)
 
 
+def ident(ctx: BuildContext, path: str) -> str:
+    """A feed's or entry's id: in the page's own language the unprefixed URL, as before there
+    were language trees, so readers subscribed since then see no entry twice; in another
+    language the URL in its tree (a feed of its own)."""
+    if ctx.language == ctx.page_language:
+        return ctx.chrome.url.rstrip("/") + path
+    return url(ctx, path)
+
+
 def last_change(ctx: BuildContext) -> datetime:
     """When the feed's entries last changed (not the components: they are not in it)."""
     return max((i.updated_at for i in entries(ctx)), default=ctx.snap.page.updated_at)
@@ -97,7 +106,7 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
     that a database from before they were refused at input may hold."""
     gettext, name = ctx.renderer.gettext, publishable(ctx.chrome.name)
     fg = FeedGenerator()
-    fg.id(url(ctx, "/history"))
+    fg.id(ident(ctx, "/history"))
     fg.title(gettext("%(name)s status history") % {"name": name})
     fg.description(gettext("Incidents and maintenance of %(name)s") % {"name": name})
     fg.language(ctx.language)
@@ -107,8 +116,8 @@ def _feed(ctx: BuildContext) -> FeedGenerator:
     for incident in entries(ctx):
         link = url(ctx, f"/incidents/{incident.id}")
         entry = fg.add_entry(order="append")
-        entry.id(link)
-        entry.guid(link, permalink=True)
+        entry.id(ident(ctx, f"/incidents/{incident.id}"))
+        entry.guid(ident(ctx, f"/incidents/{incident.id}"), permalink=True)
         entry.title(publishable(ctx.tr(incident, "name").text))
         entry.link(href=link)
         entry.published(incident.created_at)
@@ -140,7 +149,7 @@ def _json_item(ctx: BuildContext, i: Incident) -> dict[str, object]:
     title = ctx.tr(i, "name")
     latest = ctx.tr(i.updates[0], "body") if i.updates else None
     return {
-        "id": url(ctx, f"/incidents/{i.id}"),
+        "id": ident(ctx, f"/incidents/{i.id}"),
         "url": url(ctx, f"/incidents/{i.id}"),
         "title": title.text,
         "content_html": str(entry_html(ctx, i)),
