@@ -229,8 +229,8 @@ class OutboxQueries(QueryBase):
             (by, ts(at), event_id),
         )
         return await self.execute(
-            "UPDATE outbox SET state = 'queued', next_attempt_at = :at, updated_at = :at"
-            " WHERE event_id = :event AND state = 'held'",
+            "UPDATE outbox SET state = 'queued', next_attempt_at = MAX(next_attempt_at, :at),"
+            " updated_at = :at WHERE event_id = :event AND state = 'held'",
             {"at": ts(at), "event": event_id},
         )
 
