@@ -201,4 +201,5 @@ class Preparer:
             unsubscribe_url=unsubscribe,
             unsubscribe_token=token,
             segments=sms_length(rendered.text).segments if row.channel == "sms" else 1,
+            unique=f"{row.event_id}/{row.recipient_kind}/{row.recipient_id}/{row.channel}",
         )
