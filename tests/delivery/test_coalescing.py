@@ -60,7 +60,7 @@ async def test_fourteen_updates_in_25_seconds_reach_a_subscriber_at_most_twice_i
 
     clock.current = start + timedelta(seconds=61)  # the window has passed: the latest state
     await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
-    first, last = providers.smtp.to(ANN)
+    _, last = providers.smtp.to(ANN)
     body = last.get_body(("plain",))
     assert body is not None and "Update 13 from Ada." in body.get_content()
     assert "Update 12" not in body.get_content()
@@ -85,7 +85,7 @@ async def test_a_resolve_ends_the_burst_at_once_and_takes_the_unsent_updates_wit
     await post(csvc, incident, "Fixed: error rates are back to normal.", resolve=True)
     await dispatch_once(csvc, providers.settings(db_path), clock, only=("email",))
     assert clock() - start < timedelta(seconds=30)
-    first, resolved = providers.smtp.to(ANN)
+    _, resolved = providers.smtp.to(ANN)
     body = resolved.get_body(("plain",))
     assert body is not None and "Fixed: error rates are back to normal." in body.get_content()
 

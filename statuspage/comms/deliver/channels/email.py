@@ -254,8 +254,14 @@ def _code(exc: BaseException) -> str | None:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError) or "refused" in str(exc).lower():
-        return "connection refused"
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen).lower()
+        if isinstance(seen, ConnectionRefusedError) or "refused" in text or "errno 111" in text:
+            return "connection refused"
+        if "name or service not known" in text or "nodename nor servname" in text:
+            return "no such host"
+        seen = seen.__cause__ if seen.__cause__ is not seen else None
     words = " ".join(str(exc).split())[:160]
     return words or type(exc).__name__
 
