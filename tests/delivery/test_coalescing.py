@@ -72,7 +72,9 @@ async def test_fourteen_updates_in_25_seconds_reach_a_subscriber_at_most_twice_i
     (latest,) = [r for r in rows if r.state is OutboxState.SENT and r.event_id != rows[0].event_id]
     assert {r.superseded_by for r in coalesced[-1:]} == {latest.event_id}
     assert all(r.superseded_by for r in coalesced)
-    assert incident
+    status = await csvc.delivery_status(incident, {})  # visible: `statuspage comms status`
+    (shown,) = [s for s in status.skips if s.channel == "email" and s.phase == "updated"]
+    assert (shown.count, shown.reason) == (12, "coalesced into a newer update (sent instead)")
 
 
 async def test_a_resolve_ends_the_burst_at_once_and_takes_the_unsent_updates_with_it(

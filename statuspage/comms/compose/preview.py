@@ -171,7 +171,7 @@ class Previewer:
             time_zone=facts.page.time_zone,
             page_language=facts.page.language,
             input_tone=input_tone,
-            skipped=self._skipped(unset, lines, {g.channel for g in groups}),
+            skipped=self._skipped(unset, lines, {c.value for r in routes for c in r.channels}),
         )
 
     async def _unset_owners(
