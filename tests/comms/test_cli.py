@@ -372,3 +372,16 @@ def test_preview_and_dry_run_name_unset_contacts_and_unconfigured_channels(
         )
         (total,) = [line for line in out.splitlines() if line.startswith("Total:")]
         assert total == "Total: 2 messages (1 slack, 1 social)"  # no owner without a contact
+
+
+def test_plan_validate_names_the_channels_not_configured_here(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STATUSPAGE_TWILIO_ACCOUNT_SID")
+    result = page("plan", "validate", str(DEFAULT_PLAN))
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped: not configured here: sms (set STATUSPAGE_TWILIO_ACCOUNT_SID and "
+        "STATUSPAGE_TWILIO_AUTH_TOKEN); its messages wait, queued" in result.stdout
+    )
+    assert "not configured here: email" not in result.stdout
