@@ -98,7 +98,8 @@ class Planner:
         the last message went out at least a window ago; else when that window ends."""
         events = await q.list_comms_events(incident_id)
         dues: dict[Channel, datetime] = {}
-        for channel, window in self.plan.coalesce.items():
+        for channel in self.plan.coalesce:
+            window = self.plan.coalesce_window(channel)
             if window <= timedelta(0):
                 continue
             due = _next_due(events, channel, window, now)
