@@ -152,3 +152,23 @@ def test_a_bad_window_is_refused_with_its_line(tmp_path: Path) -> None:
         messages = " ".join(str(i) for i in issues.errors)
         assert said in messages and "channels.coalesce" in messages
         assert "pager" in messages
+
+
+async def test_a_row_a_dispatcher_has_claimed_is_never_coalesced_away(
+    csvc: Service, clock: FakeClock
+) -> None:
+    """Crash safety: the claimed row may be on its way; it ends sent or back in the queue,
+    never superseded behind the dispatcher's back."""
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    incident = await declare_sev1(csvc)
+    async with csvc.store.write(public=False) as q:
+        claimed = await q.claim_outbox("d1", clock(), clock() + timedelta(seconds=30), 100)
+    assert claimed and all(r.state is OutboxState.SENDING for r in claimed)
+    clock.advance(seconds=2)
+    await post(csvc, incident, "Found it.")
+    async with csvc.store.read() as q:
+        rows = {r.id: r for r in await q.outbox_rows()}
+    assert all(rows[r.id].state is OutboxState.SENDING for r in claimed)
+    newer = [r for r in rows.values() if r.state is OutboxState.QUEUED]
+    assert newer and all(r.next_attempt_at == clock() + timedelta(seconds=58) for r in newer
+                         if r.recipient_kind == "subscriber")  # fmt: skip
