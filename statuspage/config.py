@@ -90,7 +90,7 @@ class Settings:
     smtp_from: str = ""  # e.g. "Acme Status <status@acme.example>"
     smtp_timeout: float = 30.0
     smtp_ca_file: str = ""  # a CA bundle to trust for the SMTP server (a private CA)
-    email_unsubscribe_mailto: str = ""  # default: the From address
+    email_unsubscribe_mailto: str = ""  # a processed unsubscribe mailbox; empty: no mailto
     email_rate: float = 20.0  # messages per second
     email_concurrency: int = 8  # SMTP connections (and messages in flight)
     twilio_account_sid: str = ""

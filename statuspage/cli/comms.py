@@ -57,6 +57,47 @@ def preview(ctx: Context, incident_id: str, phase: str | None, full: bool) -> No
     click.echo(format_preview(ctx.run_local(use), full=full))
 
 
+@comms.command("test")
+@click.option("--channel", help="Only this channel (email, sms, slack).")
+@click.option("--owner", "role", metavar="ROLE", help="Only this owner role of the comms plan.")
+@pass_context
+def test_command(ctx: Context, channel: str | None, role: str | None) -> None:
+    """Send a test message through each configured channel to the comms plan's owners, now,
+    and report what each provider said. Channels and contacts that are not configured are
+    named ("skipped: not configured") with what to set. Exits 1 when a send failed.
+
+    \b
+    Example:
+      statuspage comms test
+      statuspage comms test --channel sms --owner incident_commander
+    """
+    import os
+
+    from statuspage.comms.deliver.probe import FAILED, Probe, format_probes, probe, targets
+    from statuspage.comms.deliver.wiring import build_channels, missing_settings
+    from statuspage.comms.kit import LazyComms
+
+    plan = (ctx.comms or LazyComms(ctx.settings, os.environ)).load().plan
+    targets(plan, channel, role)  # an unknown channel or role: refused before anything
+
+    async def use(svc: Service) -> list[Probe]:
+        page = await svc.page()
+        senders = build_channels(ctx.settings, plan, page.url or ctx.settings.public_url)
+        try:
+            return await probe(
+                plan, senders, missing_settings(ctx.settings, plan), os.environ, page.name,
+                svc.now(), channel=channel, owner=role,
+            )  # fmt: skip
+        finally:
+            for sender in senders.values():
+                await sender.aclose()
+
+    found = ctx.run_local(use)
+    click.echo(format_probes(found))
+    if any(p.outcome == FAILED for p in found):
+        raise SystemExit(1)
+
+
 @comms.command("approve")
 @click.argument("incident_id", metavar="INCIDENT")
 @click.option("--update", "update_id", metavar="ID", help="Approve one update only.")

@@ -102,13 +102,17 @@ class Context:
 
     def previewer(self) -> Previewer:
         """A Previewer for the configured plan (PlanError when there is none)."""
-        lazy = self.comms or LazyComms(self.settings, os.environ)
+        from statuspage.comms.deliver.wiring import missing_settings
+
+        comms = (self.comms or LazyComms(self.settings, os.environ)).load()
         options = Options(
             self.settings.sms_rate,
             self.settings.sms_warn_after,
             secret_key_set=bool(self.settings.secret_key),
+            environ=os.environ,
+            unconfigured=missing_settings(self.settings, comms.plan),
         )
-        return Previewer(lazy.load(), options)
+        return Previewer(comms, options)
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -23,7 +23,7 @@ LABELS = {
     "busy": "put back (provider busy)",
     "retry": "to retry later",
     "ambiguous": "of unknown outcome (to look up)",
-    "cancelled": "skipped (subscriber gone)",
+    "cancelled": "skipped (a subscriber gone, a contact not configured)",
 }
 
 
@@ -182,6 +182,10 @@ def _notes(found: DeliveryStatus, tz: str) -> list[str]:
             code = f" [{wait.code}]" if wait.code else ""
             lines.append(f"  {wait.phase} {wait.channel}: {wait.count}, next attempt "
                          f"{local(at, tz)} - {wait.reason}{code}")  # fmt: skip
+    if found.skips:
+        lines += ["", "Not sent (not failures):"]
+        for f in found.skips:
+            lines.append(f"  {f.phase} {f.channel}: {f.count} - {f.reason or 'cancelled'}")
     if found.ambiguous():
         lines.append(f"  ({found.ambiguous()} of unknown outcome: looked up before sending again)")
     waiting = {c.channel for c in found.counts if c.state == "queued"}
@@ -205,6 +209,10 @@ def status_json(found: DeliveryStatus) -> dict[str, object]:
             for f in found.failures
         ],
         "not_configured": found.unconfigured,
+        "not_sent": [
+            {"phase": f.phase, "channel": f.channel, "reason": f.reason, "count": f.count}
+            for f in found.skips
+        ],
         "stopped_templates": [
             {"channel": c, "template": t, "language": lang, "reason": r}
             for c, t, lang, r in found.blocks

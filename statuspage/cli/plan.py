@@ -12,6 +12,7 @@ from statuspage.comms.compose.report import count, format_plan, sms_table
 from statuspage.comms.compose.validate import InUse, load_plan, validate_plan
 from statuspage.comms.kit import plan_path
 from statuspage.comms.plan.issues import Issues
+from statuspage.comms.plan.schema import Plan as PlanSchema
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.resources import example_plans
 from statuspage.service import Service
@@ -68,10 +69,30 @@ def validate(ctx: Context, path: Path | None, use_database: bool | None) -> None
     click.echo(summary(str(path or target), report.issues, report.templates))
     if in_use is not None and report.plan is not None:
         click.echo(readers(in_use))
+    if report.plan is not None:
+        click.echo("\n".join(not_configured(ctx, report.plan)))
     if report.sms:
         click.echo("\n".join(["", *sms_table(report.sms)]))
     if report.plan is None:
         click.get_current_context().exit(2)
+
+
+def not_configured(ctx: Context, plan: PlanSchema) -> list[str]:
+    """The channels the plan routes to that are not configured here, with what to set."""
+    from statuspage.comms.deliver.wiring import missing_settings
+
+    routed = {
+        c.value
+        for policy in [*plan.severities.values(), *([plan.maintenance] if plan.maintenance else [])]
+        for routes in policy.routing.values()
+        for route in routes
+        for c in route.channels
+    } | {c.value for o in plan.owners.values() for c in o.contacts}
+    missing = missing_settings(ctx.settings, plan)
+    return [
+        f"skipped: not configured here: {channel} ({missing[channel]}); its messages wait, queued"
+        for channel in sorted(routed & set(missing))
+    ]
 
 
 def languages_in_use(ctx: Context, wanted: bool | None) -> InUse | None:

@@ -50,6 +50,7 @@ class DeliveryStatus:
     blocks: list[tuple[str, str, str, str]]
     waits: list[tuple[FailureCount, datetime]] = field(default_factory=list)
     unconfigured: dict[str, str] = field(default_factory=dict)
+    skips: list[FailureCount] = field(default_factory=list)  # not sent, and why (not failed)
 
     def table(self) -> list[tuple[str, str, dict[str, int]]]:
         """(phase, channel, count per state) in the order the phases happened."""
@@ -125,10 +126,11 @@ async def delivery_status(
         lease = await q.dispatcher_lease()
         blocks = await q.blocks()
         waits = await q.delivery_waits(incident.id)
+        skips = await q.delivery_skips(incident.id)
     unconfigured = unconfigured_here
     if lease is not None and lease.expires_at > now:
         unconfigured = dict(lease.notes.get("unconfigured") or {})
-    return DeliveryStatus(incident, counts, failures, lease, blocks, waits, unconfigured)
+    return DeliveryStatus(incident, counts, failures, lease, blocks, waits, unconfigured, skips)
 
 
 async def retry_failed(

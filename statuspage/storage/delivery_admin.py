@@ -141,6 +141,19 @@ class DeliveryAdminQueries(QueryBase):
             for r in rows
         ]
 
+    async def delivery_skips(self, incident_id: str) -> list[FailureCount]:
+        """Rows settled without sending, by reason: cancelled (a contact not set, a
+        subscriber who left...) or coalesced into a newer update (superseded)."""
+        rows = await self.fetchall(
+            "SELECT e.phase, o.channel, CASE o.state WHEN 'superseded' THEN"
+            " 'coalesced into a newer update (sent instead)' ELSE COALESCE(o.last_error, '')"
+            " END AS reason, COUNT(*) AS n FROM outbox o JOIN comms_events e ON e.id = o.event_id"
+            " WHERE o.incident_id = ? AND o.state IN ('cancelled', 'superseded')"
+            " GROUP BY e.phase, o.channel, reason ORDER BY MIN(o.id)",
+            (incident_id,),
+        )
+        return [FailureCount(r["phase"], r["channel"], None, r["reason"], r["n"]) for r in rows]
+
     async def delivery_waits(self, incident_id: str) -> list[tuple[FailureCount, datetime]]:
         """Queued rows that failed before, by reason, with the next attempt's time."""
         rows = await self.fetchall(

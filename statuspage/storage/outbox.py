@@ -95,6 +95,7 @@ class Batch:
     state: OutboxState
     priority: int
     now: datetime
+    due: datetime | None = None  # when the rows may go (a coalescing window); None: now
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ _SUBSCRIBERS = (
     " segment, template, language, priority, state, next_attempt_at, created_at, updated_at)"
     " SELECT :event, :incident, 'subscriber', s.id, s.channel, :segment, :template,"
     " CASE WHEN s.language IN (SELECT value FROM json_each(:languages)) THEN s.language"
-    " ELSE 'en' END, :priority, :state, :now, :now, :now"
+    " ELSE 'en' END, :priority, :state, :due, :now, :now"
     " FROM subscribers s WHERE s.state = 'active' AND s.channel = :channel"
     " AND (s.all_components = 1 OR EXISTS (SELECT 1 FROM subscriber_components c"
     "      WHERE c.subscriber_id = s.id"
@@ -228,8 +229,8 @@ class OutboxQueries(QueryBase):
             (by, ts(at), event_id),
         )
         return await self.execute(
-            "UPDATE outbox SET state = 'queued', next_attempt_at = :at, updated_at = :at"
-            " WHERE event_id = :event AND state = 'held'",
+            "UPDATE outbox SET state = 'queued', next_attempt_at = MAX(next_attempt_at, :at),"
+            " updated_at = :at WHERE event_id = :event AND state = 'held'",
             {"at": ts(at), "event": event_id},
         )
 
@@ -266,7 +267,7 @@ class OutboxQueries(QueryBase):
                 language,
                 batch.priority,
                 params["state"],
-                params["now"],
+                params["due"],
                 params["now"],
                 params["now"],
             )
@@ -276,15 +277,26 @@ class OutboxQueries(QueryBase):
         await self.executemany(_INSERT + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return self.conn.total_changes - before
 
-    async def supersede_pending(self, event_id: str, incident_id: str, now: datetime) -> int:
-        """Older unsent rows of the incident for a recipient+channel this event also reaches."""
+    async def supersede_pending(
+        self, event_id: str, incident_id: str, now: datetime, kept: Sequence[str] = ()
+    ) -> int:
+        """Older unsent rows of the incident for a recipient+channel this event also reaches
+        (coalesced into it: superseded_by names it), except rows of the `kept` phases (a
+        resolve always goes out)."""
         return await self.execute(
             "UPDATE outbox SET state = 'superseded', superseded_by = :event, updated_at = :now"
             " WHERE incident_id = :incident AND state IN ('held', 'queued')"
             " AND event_id != :event AND EXISTS (SELECT 1 FROM outbox n WHERE n.event_id = :event"
             "   AND n.recipient_kind = outbox.recipient_kind"
-            "   AND n.recipient_id = outbox.recipient_id AND n.channel = outbox.channel)",
-            {"event": event_id, "incident": incident_id, "now": ts(now)},
+            "   AND n.recipient_id = outbox.recipient_id AND n.channel = outbox.channel)"
+            " AND event_id NOT IN (SELECT id FROM comms_events WHERE incident_id = :incident"
+            "   AND phase IN (SELECT value FROM json_each(:kept)))",
+            {
+                "event": event_id,
+                "incident": incident_id,
+                "now": ts(now),
+                "kept": json.dumps(list(kept)),
+            },
         )
 
     async def supersede_phases(
@@ -351,4 +363,5 @@ def _batch_params(batch: Batch) -> dict[str, Any]:
         "priority": batch.priority,
         "state": batch.state.value,
         "now": ts(batch.now),
+        "due": ts(batch.due or batch.now),
     }

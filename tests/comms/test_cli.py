@@ -33,6 +33,7 @@ def page(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> RunCli:
     """A page under the shipped default plan, with API and Web components."""
     monkeypatch.setenv("STATUSPAGE_COMMS_PLAN", str(DEFAULT_PLAN))
     monkeypatch.setenv("STATUSPAGE_SLACK_INCIDENTS_URL", "https://hooks.slack.test/incidents")
+    configured(monkeypatch)
     for args in (
         ("page", "set", "--name", "Acme Status", "--url", "https://status.acme.test"),
         ("component", "add", "API"),
@@ -40,6 +41,26 @@ def page(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> RunCli:
     ):
         assert run_cli(*args).exit_code == 0
     return run_cli
+
+
+OWNER_VARIABLES = {
+    f"OWNER_{role}_{kind}": "+14155550100" if kind == "SMS" else "oncall@acme.test"
+    for role in ("IC", "COMMS_LEAD", "SUPPORT_LEAD", "ENG_MANAGER", "ACCOUNT_MANAGERS", "FINANCE")
+    for kind in ("EMAIL", "SMS")
+}
+CHANNEL_SETTINGS = {
+    "STATUSPAGE_SMTP_HOST": "127.0.0.1", "STATUSPAGE_SMTP_FROM": "status@acme.test",
+    "STATUSPAGE_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "STATUSPAGE_TWILIO_AUTH_TOKEN": "t" * 32,
+    "STATUSPAGE_TWILIO_FROM": "+14155550199",
+    "STATUSPAGE_WEBHOOK_SECRET": "whsec_" + "A" * 32,
+    "STATUSPAGE_MASTODON_URL": "https://acme.social", "STATUSPAGE_MASTODON_TOKEN": "t" * 20,
+}  # fmt: skip
+
+
+def configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every owner's contact and every channel set, as where messages are sent."""
+    for name, value in {**OWNER_VARIABLES, **CHANNEL_SETTINGS}.items():
+        monkeypatch.setenv(name, value)
 
 
 def seed(db_path: Path, channel: str, count: int, *, tags: tuple[str, ...] = ()) -> None:
@@ -73,6 +94,8 @@ def declare(run: RunCli, *extra: str, message: str = "We are investigating API e
 def test_plan_validate_passes_the_shipped_plan(
     page: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name in OWNER_VARIABLES:
+        monkeypatch.delenv(name)
     result = page("plan", "validate", str(DEFAULT_PLAN))
     assert result.exit_code == 0, result.output
     assert re.search(r"default\.yaml: OK \(\d+ templates rendered, 10 warnings\)\.", result.stdout)
@@ -325,3 +348,40 @@ def test_a_broken_plan_refuses_changes_that_would_send_and_says_how_to_proceed(
     assert "set STATUSPAGE_COMMS_PLAN=off" in result.stderr
     assert dump(db_path) == before
     assert page("incident", "list").exit_code == 0  # reading still works
+
+
+def test_preview_and_dry_run_name_unset_contacts_and_unconfigured_channels(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in OWNER_VARIABLES:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("STATUSPAGE_TWILIO_ACCOUNT_SID")
+    incident_id = declare(page)
+    preview = page("comms", "preview", incident_id).stdout
+    dry_run = page("incident", "update", incident_id, "-m", "Found it.", "--dry-run").stdout
+    assert (
+        "skipped: not configured: responders · sms: role incident_commander has no sms "
+        "contact (set OWNER_IC_SMS)" in preview
+    )
+    for out in (preview, dry_run):
+        assert "role comms_lead has no email contact (set OWNER_COMMS_LEAD_EMAIL)" in out
+        assert "── responders · sms" not in out  # nobody to send it to: not a recipient
+        assert (
+            "skipped: not configured: sms (set STATUSPAGE_TWILIO_ACCOUNT_SID and "
+            "STATUSPAGE_TWILIO_AUTH_TOKEN)" in out
+        )
+        (total,) = [line for line in out.splitlines() if line.startswith("Total:")]
+        assert total == "Total: 2 messages (1 slack, 1 social)"  # no owner without a contact
+
+
+def test_plan_validate_names_the_channels_not_configured_here(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STATUSPAGE_TWILIO_ACCOUNT_SID")
+    result = page("plan", "validate", str(DEFAULT_PLAN))
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped: not configured here: sms (set STATUSPAGE_TWILIO_ACCOUNT_SID and "
+        "STATUSPAGE_TWILIO_AUTH_TOKEN); its messages wait, queued" in result.stdout
+    )
+    assert "not configured here: email" not in result.stdout

@@ -67,12 +67,17 @@ async def test_dispatch_once_sends_by_email_and_leaves_sms_waiting_while_it_is_n
     incident = await declared(run_cli, db_path)
     out = await cli(run_cli, "comms", "dispatch", "--once")
     assert "email: 4 sent" in out  # 2 subscribers, 2 owners
-    assert "slack: 1 failed" in out  # the owner's ${ACME_SLACK_URL} is not set
+    assert "slack: 1 skipped" in out and "failed" not in out  # ${ACME_SLACK_URL} is unset
     assert "sms: not configured (set STATUSPAGE_TWILIO_ACCOUNT_SID" in out
     assert {m["To"] for m in smtp.messages} >= {"ann@example.test", "gone@example.test"}
     status = await cli(run_cli, "comms", "status", incident)
     assert "Not configured: sms" in status
     assert "declared  email" in status and "declared  sms" in status
+    assert (
+        "declared slack: 1 - skipped: not configured (role comms has no slack contact; "
+        "set ACME_SLACK_URL)" in status
+    )
+    assert "Failed:" not in status
 
 
 async def test_status_shows_failures_with_reasons_and_retry_queues_them_again(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import ssl
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -11,11 +12,15 @@ from unittest.mock import patch
 
 import trustme
 
+from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.deliver.channels.base import Message
 from statuspage.comms.deliver.channels.email import SmtpConfig, compose
+from statuspage.comms.kit import Comms
 from statuspage.config import Settings
 from statuspage.model import Channel
 from statuspage.service import Service
+from statuspage.service.comms_ops import approve
+from statuspage.storage import Store
 from statuspage.storage.outbox import OutboxState
 from tests.comms.conftest import add_subscriber
 from tests.conftest import TEST_SECRET_KEY, FakeClock
@@ -34,10 +39,10 @@ async def test_a_subscriber_gets_a_multipart_mail_with_one_click_unsubscribe_hea
     (mail,) = providers.smtp.to(ANN)
     assert mail["From"] == "Acme Status <status@acme.test>"
     assert "API errors" in mail["Subject"] and mail["Date"]
-    assert mail["Message-ID"].endswith("@acme.test>")
+    assert re.fullmatch(r"<[a-z2-7]{26}@status\.acme\.test>", mail["Message-ID"])
     unsubscribe = mail["List-Unsubscribe"]
-    assert "<https://status.acme.test/subscriptions/unsubscribe?token=" in unsubscribe
-    assert "<mailto:status@acme.test?subject=unsubscribe%20" in unsubscribe
+    assert re.fullmatch(r"<https://status\.acme\.test/subscriptions/unsubscribe\?token=\S+>",
+                        unsubscribe)  # no mailto: nothing reads an unsubscribe mailbox  # fmt: skip
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail.get_content_type() == "multipart/alternative"
     text = mail.get_body(("plain",))
@@ -66,6 +71,48 @@ async def test_all_mails_of_one_incident_thread_under_its_first(
     assert second["In-Reply-To"] == third["In-Reply-To"] == root
     assert second["References"] == third["References"] == root
     assert len({first["Message-ID"], second["Message-ID"], third["Message-ID"]}) == 3
+
+
+async def test_a_configured_unsubscribe_mailbox_adds_the_mailto(
+    csvc: Service, clock: FakeClock, providers: Providers, db_path: Path
+) -> None:
+    await add_subscriber(csvc, Channel.EMAIL, ANN)
+    await declare_sev1(csvc)
+    settings = providers.settings(db_path, email_unsubscribe_mailto="leave@acme.test")
+    await dispatch_once(csvc, settings, clock, only=("email",))
+    (mail,) = providers.smtp.to(ANN)
+    links = mail["List-Unsubscribe"]
+    assert links.startswith("<https://status.acme.test/subscriptions/unsubscribe?token=")
+    assert ", <mailto:leave@acme.test?subject=unsubscribe%20" in links
+
+
+async def test_message_ids_differ_between_two_databases_and_threads_still_hold(
+    clock: FakeClock, providers: Providers, tmp_path: Path
+) -> None:
+    """Two pages on the same domain (a restore, a second install): row 1 of each database
+    must not share a Message-ID, or receivers drop the second as a duplicate."""
+    ids: list[str] = []
+    for n in (1, 2):
+        store = await Store.open(tmp_path / f"status{n}.db", create=True)
+        try:
+            svc = Service(store, clock, comms=Comms(load_plan(PLAN)))
+            await svc.ensure_page("Acme", "https://status.acme.test", "Europe/Berlin")
+            await svc.add_component("API")
+            await add_subscriber(svc, Channel.EMAIL, ANN)
+            settings = providers.settings(tmp_path / f"status{n}.db")
+            incident = await declare_sev1(svc)
+            await dispatch_once(svc, settings, clock, only=("email",))
+            await svc.update_incident(incident, message="Found it.", status="identified")
+            await approve(svc.store, incident, "Dana", svc.now())
+            clock.advance(minutes=5)
+            await dispatch_once(svc, settings, clock, only=("email",))
+        finally:
+            await store.close()
+        first, second = providers.smtp.to(ANN)[-2:]
+        assert second["In-Reply-To"] == second["References"] == first["Message-ID"]
+        ids += [first["Message-ID"], second["Message-ID"]]
+    assert len(set(ids)) == 4
+    assert all(re.fullmatch(r"<[a-z2-7]{26}@status\.acme\.test>", i) for i in ids)
 
 
 async def test_owners_get_internal_mail_without_unsubscribe_links(

@@ -16,6 +16,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from statuspage.comms.compose.tone import mentions_next_update
 from statuspage.comms.compose.wording import (
     Localised,
     component_label,
@@ -97,7 +98,7 @@ def shared_vars(facts: Facts, language: str) -> Vars:
         "update": _update(local, tz, language),
         "components": _components(facts, local, language),
         "severity": _severity(facts.policy, facts.incident),
-        "next_update": _next_update(facts, tz, language),
+        "next_update": _next_update(facts, tz, language, local),
         "phase": facts.phase,
         "phase_label": phase_label(facts.phase, language),
         "final": facts.phase in FINAL_PHASES,
@@ -184,15 +185,19 @@ def _severity(policy: Policy | None, incident: Incident) -> Vars | None:
     return {"key": policy.key, "label": policy.label, "description": policy.description}
 
 
-def _next_update(facts: Facts, tz: str, language: str) -> Vars | None:
+def _next_update(facts: Facts, tz: str, language: str, local: Localised) -> Vars | None:
+    """The promised next update; `in_update`: the update's own text already promises it
+    (customer templates then do not say it again)."""
     at = facts.next_update_at
     if at is None or facts.phase in FINAL_PHASES:
         return None
     minutes = max(0, round((at - facts.now).total_seconds() / 60))
+    body = markdown_text(local.update.body) if local.update else ""
     return {
         "at": local_time(at, tz),
         "datetime": local_datetime(at, tz, language),
         "minutes": minutes,
+        "in_update": mentions_next_update(body, local_time(at, tz)),
     }
 
 

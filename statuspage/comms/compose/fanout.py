@@ -6,12 +6,18 @@ INSERT per segment and channel, owners and the social account by executemany. Ro
 recipient+channel already reached by an earlier segment are ignored (first segment wins),
 so nobody gets an update twice on one channel. Then the incident's older unsent rows for
 the same recipient+channel are superseded: customers get the newest update, not a burst.
+
+The coalescing window (`channels.coalesce`, per channel): a customer's message about an
+incident goes at once when none went on that channel in the last window; otherwise it waits
+until the window ends, and a newer update posted meanwhile supersedes it (recorded as
+superseded_by the newer event: "coalesced"). Final messages (resolved, completed...) never
+wait and are never superseded. Owners' messages never wait. The page is never delayed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from statuspage.audit import AUTOMATION, current_actor
 from statuspage.comms.compose.templates import Templates
@@ -30,9 +36,12 @@ from statuspage.comms.plan.schema import (
 from statuspage.events import Event
 from statuspage.model import Incident
 from statuspage.storage import Queries
+from statuspage.storage.convert import parse_ts, ts
 from statuspage.storage.outbox import Audience, Batch, CommsEvent, OutboxState
 
 REMINDER_PHASES = (Phase.REMINDER.value, Phase.ESCALATION.value)
+KEPT_PHASES = tuple(p.value for p in FINAL_PHASES)  # never coalesced away
+DUE = "due"  # an event's detail: {channel: when its customers' messages may go}
 SOCIAL_RECIPIENT = "social"
 
 
@@ -70,17 +79,34 @@ class Planner:
         names = await self.component_names(q, incident)
         phase = Phase(event.phase)
         recorded = self._comms_event(event, key, incident, policy, phase, names)
+        if coalesce and phase not in FINAL_PHASES:
+            dues = await self.dues(q, incident.id, event.at)
+            recorded.detail[DUE] = {channel.value: ts(due) for channel, due in dues.items()}
         if not await q.add_comms_event(recorded):
             return None
         for route in self.plan.routes(policy, phase, names):
             await self._enqueue_route(q, recorded, incident, policy, route, event)
         superseded = 0
         if coalesce:
-            superseded = await q.supersede_pending(recorded.id, incident.id, event.at)
+            superseded = await q.supersede_pending(recorded.id, incident.id, event.at, KEPT_PHASES)
             superseded += await q.supersede_phases(
                 incident.id, REMINDER_PHASES, recorded.id, event.at
             )
         return Planned(recorded, superseded)
+
+    async def dues(self, q: Queries, incident_id: str, now: datetime) -> dict[Channel, datetime]:
+        """When a new update's customer messages may go, per channel with a window: now when
+        the last message went out at least a window ago; else when that window ends."""
+        events = await q.list_comms_events(incident_id)
+        dues: dict[Channel, datetime] = {}
+        for channel in self.plan.coalesce:
+            window = self.plan.coalesce_window(channel)
+            if window <= timedelta(0):
+                continue
+            due = _next_due(events, channel, window, now)
+            if due is not None:
+                dues[channel] = due
+        return dues
 
     async def page_language(self, q: Queries, channel: Channel, template: str) -> str:
         """The language of owners' messages and of the status account's posts: the page's
@@ -154,6 +180,7 @@ class Planner:
                 state=state if segment.customer_facing else OutboxState.QUEUED,
                 priority=priority(policy, segment.customer_facing),
                 now=event.at,
+                due=_due(recorded, channel) if segment.customer_facing else None,
             )
             await self._enqueue(q, batch, segment, channel, incident)
 
@@ -196,3 +223,27 @@ class Planner:
             component_ids=tuple(component_ids),
             languages=tuple(self.templates.languages(channel, batch.template)),
         )
+
+
+def _due(recorded: CommsEvent, channel: Channel) -> datetime | None:
+    found = recorded.detail.get(DUE, {}).get(channel.value)
+    return parse_ts(found) if isinstance(found, str) else None
+
+
+def _next_due(
+    events: list[CommsEvent], channel: Channel, window: timedelta, now: datetime
+) -> datetime | None:
+    """When an update posted now may reach customers on the channel; None: at once. An
+    earlier update still waiting shares its time (the newer one supersedes it); otherwise
+    the window runs from when the last one went."""
+    times = [_went(e, channel) for e in events if e.phase not in REMINDER_PHASES]
+    waiting = [t for t in times if t > now]
+    if waiting:
+        return max(waiting)
+    last = max(times, default=None)
+    return last + window if last is not None and now < last + window else None
+
+
+def _went(event: CommsEvent, channel: Channel) -> datetime:
+    found = event.detail.get(DUE, {}).get(channel.value)
+    return parse_ts(found) if isinstance(found, str) else event.created_at

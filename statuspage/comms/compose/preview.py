@@ -8,7 +8,7 @@ is then rolled back (statuspage.service.comms_ops for `comms preview`, `DryRun` 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from statuspage.comms.compose.templates import Rendered
 from statuspage.comms.compose.tone import ToneFinding, check_tone
 from statuspage.comms.compose.wording import local_time
 from statuspage.comms.kit import Comms
+from statuspage.comms.plan.audience import ENV_REF, contact_address
 from statuspage.comms.plan.issues import Where
 from statuspage.comms.plan.schema import Channel, Phase, SegmentKind
 from statuspage.comms.plan.usage import CUSTOMER, OWNER, Usage
@@ -40,6 +41,10 @@ class Options:
     sms_warn_after: float = 600.0  # seconds
     signer: LinkSigner = field(default_factory=LinkSigner.preview)
     secret_key_set: bool = True  # False: real sends to subscribers fail (their links)
+    # The sender's environment (owners' ${NAME} contacts) and its channels not configured
+    # (channel -> what to set); None: unknown here, every owner is counted.
+    environ: Mapping[str, str] | None = None
+    unconfigured: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Line:
     problems: tuple[str, ...] = ()
     fallback: bool = False  # the update is not translated into this line's language
     fixed_sms: SmsLength | None = None  # the template's own text, names and texts empty
+    skipped: str | None = None  # why nothing goes on this line ("not configured: set ...")
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Preview:
     time_zone: str = "UTC"
     page_language: str = "en"
     input_tone: tuple[tuple[str, ToneFinding], ...] = ()  # (what, finding): the update's texts
+    skipped: tuple[str, ...] = ()  # owners and channels not configured: not recipients
 
     @property
     def fallbacks(self) -> dict[str, int]:
@@ -135,7 +142,12 @@ class Previewer:
         facts = await self.renderer.facts(q, event, now)
         groups = await q.outbox_groups(event.id)
         input_tone = self._input_tone(facts)
-        lines = [await self._line(q, facts, group, input_tone) for group in groups]
+        unset = await self._unset_owners(q, event.id)
+        lines = [
+            await self._line(q, facts, group, input_tone, unset)
+            for group in groups
+            if group.count > len(unset.get((group.segment, group.channel), ()))
+        ]
         names = await self.comms.planner.component_names(q, facts.incident)
         routes = plan.routes(facts.policy, Phase(event.phase), names) if facts.policy else []
         on_page = any(Channel.PAGE in r.channels for r in routes)
@@ -159,7 +171,53 @@ class Previewer:
             time_zone=facts.page.time_zone,
             page_language=facts.page.language,
             input_tone=input_tone,
+            skipped=self._skipped(unset, lines, {c.value for r in routes for c in r.channels}),
         )
+
+    async def _unset_owners(
+        self, q: Queries, event_id: str
+    ) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """Owners' rows whose contact point is not set where messages are sent, by (segment,
+        channel): (role, what to set)."""
+        environ = self.options.environ
+        if environ is None:
+            return {}
+        unset: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for row in await q.outbox_rows(event_id):
+            owner = self.comms.plan.owners.get(row.recipient_id)
+            if row.recipient_kind != "owner" or owner is None:
+                continue
+            raw = owner.contacts.get(Channel(row.channel))
+            if raw and contact_address(raw, environ):
+                continue
+            ref = ENV_REF.match(raw or "")
+            how = f"set {ref.group(1)}" if ref else f"give it a {row.channel} contact"
+            unset.setdefault((row.segment, row.channel), []).append((owner.key, how))
+        return unset
+
+    def _skipped(
+        self,
+        unset: dict[tuple[str, str], list[tuple[str, str]]],
+        lines: list[Line],
+        channels: set[str],
+    ) -> tuple[str, ...]:
+        notes = [
+            f"skipped: not configured: {segment} · {channel}: role {role} has no {channel} "
+            f"contact ({how})"
+            for (segment, channel), roles in sorted(unset.items())
+            for role, how in roles
+        ]
+        waiting: dict[str, int] = {}
+        for line in lines:
+            if line.skipped:
+                waiting[line.channel] = waiting.get(line.channel, 0) + line.recipients
+        for channel in sorted(channels & set(self.options.unconfigured)):
+            n = waiting.get(channel, 0)
+            wait = f": its {n:,} messages wait, queued, until it is" if n else ""
+            notes.append(
+                f"skipped: not configured: {channel} ({self.options.unconfigured[channel]}){wait}"
+            )
+        return tuple(notes)
 
     def _input_tone(self, facts: Facts) -> tuple[tuple[str, ToneFinding], ...]:
         """Tone findings of the update's own texts (the original and each translation),
@@ -182,22 +240,32 @@ class Previewer:
         facts: Facts,
         group: OutboxGroup,
         input_tone: tuple[tuple[str, ToneFinding], ...] = (),
+        unset: Mapping[tuple[str, str], list[tuple[str, str]]] | None = None,
     ) -> Line:
         plan = self.comms.plan
         segment = plan.segments.get(group.segment)
+        not_set = (unset or {}).get((group.segment, group.channel), [])
+        skipped = self.options.unconfigured.get(group.channel)
         line = Line(
             segment=group.segment,
             label=segment.label if segment else group.segment,
             kind=segment.kind if segment else SegmentKind.OWNERS,
             channel=group.channel,
             language=group.language,
-            recipients=group.count,
+            recipients=group.count - len(not_set),
             held=group.state is OutboxState.HELD,
             fallback=not localised(facts, group.language).update_translated,
+            skipped=f"not configured: {skipped}" if skipped else None,
         )
+        sample = group.sample_recipient
+        if group.recipient_kind == "owner" and not_set:
+            roles = {role for role, _ in not_set}
+            sample = (
+                next((o for o in segment.owners if o not in roles), sample) if segment else sample
+            )
         try:
             recipient = await self.renderer.recipient_of(
-                q, group.recipient_kind, group.sample_recipient, group.channel, group.language
+                q, group.recipient_kind, sample, group.channel, group.language
             )
             rendered = self.renderer.render(facts, recipient, group.template)
         except (TemplateError, StatuspageError) as exc:

@@ -91,6 +91,8 @@ def _line(line: Line, full: bool, seen: set[str]) -> list[str]:
             seen.add(text)
             out.append(text)
     out += [f"problem: {problem}" for problem in line.problems]
+    if line.skipped:
+        out.append(f"skipped: {line.skipped}; these wait, queued (not counted in the total)")
     return out
 
 
@@ -126,7 +128,8 @@ def _body(text: str, channel: str, full: bool) -> list[str]:
 def _totals(p: Preview) -> list[str]:
     by_channel: dict[str, int] = {}
     for line in p.lines:
-        by_channel[line.channel] = by_channel.get(line.channel, 0) + line.recipients
+        if not line.skipped:  # a channel not configured sends nothing (yet)
+            by_channel[line.channel] = by_channel.get(line.channel, 0) + line.recipients
     parts = ", ".join(f"{n:,} {c}" for c, n in sorted(by_channel.items()))
     total = sum(by_channel.values())
     out = [f"Total: {count(total, 'message')}" + (f" ({parts})" if parts else "")]
@@ -138,6 +141,7 @@ def _totals(p: Preview) -> list[str]:
     if p.superseded:
         out.append(f"Replaces {count(p.superseded, 'unsent message')} of earlier updates.")
     out += _fallbacks(p)
+    out += list(p.skipped)
     out += [f"warning: {w}" for w in p.warnings]
     return out
 

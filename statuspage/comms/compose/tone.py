@@ -124,7 +124,7 @@ def check_tone(
         *_humour(plain),
         *_promises(plain),
     ]
-    if needs_next_update and not _mentions_next_update(plain, next_update_text):
+    if needs_next_update and not mentions_next_update(plain, next_update_text):
         findings.append(
             ToneFinding(
                 "next-update",
@@ -257,7 +257,7 @@ _NEXT_UPDATE_OTHER = re.compile(
 )
 
 
-def _mentions_next_update(text: str, next_update_text: str | None) -> bool:
+def mentions_next_update(text: str, next_update_text: str | None) -> bool:
     """The message names the next update's time (or a phrase like 'next update in 30 min')."""
     if next_update_text and next_update_text in text:
         return True

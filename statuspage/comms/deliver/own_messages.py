@@ -144,10 +144,11 @@ class OwnMessages:
         return Message(
             key=f"{page.id}.{row.id}", channel=row.channel, to=to, text=rendered.text,
             created_at=row.created_at, subject=rendered.subject, html=rendered.html,
-            language=rendered.language, thread_key=f"subscription.{row.id}",
+            language=rendered.language, thread_key=f"subscription.{s.id}.{row.id}",
             opens_thread=True, unsubscribe_url=unsubscribe if token else None,
             unsubscribe_token=token,
             segments=sms_length(rendered.text).segments if row.channel == "sms" else 1,
+            unique=f"{row.event_id}/{s.id}/{row.id}",
         )  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from statuspage.comms.deliver.alerts import alert_vars
 from statuspage.comms.deliver.channels import Message, PostRef
 from statuspage.comms.deliver.outcomes import Outcome, cancelled, failed
 from statuspage.comms.deliver.own_messages import Load, OwnMessages, is_own_message
-from statuspage.comms.plan.audience import contact_address
+from statuspage.comms.plan.audience import ENV_REF, contact_address
 from statuspage.comms.plan.schema import Channel, Plan
 from statuspage.errors import StatuspageError
 from statuspage.links import LinkSigner
@@ -58,6 +58,13 @@ class Loaded:
     blocked: set[tuple[str, str, str]]  # (channel, template, language)
     own: Load | None = None  # a subscriber's own messages (confirmations...)
     now: datetime | None = None
+
+
+def skipped_reason(role: str, channel: str, raw: str | None) -> str:
+    """Why an owner's message was not sent: their contact point is not set (not a failure)."""
+    unset = ENV_REF.match(raw or "")
+    how = f"set {unset.group(1)}" if unset else f"give the role a {channel} contact"
+    return f"skipped: not configured (role {role} has no {channel} contact; {how})"
 
 
 class Preparer:
@@ -151,8 +158,7 @@ class Preparer:
             raw = owner.contacts.get(Channel(row.channel))
             address = contact_address(raw, self.environ) if raw else None
             if not address:
-                return failed(c, f"role {row.recipient_id} has no {row.channel} address now "
-                              "(is the variable its contact names set?)")  # fmt: skip
+                return cancelled(c, skipped_reason(row.recipient_id, row.channel, raw))
             return Recipient("owner", row.channel, row.language, address=address, owner=owner)
         handle = self.plan.social.handle if self.plan.social else None
         if not handle:
@@ -201,4 +207,5 @@ class Preparer:
             unsubscribe_url=unsubscribe,
             unsubscribe_token=token,
             segments=sms_length(rendered.text).segments if row.channel == "sms" else 1,
+            unique=f"{row.event_id}/{row.recipient_kind}/{row.recipient_id}/{row.channel}",
         )

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from statuspage.comms.deliver.channels import Channel
 from statuspage.comms.deliver.channels.bluesky import BlueskyChannel
-from statuspage.comms.deliver.channels.email import EmailChannel, SmtpConfig
+from statuspage.comms.deliver.channels.email import EmailChannel, SmtpConfig, message_id_domain
 from statuspage.comms.deliver.channels.mastodon import MastodonChannel
 from statuspage.comms.deliver.channels.slack import SlackChannel
 from statuspage.comms.deliver.channels.sms import SmsChannel, TwilioConfig
@@ -86,7 +86,7 @@ def build_channels(s: Settings, plan: Plan, page_url: str) -> dict[str, Channel]
         made["email"] = EmailChannel(SmtpConfig(
             s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_from, s.smtp_user,
             s.smtp_password, s.smtp_timeout, s.email_unsubscribe_mailto, s.email_concurrency,
-            s.smtp_ca_file,
+            s.smtp_ca_file, domain=message_id_domain(page_url),
         ))  # fmt: skip
     if "sms" not in missing:
         made["sms"] = SmsChannel(TwilioConfig(

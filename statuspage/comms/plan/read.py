@@ -14,9 +14,11 @@ from statuspage.comms.plan.audience import NAME, read_owners, read_segments
 from statuspage.comms.plan.issues import Issues
 from statuspage.comms.plan.policies import PolicyReader
 from statuspage.comms.plan.schema import (
+    DEFAULT_COALESCE,
     INCIDENT_PHASES,
     INTERNAL_TEMPLATE,
     MAINTENANCE_PHASES,
+    MAX_COALESCE,
     NETWORK_LIMITS,
     REMINDER_TEMPLATE,
     Channel,
@@ -26,7 +28,7 @@ from statuspage.comms.plan.schema import (
     SmsOptions,
     SocialOptions,
 )
-from statuspage.comms.plan.typed_yaml import Reader, suggest
+from statuspage.comms.plan.typed_yaml import Reader, format_duration, suggest
 from statuspage.comms.plan.yamlnodes import Mapping, Node, Scalar, load
 from statuspage.resources import COMMS_TEMPLATES
 
@@ -63,7 +65,7 @@ def read_plan(
         policies.maintenance(maintenance_node, len(severities)) if maintenance_node else None
     )
     channels = r.mapping(m.get("channels"), "channels") or Mapping(m.where, "channels")
-    r.keys(channels, "channels", optional=("sms", "social"))
+    r.keys(channels, "channels", optional=("sms", "social", "coalesce"))
     plan = Plan(
         path=path,
         name=r.text(m.get("name"), "name") or path.stem,
@@ -79,6 +81,7 @@ def read_plan(
         social=_social(r, channels.get("social")),
         acronyms=_acronyms(r, m.get("tone")),
         starting_soon=_starting_soon(r, maintenance_node),
+        coalesce=_coalesce(r, channels.get("coalesce")),
     )
     _check_social(r, plan)
     return None if issues.errors else plan
@@ -209,3 +212,34 @@ def _acronyms(r: Reader, node: Node | None) -> frozenset[str]:
 def _starting_soon(r: Reader, node: Node | None) -> timedelta:
     lead = node.get("starting_soon") if isinstance(node, Mapping) else None
     return r.duration(lead, "maintenance.starting_soon") or Plan.starting_soon
+
+
+COALESCED = (Channel.EMAIL, Channel.SMS, Channel.WEBHOOK, Channel.SLACK, Channel.SOCIAL)
+OFF = ("0", "0s", "off", "none")
+
+
+def _coalesce(r: Reader, node: Node | None) -> dict[Channel, timedelta]:
+    """`channels.coalesce`: a window per channel (`60s`, `2m`; `0` for none), at most 30m."""
+    windows = dict(DEFAULT_COALESCE)
+    m = r.mapping(node, "channels.coalesce")
+    if m is None:
+        return windows
+    r.keys(m, "channels.coalesce", optional=tuple(c.value for c in COALESCED))
+    for channel in COALESCED:
+        value = m.get(channel.value)
+        what = f"channels.coalesce.{channel.value}"
+        if isinstance(value, Scalar) and value.text.strip().lower() in OFF:
+            windows[channel] = timedelta(0)
+            continue
+        window = r.duration(value, what)
+        if window is None:
+            continue
+        if window > MAX_COALESCE:
+            r.issues.error(
+                value.where if value is not None else m.where,
+                f"{what} is {format_duration(window)}; at most 30m (customers would wait)",
+                "a minute or two is enough to gather a burst of updates",
+            )
+            continue
+        windows[channel] = window
+    return windows

@@ -193,6 +193,13 @@ class SmsOptions:
     smart_encoding: bool = True
 
 
+# Per-incident, per-channel coalescing windows (`channels.coalesce`): updates of one incident
+# posted within the window reach a subscriber once, with the latest state. People's inboxes and
+# phones get a window; machines (webhooks, Slack, the status account) get every update at once.
+DEFAULT_COALESCE = {Channel.EMAIL: timedelta(seconds=60), Channel.SMS: timedelta(seconds=60)}
+MAX_COALESCE = timedelta(minutes=30)
+
+
 @dataclass(frozen=True)
 class SocialOptions:
     network: Network
@@ -216,6 +223,11 @@ class Plan:
     social: SocialOptions | None = None
     acronyms: frozenset[str] = frozenset()
     starting_soon: timedelta = timedelta(hours=1)
+    coalesce: dict[Channel, timedelta] = field(default_factory=lambda: dict(DEFAULT_COALESCE))
+
+    def coalesce_window(self, channel: Channel | str) -> timedelta:
+        """How long updates of one incident on this channel are gathered (0: none)."""
+        return self.coalesce.get(Channel(channel), timedelta(0))
 
     def severity(self, name: str) -> Policy | None:
         """A severity by name, ignoring case (sev1 finds SEV1)."""

@@ -23,6 +23,8 @@ class Message:
     the Mastodon Idempotency-Key, part of the e-mail Message-ID. `thread_key` names the
     conversation of one incident with one recipient; `opens_thread` is set on the first
     message of an incident. `reply_to` is the status account's thread (root, latest post).
+    `unique` names this message among every database's: it is made of the random ids of its
+    event and recipient (stable too), and the e-mail Message-ID is derived from it.
     """
 
     key: str
@@ -40,6 +42,7 @@ class Message:
     unsubscribe_url: str | None = None
     unsubscribe_token: str | None = None
     segments: int = 1
+    unique: str = ""
 
 
 @dataclass(frozen=True)
