@@ -29,7 +29,7 @@ def test_the_server_probes_on_schedule_and_the_page_follows(
     port = listener.getsockname()[1]
     rules = tmp_path / "automation.yaml"
     rules.write_text(
-        f"checks:\n  - name: api-port\n    tcp: {{host: 127.0.0.1, port: {port}}}\n"
+        f"version: 1\nchecks:\n  - name: api-port\n    tcp: {{host: 127.0.0.1, port: {port}}}\n"
         "    components: [API]\n    interval: 1s\n    timeout: 500ms\n"
     )
     with client(db_path, clock, automation=str(rules), check_concurrency=2) as http:
@@ -55,8 +55,8 @@ def test_a_broken_checks_list_stops_the_server_start(
 ) -> None:
     seed(db_path, clock, lambda svc: svc.list_components())
     rules = tmp_path / "automation.yaml"
-    rules.write_text(f"checks:\n  - name: x\n    tcp: {{host: db, port: {free_port()}}}\n"
-                     "    interval: 0s\n")  # fmt: skip
-    broken = pytest.raises(PlanError, match=r"automation.yaml:4:15: error: bad duration")
+    rules.write_text(f"version: 1\nchecks:\n  - name: x\n"
+                     f"    tcp: {{host: db, port: {free_port()}}}\n    interval: 0s\n")  # fmt: skip
+    broken = pytest.raises(PlanError, match=r"automation.yaml:5:15: error: bad duration")
     with broken, client(db_path, clock, automation=str(rules)):
         pass
