@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from statuspage.automation.read import validate_rules
 from statuspage.automation.signals import Signal
 from statuspage.checks.outcome import CheckResult, Outcome
 from statuspage.checks.read import validate_checks
@@ -46,8 +47,9 @@ def checks() -> None:
 def validate(ctx: Context, path: Path | None) -> None:
     """Check the `checks:` list of an automation file; exit 2 on any error.
 
-    Problems are printed as FILE:LINE:COLUMN: error: message; hint: what to do. Without
-    PATH, the configured file (STATUSPAGE_AUTOMATION) is checked.
+    Problems are printed as FILE:LINE:COLUMN: error: message; hint: what to do. The file's
+    alert rules are checked too (the checks feed them). Without PATH, the configured file
+    (STATUSPAGE_AUTOMATION) is checked.
 
     \b
     Example:
@@ -59,6 +61,12 @@ def validate(ctx: Context, path: Path | None) -> None:
         click.echo(str(issue), err=True)
     if report.checks is None:
         click.echo(summary(str(target), report.issues, 0))
+        click.get_current_context().exit(2)
+    rules = validate_rules(target)  # the checks feed the rules of the same file
+    for issue in rules.issues.sorted():
+        click.echo(str(issue), err=True)
+    if rules.rules is None:
+        click.echo(summary(str(target), rules.issues, 0))
         click.get_current_context().exit(2)
     count = len(report.checks)
     click.echo(f"{target}: OK ({count} check{'' if count == 1 else 's'}).")

@@ -211,3 +211,13 @@ def test_list_shows_when_the_certificate_expires_and_warns_before(
     assert f"(certificate until {expires:%Y-%m-%d})" in listed
     as_json = json.loads(run_cli("checks", "list", "--file", str(path), "--json").output)
     assert as_json[0]["last"]["cert_expires_at"] == expires.isoformat()
+
+
+def test_validate_also_checks_the_rules_the_checks_feed(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "automation.yaml"
+    path.write_text("checks:\n  - name: x\n    tcp: {host: db, port: 5432}\n")
+    result = run_cli("checks", "validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:1:1: error: the rules file has no 'version'" in result.output
+    path.write_text("version: 1\n" + path.read_text())
+    assert run_cli("checks", "validate", str(path)).output == f"{path}: OK (1 check).\n"
