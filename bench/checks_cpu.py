@@ -22,9 +22,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from statuspage.automation.rules import RuleSet
 from statuspage.checks.runner import Runner, default_sink
 from statuspage.checks.spec import CheckSpec, DnsProbe, HttpProbe, TcpProbe
 from statuspage.service import Service
+from statuspage.service.automation import Automation
 from statuspage.service.checks import ChecksService
 
 TARGET = 0.10
@@ -88,7 +90,8 @@ async def run(seconds: float, specs: list[CheckSpec]) -> tuple[int, float]:
             await svc.ensure_page("Bench", "https://status.bench.test", "Etc/UTC")
             await svc.add_component("API")
             checks = ChecksService(svc.ctx)
-            async with Runner(specs, checks, default_sink(checks)) as runner:
+            sink = default_sink(Automation(svc.ctx, svc.incidents, RuleSet()))
+            async with Runner(specs, checks, sink) as runner:
                 cpu = time.process_time()
                 task = asyncio.create_task(runner.run_forever())
                 await asyncio.sleep(seconds)

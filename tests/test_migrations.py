@@ -27,6 +27,9 @@ SHIPPED = {
     "0601_translations": "bc90c675ad16b964c5fe96ee3e1cabb15485f0fd2e2c29fb626e225513dae064",
     "0701_automation": "aed9a0e11c8baa5beb1bb31d1abdb4851a4c93593768c30af05c29b956dce303",
     "0703_checks": "85d0f0b0d45281ab491419e2885c70b2e429ec2f6b1b3e8765cac10f8dd8ef68",
+    "0704_checks_through_rules": (
+        "b6694ac98d57bc6c3ebe710769c2bd6ad8805376633dd5f1f03fde8d65ef72f5"
+    ),
 }
 
 

@@ -132,7 +132,10 @@ class _Rules:
         declare = self.declare(m.get("declare"), what)
         if name is None:
             return None
-        return Rule(name, str(m.where), equal, regex, components, statuses, wait, hold, declare)
+        return Rule(
+            name, str(m.where), equal, regex, components, statuses, wait, hold, declare,
+            status_from_label="status" not in m.entries,
+        )  # fmt: skip
 
     def labels(self, node: Node | None, what: str) -> dict[str, str]:
         m = self.r.mapping(node, what)

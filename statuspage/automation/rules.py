@@ -6,6 +6,10 @@ alert's `statuspage_component` label), maps the alert's severity to a component 
 and damps flapping: an alert must fire for `for` before it changes anything, and a resolved
 alert keeps its status for `hold_down` before the component is restored. The first rule
 that matches decides; when none does, the default rule takes alerts that carry the label.
+
+An alert may name the status it asks for in a `statuspage_status` label (one of the alert
+statuses); the default rule, and any rule without a `status:` of its own, honours it before
+the severity. The built-in checks send it: their `down:` and `degraded:` statuses.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from statuspage.automation.signals import Signal
 from statuspage.model import ComponentStatus
 
 COMPONENT_LABEL = "statuspage_component"
+STATUS_LABEL = "statuspage_status"
 DEFAULT_RULE = "default"
 OTHER = "default"  # the key of the status for every other severity
 DEFAULT_STATUSES: Mapping[str, ComponentStatus] = {
@@ -59,6 +64,7 @@ class Rule:
     wait: timedelta = timedelta(0)  # `for`: how long an alert fires before it applies
     hold_down: timedelta = timedelta(0)  # how long a resolved alert still applies
     declare: Declare | None = None
+    status_from_label: bool = True  # no `status:` of its own: a statuspage_status label decides
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         """Every matcher holds; a label the alert lacks reads as empty (as in Alertmanager)."""
@@ -69,6 +75,16 @@ class Rule:
     def status_for(self, severity: str) -> ComponentStatus:
         found = self.statuses.get(severity.strip().lower())
         return found or self.statuses.get(OTHER) or ComponentStatus.DEGRADED_PERFORMANCE
+
+    def status_of(self, signal: Signal) -> ComponentStatus:
+        """The status the alert asks for: its statuspage_status label (when this rule lets
+        it decide and it names an alert status), else by its severity."""
+        if self.status_from_label:
+            named = signal.labels.get(STATUS_LABEL, "").strip().lower()
+            found = next((s for s in ALERT_STATUSES if s.value == named), None)
+            if found is not None:
+                return found
+        return self.status_for(signal.severity)
 
     def components_for(self, signal: Signal) -> tuple[str, ...]:
         if self.components:
@@ -107,7 +123,7 @@ class RuleSet:
         rule = self.rule_for(signal)
         if rule is None:
             return []
-        status = rule.status_for(signal.severity)
+        status = rule.status_of(signal)
         return [Target(rule, ref, status) for ref in rule.components_for(signal)]
 
     def named(self, name: str) -> Rule | None:

@@ -1,7 +1,7 @@
 """A signal: one alert's state as its source reports it, whatever the source.
 
-Alertmanager, Grafana and the generic hook each become signals; built-in checks can feed the
-same rules later by emitting them too (source "check", fingerprint the check's name).
+Alertmanager, Grafana and the generic hook each become signals; so does each change of a
+built-in check's state (source "check", fingerprint "check:NAME": statuspage.checks.signals).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ SEVERITY = "severity"
 class Signal:
     """One alert: firing or resolved, with its labels; `fingerprint` tells alerts apart."""
 
-    source: str  # alertmanager, grafana, generic
+    source: str  # alertmanager, grafana, generic, check
     fingerprint: str
     labels: Mapping[str, str]
     firing: bool

@@ -2,8 +2,8 @@
 run --once`, for cron), at most `concurrency` probes at a time.
 
 After each probe the result is stored and the check's state moved (retries before down);
-a change of state becomes signals for the check's components, handed to a `SignalSink`.
-`default_sink` is the one place that decides what follows them.
+a change of state becomes alert signals, handed to the alerts rules engine (`EngineSink`):
+the rules decide what follows, with their `for` and `hold_down` on top of the retries.
 """
 
 from __future__ import annotations
@@ -12,51 +12,70 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Self
 
 import aiohttp
 
+from statuspage.automation.signals import Signal
 from statuspage.checks.dns_probe import probe_dns
 from statuspage.checks.http_probe import CertExpiry, probe_http
 from statuspage.checks.outcome import Outcome, Probe
-from statuspage.checks.signals import Signal, SignalSink, resolved, signals_for
+from statuspage.checks.signals import SOURCE, SignalSink, check_of, fed_by, signals_for
 from statuspage.checks.spec import CheckSpec, HttpProbe, TcpProbe
 from statuspage.checks.state import Step
 from statuspage.checks.tcp_probe import probe_tcp
-from statuspage.service.checks import Applied, ChecksService
+from statuspage.service.automation import Automation
+from statuspage.service.automation import Outcome as Moved
+from statuspage.service.checks import ChecksService
 
 log = logging.getLogger("statuspage.checks")
 PRUNE_EVERY = timedelta(hours=1)
 JITTER = 0.1  # each wait is the interval give or take 10 %
+Report = Callable[[Sequence[Signal], Moved], None]
 
 
-def default_sink(
-    checks: ChecksService, report: Callable[[Signal, Applied], None] | None = None
-) -> SignalSink:
-    """What follows the checks' signals: applied to the components directly.
+class EngineSink:
+    """The checks' signals handed to the alerts rules engine (`Automation`), as alerts from
+    source "check": the same rules, flap damping, worst-wins, holds by hand and causes.
 
-    The seam for the alerts rules engine: when it is there, return a sink that hands each
-    signal to its rules (labels statuspage_component, check and severity) instead.
+    Each delivery is one transaction made as the actor "automation" (via automation), with
+    source "check:NAME" and the action "check NAME down" (or degraded, up) in the audit log.
     """
 
-    async def apply(signal: Signal) -> None:
-        applied = await checks.apply(signal)
-        (report or _log)(signal, applied)
+    def __init__(self, automation: Automation, report: Report | None = None) -> None:
+        self.automation = automation
+        self.report = report or _log
 
-    return apply
+    async def send(self, signals: Sequence[Signal], /, *, action: str) -> None:
+        names = sorted({check_of(s) for s in signals})
+        source = f"{SOURCE}:{names[0]}" if len(names) == 1 else ""
+        moved = await self.automation.receive(signals, source=source, action=action)
+        self.report(signals, moved)
+
+    async def retain(self, fed: Mapping[str, Sequence[str]], /) -> None:
+        moved = await self.automation.retain(SOURCE, fed, action="checks re-synced with the file")
+        self.report([], moved)
+
+    async def tick(self) -> None:
+        self.report([], await self.automation.tick())
 
 
-def _log(signal: Signal, applied: Applied) -> None:
-    if applied.changed and applied.old is not None and applied.new is not None:
-        old, new = applied.old.value, applied.new.value
-        log.info("check %s: %s %s -> %s", signal.check, applied.component, old, new)
-    elif applied.held:
-        log.info("check %s: %s is held by hand, left alone", signal.check, applied.component)
-    elif applied.unknown:
-        log.warning("check %s: no component %r", signal.check, applied.component)
+def default_sink(automation: Automation, report: Report | None = None) -> EngineSink:
+    """What follows the checks' signals: the alerts rules engine."""
+    return EngineSink(automation, report)
+
+
+def _log(signals: Sequence[Signal], moved: Moved) -> None:
+    for change in moved.changes:
+        log.info("%s: %s -> %s (rule %s, %s)", change.component, change.old.value,
+                 change.new.value, change.rule, change.alert)  # fmt: skip
+    for name in sorted(set(moved.held)):
+        log.info("%s is held by hand; the checks leave it alone", name)
+    for reason in moved.ignored:
+        log.warning("%s", reason)
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,7 @@ class Runner:
         concurrency: int = 16,
         retention: timedelta = timedelta(days=30),
         rng: random.Random | None = None,
+        tick_every: float | None = None,
     ) -> None:
         self.specs = list(specs)
         self.checks = checks
@@ -87,6 +107,7 @@ class Runner:
         self.retention = retention
         self.limit = asyncio.Semaphore(concurrency)
         self.rng = rng or random.Random()
+        self.tick_every = tick_every  # None: someone else ticks the engine (the server)
         self._session: aiohttp.ClientSession | None = None
         self.certs = CertExpiry()
 
@@ -101,28 +122,33 @@ class Runner:
             self._session = None
 
     async def reconcile(self) -> None:
-        """Signal each check's stored state again, and let go what checks no longer hold.
+        """Send each check's stored state to the engine again, and let go of what checks
+        no longer hold.
 
-        A state is stored before its signals are applied, so a stop in between (or a file
+        A state is stored before its signals are sent, so a stop in between (or a file
         edited since: a check removed, a component no longer fed) would leave components
-        out of step; applying a signal twice changes nothing. With no checks defined at all
-        nothing is let go: that is more likely a missing STATUSPAGE_AUTOMATION.
+        out of step; sending a state twice changes nothing. It also lets a pending alert
+        whose rule's `for` is over apply (in cron mode, the next run). With no checks
+        defined at all nothing is let go: that is more likely a missing STATUSPAGE_AUTOMATION.
         """
-        rows = await self.checks.rows([s.name for s in self.specs])
-        for spec, row in zip(self.specs, rows, strict=True):
-            if row.state is not None and row.state.state is not Outcome.UP:
-                detail = row.last.probe.detail if row.last else ""
-                for signal in signals_for(spec, row.state.state, detail, row.state.since):
-                    await self.sink(signal)
         if not self.specs:
-            return  # no checks at all is more likely a missing setting than an intent
-        for check, component in await self.checks.stale_holds(self.specs):
-            await self.sink(resolved(check, component, self.checks.ctx.now()))
+            return
+        await self.sink.retain(fed_by(self.specs))
+        rows = await self.checks.rows([s.name for s in self.specs])
+        signals: list[Signal] = []
+        for spec, row in zip(self.specs, rows, strict=True):
+            if row.state is not None:
+                detail = row.last.probe.detail if row.last else ""
+                signals += signals_for(spec, row.state.state, detail, row.state.since)
+        if signals:
+            await self.sink.send(signals, action="checks re-synced with their stored states")
 
     async def run_once(self) -> list[Ran]:
-        """Every check once, at most `concurrency` at a time; then old results are pruned."""
+        """Every check once, at most `concurrency` at a time; then the engine's tick (a
+        rule's `for` or `hold_down` that is over takes effect) and old results are pruned."""
         await self.reconcile()
         ran = await asyncio.gather(*(self.run_check(spec) for spec in self.specs))
+        await self.sink.tick()
         await self.prune()
         return list(ran)
 
@@ -132,9 +158,9 @@ class Runner:
             probe = await self.probe(spec)
         moved = await self.checks.record(spec, probe)
         if moved.changed:
-            at = moved.state.updated_at
-            for signal in signals_for(spec, moved.state.state, probe.detail, at):
-                await self.sink(signal)
+            state = moved.state.state
+            signals = signals_for(spec, state, probe.detail, moved.state.updated_at)
+            await self.sink.send(signals, action=f"check {spec.name} {state.value}")
         return Ran(spec, probe, moved)
 
     async def probe(self, spec: CheckSpec) -> Probe:
@@ -168,6 +194,8 @@ class Runner:
             log.exception("could not bring the components in step with the checks' states")
         tasks = [asyncio.create_task(self._every(spec)) for spec in self.specs]
         tasks.append(asyncio.create_task(self._prune_every()))
+        if self.tick_every is not None:
+            tasks.append(asyncio.create_task(self._tick_every(self.tick_every)))
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -195,3 +223,11 @@ class Runner:
             except Exception:
                 log.exception("pruning check results failed")
             await asyncio.sleep(PRUNE_EVERY.total_seconds())
+
+    async def _tick_every(self, interval: float) -> None:
+        while True:
+            try:
+                await self.sink.tick()
+            except Exception:
+                log.exception("automation tick failed; trying again in %s s", interval)
+            await asyncio.sleep(interval)

@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from statuspage.automation.read import rules_for
 from statuspage.checks.read import validate_checks
-from statuspage.checks.runner import Runner, default_sink
+from statuspage.checks.runner import Report, Runner, default_sink
 from statuspage.checks.spec import CheckSpec
 from statuspage.config import Settings
 from statuspage.errors import PlanError
 from statuspage.service import Service
+from statuspage.service.automation import Automation
 from statuspage.service.checks import ChecksService
 
 OFF = "off"
@@ -34,14 +36,31 @@ def configured_checks(setting: str) -> list[CheckSpec]:
     return report.checks
 
 
-def runner_for(settings: Settings, service: Service, specs: list[CheckSpec]) -> Runner:
-    checks = ChecksService(service.ctx)
+def engine_for(settings: Settings, service: Service) -> Automation:
+    """The alerts rules engine the checks feed: the rules of the same automation file."""
+    rules = rules_for(settings.automation)
+    if rules is None:  # "off" defines no checks either; nothing calls this then
+        raise PlanError("automation is off (STATUSPAGE_AUTOMATION=off): no checks run")
+    return Automation(service.ctx, service.incidents, rules)
+
+
+def runner_for(
+    settings: Settings,
+    service: Service,
+    specs: list[CheckSpec],
+    *,
+    report: Report | None = None,
+    tick: bool = False,
+) -> Runner:
+    """A runner whose signals go to the rules engine; `tick`: it also ticks the engine
+    (the server has its own ticker for that, STATUSPAGE_TICK_INTERVAL)."""
     return Runner(
         specs,
-        checks,
-        default_sink(checks),
+        ChecksService(service.ctx),
+        default_sink(engine_for(settings, service), report),
         concurrency=settings.check_concurrency,
         retention=timedelta(days=settings.check_retention_days),
+        tick_every=settings.tick_interval if tick else None,
     )
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
+from statuspage.automation.read import validate_rules
+from statuspage.automation.signals import Signal
 from statuspage.checks.outcome import CheckResult, Outcome
 from statuspage.checks.read import validate_checks
-from statuspage.checks.runner import Ran, Runner, default_sink
-from statuspage.checks.signals import Signal
+from statuspage.checks.runner import Ran
+from statuspage.checks.signals import check_of
 from statuspage.checks.spec import CheckSpec
-from statuspage.checks.wiring import configured_checks
+from statuspage.checks.wiring import configured_checks, runner_for
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.plan import summary
@@ -22,7 +24,8 @@ from statuspage.cli.times import ago
 from statuspage.errors import InvalidInput
 from statuspage.resources import resource
 from statuspage.service import Service
-from statuspage.service.checks import Applied, CheckRow, ChecksService
+from statuspage.service.automation import Outcome as Moved
+from statuspage.service.checks import CheckRow, ChecksService
 from statuspage.uptime import Day, day_range, overall, percent
 
 file_option = click.option(
@@ -44,8 +47,9 @@ def checks() -> None:
 def validate(ctx: Context, path: Path | None) -> None:
     """Check the `checks:` list of an automation file; exit 2 on any error.
 
-    Problems are printed as FILE:LINE:COLUMN: error: message; hint: what to do. Without
-    PATH, the configured file (STATUSPAGE_AUTOMATION) is checked.
+    Problems are printed as FILE:LINE:COLUMN: error: message; hint: what to do. The file's
+    alert rules are checked too (the checks feed them). Without PATH, the configured file
+    (STATUSPAGE_AUTOMATION) is checked.
 
     \b
     Example:
@@ -57,6 +61,12 @@ def validate(ctx: Context, path: Path | None) -> None:
         click.echo(str(issue), err=True)
     if report.checks is None:
         click.echo(summary(str(target), report.issues, 0))
+        click.get_current_context().exit(2)
+    rules = validate_rules(target)  # the checks feed the rules of the same file
+    for issue in rules.issues.sorted():
+        click.echo(str(issue), err=True)
+    if rules.rules is None:
+        click.echo(summary(str(target), rules.issues, 0))
         click.get_current_context().exit(2)
     count = len(report.checks)
     click.echo(f"{target}: OK ({count} check{'' if count == 1 else 's'}).")
@@ -79,39 +89,39 @@ def example() -> None:
 @json_option
 @pass_context
 def run(ctx: Context, once: bool, path: Path | None, as_json: bool) -> None:
-    """Probe every check once, store the results and apply them to the components.
+    """Probe every check once, store the results and feed them to the automation rules.
 
-    Exit code 1 when a check is down afterwards (after its retries), else 0. Old results
-    are pruned (STATUSPAGE_CHECK_RETENTION_DAYS). Without --once the checks run on their
-    schedules until interrupted, as in the server.
+    The checks' states go to the alerts rules engine (as alerts from source "check"), which
+    moves the components; then its tick runs, so a rule's `for` or `hold_down` that is
+    over takes effect: run from cron, each run also applies what became due since the
+    last. Exit code 1 when a check is down afterwards (after its retries), else 0. Old
+    results are pruned (STATUSPAGE_CHECK_RETENTION_DAYS). Without --once the checks run on
+    their schedules until interrupted, as in the server.
 
     \b
     Example:
       * * * * * statuspage checks run --once
     """
     specs = _specs(ctx, path)
-    applied: list[tuple[Signal, Applied]] = []
+    heard: list[tuple[list[str], Moved]] = []
+
+    def report(signals: Sequence[Signal], moved: Moved) -> None:
+        heard.append((sorted({check_of(s) for s in signals}), moved))
 
     async def use(svc: Service) -> list[Ran]:
-        service = ChecksService(svc.ctx)
-        sink = default_sink(service, lambda s, a: applied.append((s, a)))
-        async with Runner(
-            specs,
-            service,
-            sink,
-            concurrency=ctx.settings.check_concurrency,
-            retention=timedelta(days=ctx.settings.check_retention_days),
-        ) as runner:
+        settings = ctx.settings if path is None else ctx.settings.replace(automation=str(path))
+        runner = runner_for(settings, svc, specs, report=report, tick=not once)
+        async with runner:
             if not once:
                 await runner.run_forever()
             return await runner.run_once()
 
     ran = ctx.run_local(use)
     if as_json:
-        echo_json({"checks": [_ran_json(r) for r in ran], "changes": _changes_json(applied)})
+        echo_json({"checks": [_ran_json(r) for r in ran], **_moved_json(heard)})
     else:
         click.echo(_ran_table(ran))
-        for line in _change_lines(applied):
+        for line in _moved_lines(heard):
             click.echo(line)
     if any(r.step.state.state is Outcome.DOWN for r in ran):
         click.get_current_context().exit(1)
@@ -221,15 +231,22 @@ def _ran_table(ran: list[Ran]) -> str:
     return table(("CHECK", "PROBE", "LATENCY", "STATE", "FAILURES", "DETAIL"), rows)
 
 
-def _change_lines(applied: list[tuple[Signal, Applied]]) -> list[str]:
+def _by(checks: list[str]) -> str:
+    return f"check {', '.join(checks)}" if checks else "automation tick"
+
+
+def _moved_lines(heard: list[tuple[list[str], Moved]]) -> list[str]:
     lines = []
-    for signal, a in applied:
-        if a.changed and a.old is not None and a.new is not None:
-            lines.append(f"{a.component}: {a.old.value} -> {a.new.value} (check {signal.check})")
-        elif a.held:
-            lines.append(f"{a.component}: left as set by hand (check {signal.check})")
-        elif a.unknown:
-            lines.append(f"warning: check {signal.check} feeds no component {a.component!r}")
+    for checks, moved in heard:
+        for c in moved.changes:
+            lines.append(f"{c.component}: {c.old.value} -> {c.new.value} "
+                         f"(rule {c.rule}, {_by(checks)})")  # fmt: skip
+        for name in sorted(set(moved.held)):
+            lines.append(f"{name}: left as set by hand ({_by(checks)})")
+        for pending in moved.pending:
+            lines.append(f"{pending}: waits for its rule's `for`")
+        for reason in moved.ignored:
+            lines.append(f"warning: {reason}")
     return lines
 
 
@@ -245,18 +262,21 @@ def _ran_json(r: Ran) -> dict[str, object]:
     }
 
 
-def _changes_json(applied: list[tuple[Signal, Applied]]) -> list[dict[str, object]]:
-    return [
-        {
-            "check": s.check,
-            "component": a.component,
-            "from": a.old.value if a.old else None,
-            "to": a.new.value if a.new else None,
-            "held_by_hand": a.held,
-            "unknown_component": a.unknown,
-        }
-        for s, a in applied
-    ]
+def _moved_json(heard: list[tuple[list[str], Moved]]) -> dict[str, list[object]]:
+    changes: list[object] = []
+    held: list[object] = []
+    pending: list[object] = []
+    ignored: list[object] = []
+    for checks, moved in heard:
+        changes += [
+            {"component": c.component, "from": c.old.value, "to": c.new.value,
+             "rule": c.rule, "checks": checks}
+            for c in moved.changes
+        ]  # fmt: skip
+        held += [{"component": n, "checks": checks} for n in sorted(set(moved.held))]
+        pending += moved.pending
+        ignored += moved.ignored
+    return {"changes": changes, "held_by_hand": held, "pending": pending, "ignored": ignored}
 
 
 def _row(spec: CheckSpec, row: CheckRow, now: Any) -> tuple[str, ...]:

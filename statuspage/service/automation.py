@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -96,10 +96,13 @@ class Automation:
         with acting_as(automation_actor(source, action)):
             yield
 
-    async def receive(self, signals: Sequence[Signal], *, source: str = "") -> Outcome:
-        """Follow a delivery of alerts, in one transaction; nothing is stored if one fails."""
+    async def receive(
+        self, signals: Sequence[Signal], *, source: str = "", action: str = ""
+    ) -> Outcome:
+        """Follow a delivery of alerts, in one transaction; nothing is stored if one fails.
+        `source` and `action` are what the audit log says (who sent it, what it was)."""
         kinds = ", ".join(sorted({s.source for s in signals})) or "none"
-        with self._acting(source, f"alerts in ({kinds})"):
+        with self._acting(source, action or f"alerts in ({kinds})"):
             async with self.ctx.write() as q:
                 run = _Run(self.ctx.now(), Outcome(alerts=len(signals)))
                 for signal in signals:
@@ -121,6 +124,37 @@ class Automation:
                     await self._due(q, run, row)
                 await self._finish(q, run)
                 return run.outcome
+
+    async def retain(
+        self, source: str, fed: Mapping[str, Sequence[str]], *, action: str
+    ) -> Outcome:
+        """Let go at once (no hold-down) every alert of `source` that is not one of `fed`
+        (fingerprint -> the components, by name or id, it may hold): the built-in checks
+        re-syncing with a file that no longer defines a check, or narrowed its components."""
+        async with self.ctx.read() as q:
+            stale = await self._stale(q, source, fed)
+        if not stale:
+            return Outcome()
+        with self._acting("", action):
+            async with self.ctx.write() as q:
+                run = _Run(self.ctx.now(), Outcome())
+                for row in await self._stale(q, source, fed):
+                    await q.delete_alert_row(row)
+                    if row.state.applies:
+                        run.touched[row.component_id] = row
+                        run.gone.append(row)
+                await self._finish(q, run)
+                return run.outcome
+
+    async def _stale(
+        self, q: Queries, source: str, fed: Mapping[str, Sequence[str]]
+    ) -> list[AlertRow]:
+        ids: dict[str, set[str]] = {}
+        for fingerprint, refs in fed.items():
+            found = [await q.find_component(ref.strip()) for ref in refs]
+            ids[fingerprint] = {c.id for c in found if c is not None}
+        rows = [r for r in await q.list_alert_rows() if r.source == source]
+        return [r for r in rows if r.component_id not in ids.get(r.fingerprint, set())]
 
     async def alerts(self) -> tuple[list[AlertRow], list[Hold], list[Component]]:
         """The alerts followed, the statuses held by hand, and the components."""

@@ -1,5 +1,5 @@
-"""SQL for built-in checks: probe results (with retention), check states, the statuses
-failing checks ask of components (holds) and the status changes checks made."""
+"""SQL for built-in checks: probe results (with retention) and check states. What checks
+do to components is the alerts automation's (storage.automation)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from datetime import datetime
 import aiosqlite
 
 from statuspage.checks.outcome import CheckResult, CheckState, Outcome, Probe
-from statuspage.model import ComponentStatus
 from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_none
 
@@ -68,54 +67,6 @@ class CheckQueries(QueryBase):
             " failures = excluded.failures, since = excluded.since,"
             " updated_at = excluded.updated_at",
             (state.name, state.state.value, state.failures, ts(state.since), ts(state.updated_at)),
-        )
-
-    async def hold_for_check(
-        self, name: str, component_id: str, status: ComponentStatus, at: datetime
-    ) -> None:
-        await self.execute(
-            "INSERT INTO check_holds (check_name, component_id, status, since)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (check_name, component_id)"
-            " DO UPDATE SET status = excluded.status",
-            (name, component_id, status.value, ts(at)),
-        )
-
-    async def release_check_hold(self, name: str, component_id: str) -> None:
-        await self.execute(
-            "DELETE FROM check_holds WHERE check_name = ? AND component_id = ?",
-            (name, component_id),
-        )
-
-    async def check_holds(self, component_id: str) -> dict[str, ComponentStatus]:
-        """What each failing check asks of the component, by check name."""
-        rows = await self.fetchall(
-            "SELECT check_name, status FROM check_holds WHERE component_id = ?",
-            (component_id,),
-        )
-        return {r["check_name"]: ComponentStatus(r["status"]) for r in rows}
-
-    async def all_check_holds(self) -> list[tuple[str, str]]:
-        """Every (check name, component id) a failing check holds."""
-        rows = await self.fetchall("SELECT check_name, component_id FROM check_holds")
-        return [(r["check_name"], r["component_id"]) for r in rows]
-
-    async def last_change_by_check(self, component_id: str) -> bool | None:
-        """Whether the component's latest status change was a check's (None: no change)."""
-        row = await self.fetchone(
-            "SELECT s.id, c.status_change_id FROM status_changes s"
-            " LEFT JOIN check_changes c ON c.status_change_id = s.id"
-            " WHERE s.component_id = ? ORDER BY s.at DESC, s.id DESC LIMIT 1",
-            (component_id,),
-        )
-        return None if row is None else row["status_change_id"] is not None
-
-    async def mark_check_change(self, component_id: str, name: str, outcome: Outcome) -> None:
-        """Record that the component's latest status change was made by check `name`."""
-        await self.execute(
-            "INSERT INTO check_changes (status_change_id, component_id, check_name, outcome)"
-            " SELECT id, component_id, ?, ? FROM status_changes WHERE component_id = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (name, outcome.value, component_id),
         )
 
 

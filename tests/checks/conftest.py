@@ -8,7 +8,7 @@ import ipaddress
 import socket
 import ssl
 import struct
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,11 +16,14 @@ import pytest
 import trustme
 from aiohttp import web
 
+from statuspage.automation.rules import RuleSet
+from statuspage.automation.signals import Signal
 from statuspage.checks.outcome import Probe
-from statuspage.checks.runner import Runner
-from statuspage.checks.signals import Signal
+from statuspage.checks.runner import EngineSink, Runner
 from statuspage.checks.spec import CheckSpec
 from statuspage.service import Service
+from statuspage.service.automation import Automation
+from statuspage.service.automation import Outcome as Moved
 from statuspage.service.checks import ChecksService
 
 
@@ -170,15 +173,29 @@ async def dns_server() -> AsyncIterator[str]:
 
 
 class Recorder:
-    """A SignalSink that keeps what it hears, then applies it as the default sink does."""
+    """A SignalSink that keeps what it hears, then hands it to the rules engine as the
+    default sink does (with no engine: only keeps it)."""
 
-    def __init__(self, checks: ChecksService) -> None:
-        self.checks = checks
+    def __init__(self, automation: Automation | None) -> None:
+        self.engine = EngineSink(automation, self.report) if automation else None
         self.signals: list[Signal] = []
+        self.outcomes: list[Moved] = []
 
-    async def __call__(self, signal: Signal) -> None:
-        self.signals.append(signal)
-        await self.checks.apply(signal)
+    def report(self, signals: Sequence[Signal], moved: Moved) -> None:
+        self.outcomes.append(moved)
+
+    async def send(self, signals: Sequence[Signal], /, *, action: str) -> None:
+        self.signals.extend(signals)
+        if self.engine is not None:
+            await self.engine.send(signals, action=action)
+
+    async def retain(self, fed: Mapping[str, Sequence[str]], /) -> None:
+        if self.engine is not None:
+            await self.engine.retain(fed)
+
+    async def tick(self) -> None:
+        if self.engine is not None:
+            await self.engine.tick()
 
 
 @pytest.fixture
@@ -187,12 +204,18 @@ def checks(svc: Service) -> ChecksService:
 
 
 @pytest.fixture
-def recorder(checks: ChecksService) -> Recorder:
-    return Recorder(checks)
+def engine(svc: Service) -> Automation:
+    """The rules engine with the default rule only (its `for` and `hold_down` 0)."""
+    return Automation(svc.ctx, svc.incidents, RuleSet())
+
+
+@pytest.fixture
+def recorder(engine: Automation) -> Recorder:
+    return Recorder(engine)
 
 
 async def probe_once(spec: CheckSpec, checks: ChecksService) -> Probe:
-    async with Runner([spec], checks, Recorder(checks)) as runner:
+    async with Runner([spec], checks, Recorder(None)) as runner:
         return await runner.probe(spec)
 
 

@@ -1,7 +1,7 @@
-"""A check's failures move its components: retries before down, restore on the first good
-probe, the worst failing check wins, a status set by hand is left alone, signals carry the
-labels the alerts rules match on, and old results are pruned. Against a real TCP port the
-test opens and closes, with a controllable clock."""
+"""A check's failures move its components through the alerts rules engine: retries before
+down, restore on the first good probe, the worst failing check wins, a status set by hand is
+left alone, signals carry the labels the alerts rules match on, and old results are pruned.
+Against a real TCP port the test opens and closes, with a controllable clock."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from statuspage.checks.runner import Runner
 from statuspage.checks.spec import CheckSpec, HttpProbe, TcpProbe
 from statuspage.model import ComponentStatus
 from statuspage.service import Service
+from statuspage.service.automation import Automation
 from statuspage.service.checks import ChecksService
 from tests.checks.conftest import IN_FLIGHT, Port, Recorder
 from tests.conftest import FakeClock
@@ -54,10 +55,10 @@ async def test_a_check_is_down_after_its_retries_and_restored_by_the_first_good_
         assert ran.step.changed and ran.step.state.failures == 0
     assert await status(svc) is OPERATIONAL
     entries = await svc.audit_entries()
-    actors = [(e.actor, e.via, e.action) for e in entries if e.actor.startswith("check:")]
+    actors = [(e.actor, e.via, e.source, e.action) for e in entries if e.actor == "automation"]
     assert actors[:2] == [
-        ("check:api-port", "check", "check api-port up"),
-        ("check:api-port", "check", "check api-port down"),
+        ("automation", "automation", "check:api-port", "check api-port up"),
+        ("automation", "automation", "check:api-port", "check api-port down"),
     ]
 
 
@@ -72,15 +73,17 @@ async def test_signals_carry_the_labels_and_severity_the_alert_rules_match_on(
         await port.open()
         clock.advance(minutes=1)
         await runner.run_check(spec)
-    firing, _, resolved, _ = recorder.signals
+    firing, _, resolved = recorder.signals
     assert firing.source == "check" and firing.fingerprint == "check:edge" and firing.firing
     assert dict(firing.labels) == {
-        "statuspage_component": "API", "check": "edge", "severity": "critical"
+        "statuspage_component": "API", "check": "edge", "alertname": "edge",
+        "severity": "critical", "statuspage_status": "major_outage",
     }  # fmt: skip
-    assert firing.status is MAJOR and firing.at == clock.current - timedelta(minutes=1)
+    assert firing.severity == "critical" and firing.at == clock.current - timedelta(minutes=1)
     assert firing.summary.startswith(f"edge (127.0.0.1:{port.port}) is down: ")
-    assert not resolved.firing and resolved.labels["statuspage_component"] == "API"
-    assert [s.component for s in recorder.signals] == ["API", "Web", "API", "Web"]
+    assert not resolved.firing and resolved.fingerprint == "check:edge"
+    assert dict(resolved.labels) == {"check": "edge", "alertname": "edge"}
+    assert [s.labels.get("statuspage_component") for s in recorder.signals] == ["API", "Web", None]
     assert await status(svc, "Web") is OPERATIONAL
 
 
@@ -118,21 +121,25 @@ async def test_a_status_set_by_hand_is_never_overwritten_by_a_check(
         await svc.set_component_status("API", "degraded_performance")
         await runner.run_check(spec)  # down, but a person said "degraded"
         assert await status(svc) is ComponentStatus.DEGRADED_PERFORMANCE
+        assert recorder.outcomes[-1].held == ["API"]
         await port.open()
         clock.advance(seconds=30)
         await runner.run_check(spec)  # up again: what the person set stays
         assert await status(svc) is ComponentStatus.DEGRADED_PERFORMANCE
 
-        await svc.set_component_status("API", "operational")
+        await svc.set_component_status("API", "auto")  # handed back: nothing fails now
+        assert await status(svc) is OPERATIONAL
         await port.close()
         clock.advance(seconds=30)
-        await runner.run_check(spec)  # operational is free to take
-        assert await status(svc) is MAJOR
-        await svc.set_component_status("API", "partial_outage")  # a person takes over
-        await port.open()
-        clock.advance(seconds=30)
         await runner.run_check(spec)
-        assert await status(svc) is ComponentStatus.PARTIAL_OUTAGE
+        assert await status(svc) is MAJOR
+        await svc.set_component_status("API", "operational")  # a person takes over
+        clock.advance(seconds=30)
+        await runner.run_check(spec)  # still down, re-sent at the next start too
+        await runner.reconcile()
+        assert await status(svc) is OPERATIONAL
+        await svc.set_component_status("API", "auto")  # handed back: the check still fails
+        assert await status(svc) is MAJOR
 
 
 async def test_an_incident_holds_the_component_against_the_checks_restore(
@@ -162,8 +169,9 @@ async def test_a_check_naming_an_unknown_component_changes_nothing(
         ran = await runner.run_check(spec)
     assert ran.step.state.state is Outcome.DOWN
     assert await status(svc) is OPERATIONAL
-    applied = await checks.apply(recorder.signals[0])
-    assert applied.unknown and not applied.changed
+    assert recorder.outcomes[-1].ignored == [
+        "check alert lost: rule 'default' names an unknown component 'Nope'"
+    ]
 
 
 async def test_results_older_than_the_retention_are_pruned_by_the_runner(
@@ -199,7 +207,7 @@ async def test_a_stored_state_is_applied_again_when_the_runner_starts(
 
 
 async def test_a_check_removed_from_the_file_lets_go_of_its_components(
-    svc: Service, checks: ChecksService, recorder: Recorder, port: Port
+    svc: Service, checks: ChecksService, recorder: Recorder, engine: Automation, port: Port
 ) -> None:
     await svc.add_component("API")
     await svc.add_component("Web")
@@ -218,7 +226,9 @@ async def test_a_check_removed_from_the_file_lets_go_of_its_components(
     async with Runner([other], checks, recorder) as runner:
         await runner.reconcile()
     assert await status(svc, "Web") is OPERATIONAL
-    assert not recorder.signals[-1].firing and recorder.signals[-1].component == "Web"
+    alerts, _, _ = await engine.alerts()
+    assert alerts == []
+    assert [c.rule for c in recorder.outcomes[-1].changes] == ["default"]
 
 
 async def test_no_more_probes_run_at_once_than_the_concurrency_allows(

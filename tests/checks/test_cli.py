@@ -122,9 +122,10 @@ def test_run_once_exits_1_when_a_check_is_down_and_moves_its_component(
     db = next(c for c in report["checks"] if c["name"] == "db")
     assert (db["outcome"], db["state"], db["failures"], db["changed"]) == ("down", "down", 2, True)
     assert report["changes"] == [
-        {"check": "db", "component": "API", "from": "operational", "to": "major_outage",
-         "held_by_hand": False, "unknown_component": False}
+        {"component": "API", "from": "operational", "to": "major_outage", "rule": "default",
+         "checks": ["db"]}
     ]  # fmt: skip
+    assert (report["held_by_hand"], report["pending"], report["ignored"]) == ([], [], [])
     assert "Major Outage" in run_cli("component", "list").output
     listed = run_cli("checks", "list", "--file", str(path))
     assert listed.exit_code == 0
@@ -132,7 +133,13 @@ def test_run_once_exits_1_when_a_check_is_down_and_moves_its_component(
     assert row.split()[2:5] == ["down", "2", "down"]
     assert f"127.0.0.1:{closed}" in row and " ms " in row and " ago " in row
     audit = run_cli("audit").output
-    assert "check:db via check" in audit and "operational → major_outage" in audit
+    assert "automation via automation" in audit and "check db down" in audit
+    assert "operational → major_outage" in audit
+    history = json.loads(run_cli("automation", "show", "--rules", str(path), "--json").output)
+    assert [(c["component"], c["to"], c["rule"], c["source"], c["alertname"])
+            for c in history["recent_changes"]] == [
+        ("API", "major_outage", "default", "check", "db")
+    ]  # fmt: skip
 
 
 def test_run_once_reports_a_status_left_as_set_by_hand(
@@ -193,14 +200,24 @@ def test_list_shows_when_the_certificate_expires_and_warns_before(
     run_cli("component", "add", "API")
     path = tmp_path / "automation.yaml"
     path.write_text(
-        f"checks:\n  - name: tls\n    http:\n      url: https://localhost:{port}/\n"
+        f"version: 1\nchecks:\n  - name: tls\n    http:\n      url: https://localhost:{port}/\n"
         f"      ca_file: {ca_file}\n      cert_warning: 14d\n    components: [API]\n"
     )
     result = run_cli("checks", "run", "--once", "--file", str(path))
     assert result.exit_code == 0, result.output  # degraded is not down
-    assert "API: operational -> degraded_performance (check tls)" in result.output
+    assert "API: operational -> degraded_performance (rule default, check tls)" in result.output
     listed = run_cli("checks", "list", "--file", str(path)).output
     assert "the TLS certificate expires in 9 days" in listed
     assert f"(certificate until {expires:%Y-%m-%d})" in listed
     as_json = json.loads(run_cli("checks", "list", "--file", str(path), "--json").output)
     assert as_json[0]["last"]["cert_expires_at"] == expires.isoformat()
+
+
+def test_validate_also_checks_the_rules_the_checks_feed(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "automation.yaml"
+    path.write_text("checks:\n  - name: x\n    tcp: {host: db, port: 5432}\n")
+    result = run_cli("checks", "validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:1:1: error: the rules file has no 'version'" in result.output
+    path.write_text("version: 1\n" + path.read_text())
+    assert run_cli("checks", "validate", str(path)).output == f"{path}: OK (1 check).\n"

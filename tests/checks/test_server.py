@@ -55,8 +55,8 @@ def test_a_broken_checks_list_stops_the_server_start(
 ) -> None:
     seed(db_path, clock, lambda svc: svc.list_components())
     rules = tmp_path / "automation.yaml"
-    rules.write_text(f"version: 1\nchecks:\n  - name: x\n    tcp: {{host: db, port: {free_port()}}}\n"
-                     "    interval: 0s\n")  # fmt: skip
+    rules.write_text(f"version: 1\nchecks:\n  - name: x\n"
+                     f"    tcp: {{host: db, port: {free_port()}}}\n    interval: 0s\n")  # fmt: skip
     broken = pytest.raises(PlanError, match=r"automation.yaml:5:15: error: bad duration")
     with broken, client(db_path, clock, automation=str(rules)):
         pass
