@@ -3,6 +3,7 @@ can fail on purpose, and a stand-in for CDN purge APIs."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
@@ -55,6 +56,11 @@ class Proxy:
 
 
 def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
+    shared = httpx.Client(timeout=30)  # one for all: a new client costs an SSL context
+
+    def http() -> httpx.Client:
+        return shared
+
     class Handler(BaseHTTPRequestHandler):
         def _forward(self) -> None:
             length = int(self.headers.get("content-length") or 0)
@@ -72,7 +78,7 @@ def _proxy_handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            answer = httpx.request(
+            answer = http().request(
                 self.command, proxy.upstream + self.path, headers=headers, content=body
             )
             self.send_response(answer.status_code)
@@ -117,6 +123,7 @@ def environ(proxy: Proxy) -> dict[str, str]:
     return {**KEYS, "AWS_ENDPOINT_URL": proxy.url}
 
 
+@functools.lru_cache(maxsize=4)
 def s3_client(url: str) -> Any:
     """boto3 straight to moto: the tests' own, independent look at the bucket."""
     return boto3.client(

@@ -41,8 +41,10 @@ def test_a_cli_write_reaches_the_bucket_and_stays_there_after_the_server_stops(
 ) -> None:
     run_cli("component", "add", "API")
     port = free_port()
-    env = {**os.environ, **KEYS, "AWS_ENDPOINT_URL": moto_url,
-           "STATUSPAGE_MIRROR": f"s3://{bucket}/site", "STATUSPAGE_POLL_INTERVAL": "0.05"}  # fmt: skip
+    env = {
+        **os.environ, **KEYS, "AWS_ENDPOINT_URL": moto_url,
+        "STATUSPAGE_MIRROR": f"s3://{bucket}/site", "STATUSPAGE_POLL_INTERVAL": "0.05",
+    }  # fmt: skip
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

@@ -38,7 +38,7 @@ def test_the_purge_hooks_get_the_changed_urls(
         template=purge_stand_in.url + "/purge?url={url}",
         method="PURGE",
         cloudflare_zone="zone123",
-        cloudflare_token="cf-token",  # noqa: S106
+        cloudflare_token="cf-token",
         cloudflare_api=purge_stand_in.url + "/client/v4",
     )
     mirror = make(bucket, environ, purge, public_url="https://status.acme.test")
