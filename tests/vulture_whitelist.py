@@ -88,3 +88,4 @@ english_name  # unused variable (statuspage/languages.py: issue 14's foundation,
 negotiate  # unused function (statuspage/languages.py: issue 14's foundation)
 translated  # unused function (statuspage/model.py: issue 14's foundation)
 languages_of  # unused function (statuspage/model.py: issue 14's foundation)
+_.synced_at  # MirrorStatus: written to the status file, read by `mirror status`

@@ -18,7 +18,6 @@ from statuspage.site.artifacts import Artifact, Site
 MANIFEST = ".statuspage-mirror.json"  # what we uploaded: fingerprints and ETags, by key
 NOT_FOUND = "404.html"
 GZIP = "gzip"
-IDENTITY = "identity"
 # Upload order: static assets, then other documents (API, feeds, badges), pages, the index.
 ASSET, DOCUMENT, PAGE, INDEX = range(4)
 

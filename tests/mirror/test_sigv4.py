@@ -10,9 +10,9 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from statuspage.errors import InvalidInput
 from statuspage.mirror.s3 import bucket_from, parse_target
 from statuspage.mirror.sigv4 import Credentials, sign
-from statuspage.errors import InvalidInput
 
 NOW = datetime(2026, 3, 10, 12, 0, 5, tzinfo=UTC)
 
