@@ -114,3 +114,33 @@ def test_the_mirror_loop_retries_a_failed_pass_with_the_newest_site(
     asyncio.run(go())
     assert seen[0].failing and "HTTP 503" in seen[0].last_error and seen[0].failures == 1
     assert seen[-1].revision == site.revision and not seen[-1].failing
+
+
+def test_the_server_exports_the_mirrors_figures_on_metrics(
+    page: Path, clock: FakeClock, bucket: str, moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statuspage.mirror.plan import MANIFEST
+    from tests.mirror.conftest import KEYS, s3_client
+    from tests.site_helpers import client, wait_for
+
+    for name, value in {**KEYS, "AWS_ENDPOINT_URL": moto_url}.items():
+        monkeypatch.setenv(name, value)
+
+    async def make_key(svc: Service) -> str:
+        return (await svc.create_api_key("prometheus", "read"))[1]
+
+    key = seed(page, clock, make_key)
+
+    def mirrored() -> bool:
+        listed = s3_client(moto_url).list_objects_v2(Bucket=bucket).get("Contents", [])
+        return f"site/{MANIFEST}" in {o["Key"] for o in listed}
+
+    with client(page, clock, metrics="key", mirror=f"s3://{bucket}/site") as http:
+        wait_for(mirrored, timeout=10)
+        text = http.get("/metrics", headers={"Authorization": f"Bearer {key}"}).text
+    assert "statuspage_mirror_uploads_total" in text
+    uploads = next(
+        line for line in text.splitlines() if line.startswith("statuspage_mirror_uploads_total")
+    )
+    assert float(uploads.split()[-1]) > 10
+    assert "statuspage_mirror_failures_total 0.0" in text
