@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from statuspage.errors import MirrorError
@@ -64,14 +65,16 @@ class Mirror:
         self._synced: Site | None = None
         self._wake = asyncio.Event()
         self._manifest_due = False
+        self._offered_since: datetime | None = None
 
     def offer(self, site: Site | None) -> None:
         """Mirror this site soon (a publisher observer calls it); never waits."""
         if site is None or site is self._wanted:
             return
         self._wanted = site
+        self._offered_since = self._offered_since or self.clock()
         if self.status.behind_since is None:
-            self.status.behind_since = self.clock()
+            self.status.behind_since = self._offered_since
         self.status.wanted = site.revision
         self._wake.set()
 
@@ -84,6 +87,7 @@ class Mirror:
             site = self._wanted
             if site is None or site is self._synced:
                 continue
+            self._offered_since = None  # offers from now on wait for a later pass
             try:
                 await self.sync(site)
                 failed = 0
@@ -170,8 +174,8 @@ class Mirror:
         self._synced = site
         status = self.status
         status.revision, status.synced_at = site.revision, self.clock()
-        if site is self._wanted:
-            status.behind_since = None
+        # Behind only for what was offered after this pass took its site (None: in step).
+        status.behind_since = None if site is self._wanted else self._offered_since
         status.last_error, status.failing = "", False
         self._report()
         if not todo.empty:
