@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from statuspage.languages import codes
 from statuspage.site.artifacts import Artifact, Site
 
 MANIFEST = ".statuspage-mirror.json"  # what we uploaded: fingerprints and ETags, by key
@@ -66,8 +67,8 @@ def url_path(key: str) -> str:
 
 
 def tier(key: str, content_type: str) -> int:
-    if key == "index.html" or key.endswith("/index.html"):
-        return INDEX
+    if key == "index.html" or key.endswith("/index.html") or key in codes():
+        return INDEX  # the page's home, in each language (`/ru/` or `/ru`)
     if content_type.startswith("text/html"):
         return PAGE
     return ASSET if key.startswith("static/") or key == "favicon.ico" else DOCUMENT

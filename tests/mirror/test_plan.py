@@ -40,7 +40,7 @@ def test_the_order_is_assets_documents_pages_then_the_index() -> None:
     assert tier("api/v2/summary.json", "application/json") == DOCUMENT
     assert tier("history", html) == PAGE
     assert tier("ru/history", html) == PAGE
-    assert tier("index.html", html) == tier("ru/index.html", html) == INDEX
+    assert tier("index.html", html) == tier("ru/index.html", html) == tier("ru", html) == INDEX
 
 
 def test_only_changed_or_new_objects_are_uploaded_and_only_ours_deleted() -> None:
