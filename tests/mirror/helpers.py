@@ -12,7 +12,6 @@ from statuspage.mirror.mirror import Mirror, Policy
 from statuspage.mirror.plan import Changes
 from statuspage.mirror.purge import Purge
 from statuspage.mirror.s3 import S3, bucket_from
-from statuspage.service import Service
 from statuspage.site.artifacts import Site
 from statuspage.site.builder import SiteBuilder
 from statuspage.site.snapshot import SnapshotReader
@@ -45,7 +44,3 @@ def sync(mirror: Mirror, site: Site) -> Changes:
             await mirror.s3.aclose()
 
     return asyncio.run(go())
-
-
-async def _nothing(svc: Service) -> None:
-    return None
