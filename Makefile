@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout messages translations
+.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout bench-mirror messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,9 @@ translations: $(STAMP)  ## compile the catalogues (statuspage/locale/<lang>/LC_M
 
 bench-alerts: $(STAMP)  ## alerts in: from the hook to the page showing the status (p99 < 1 s over 100)
 	$(BIN)/python bench/alerts_in.py 100
+
+bench-mirror: $(STAMP)  ## object storage: from a write to the object in the bucket (moto's S3, 50 changes)
+	$(BIN)/python bench/mirror.py 50
 
 bench-fanout: $(STAMP)  ## delivery: one SEV1 update to 100,000 subscribers, local receivers (minutes)
 	$(BIN)/python bench/fanout.py

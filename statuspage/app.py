@@ -21,6 +21,7 @@ from statuspage.config import Settings, load_settings
 from statuspage.events import Clock, utcnow
 from statuspage.lifespan import StartupErrors
 from statuspage.metrics.exporter import Metrics
+from statuspage.mirror.wiring import mirror_in_server
 from statuspage.service import Service
 from statuspage.site import errors
 from statuspage.site.asgi import SiteApp
@@ -63,6 +64,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 asyncio.create_task(alert_hooks.tick_forever(automation, settings.tick_interval))
             )
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
+            tasks.append(
+                asyncio.create_task(mirror_in_server(settings, os.environ, publisher, metrics))
+            )
             tasks.append(asyncio.create_task(checks_in_server(settings, service)))
             if comms is not None and settings.dispatcher:
                 dispatcher = await make_dispatcher(settings, store, comms, os.environ)

@@ -135,6 +135,20 @@ class Settings:
     # most, and how many days their results are kept.
     check_concurrency: int = 16
     check_retention_days: int = 30
+    # Publishing to object storage: s3://bucket/prefix (endpoint, region and keys from the
+    # standard AWS_* variables); empty: off. See the README's "Publishing to object storage".
+    mirror: str = ""
+    mirror_encoding: str = "gzip"  # gzip: compressible objects stored gzip-encoded; identity
+    mirror_attempts: int = 5  # tries of one bucket call before the pass is tried again later
+    mirror_backoff: float = 1.0  # seconds before the first retry, doubling
+    mirror_backoff_max: float = 60.0
+    mirror_concurrency: int = 8  # uploads at once
+    # CDN purge after each mirror pass: a URL template with {url}, and/or Cloudflare's API.
+    cdn_purge_url: str = ""
+    cdn_purge_method: str = "post"  # post, or purge (Varnish, Fastly)
+    cloudflare_zone: str = ""
+    cloudflare_token: str = _secret()
+    cloudflare_api_url: str = "https://api.cloudflare.com/client/v4"
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -258,6 +272,17 @@ RULES: dict[str, rules.Rule] = {
     "metrics_port": rules.port(),
     "check_concurrency": rules.count(1, 1000),
     "check_retention_days": rules.count(1, 3650, "a whole number of days"),
+    "mirror": rules.s3_url(),
+    "mirror_encoding": rules.choice("gzip", "identity"),
+    "mirror_attempts": rules.count(1, 100),
+    "mirror_backoff": rules.seconds(0.01, 3600),
+    "mirror_backoff_max": rules.seconds(0.01, DAY),
+    "mirror_concurrency": rules.count(1, 256),
+    "cdn_purge_url": rules.url_template("{url}"),
+    "cdn_purge_method": rules.choice("post", "purge"),
+    "cloudflare_zone": rules.token(64),
+    "cloudflare_token": rules.token(),
+    "cloudflare_api_url": rules.url(required=True),
 }
 
 

@@ -10,6 +10,7 @@
     │   └── Forbidden               credentials fine, scope too small
     ├── RateLimited                 too many requests; carries retry_after seconds
     ├── RemoteError                 the remote server could not be reached or refused
+    ├── MirrorError                 the object store (the site's mirror) refused or failed
     └── DeliveryError               a channel could not deliver a message
         ├── TransientDeliveryError  try again later
         │   ├── ProviderBusy        ... and send slower (queue full, rate limited)
@@ -149,3 +150,9 @@ class RecipientGone(PermanentDeliveryError):
 
 class ContentRejected(PermanentDeliveryError):
     """The provider or a carrier filtered the content: stop sending this template."""
+
+
+class MirrorError(StatuspageError):
+    """The object store that mirrors the public site could not be reached or refused a call."""
+
+    http_status = 502

@@ -169,6 +169,31 @@ def url(*, required: bool = False) -> Rule:
     )
 
 
+def url_template(placeholder: str) -> Rule:
+    """Empty, or an http(s) URL that holds `placeholder` (filled in when it is used)."""
+    accepts = f"empty or an http(s):// URL containing {placeholder}"
+
+    def valid(value: Any) -> bool:
+        if not _plain(value, 2048) or not value:
+            return _plain(value, 2048)
+        return placeholder in value and _is_url(value.replace(placeholder, "x"))
+
+    return Rule(accepts, lambda raw: _text(raw).strip(), valid)
+
+
+_S3 = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s?#]*)?")
+
+
+def s3_url() -> Rule:
+    """Empty, or s3://bucket/prefix (a bucket name as S3 allows it)."""
+    accepts = "empty or an s3://bucket/prefix URL"
+    return Rule(
+        accepts,
+        lambda raw: _text(raw).strip(),
+        lambda v: _plain(v, 1024) and (not v or bool(_S3.fullmatch(v))),
+    )
+
+
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 

@@ -106,6 +106,17 @@ BAD: dict[str, list[str]] = {
     "metrics_port": ["0", "65536", "-1", "nan", "metrics"],
     "check_concurrency": [*COUNT, "0", "1001"],
     "check_retention_days": [*COUNT, "0", "3651"],
+    "mirror": ["https://bucket.example", "s3://", "s3://B", "s3://bucket/a b", "s3://x?y=1"],
+    "mirror_encoding": ["br", "", "gz"],
+    "mirror_attempts": [*COUNT, "0", "101"],
+    "mirror_backoff": [*SECONDS, "3601"],
+    "mirror_backoff_max": [*SECONDS, "86401"],
+    "mirror_concurrency": [*COUNT, "0", "257"],
+    "cdn_purge_url": [*URL, "https://cdn.example/purge"],
+    "cdn_purge_method": ["get", "", "delete"],
+    "cloudflare_zone": TOKEN,
+    "cloudflare_token": TOKEN,
+    "cloudflare_api_url": [*URL, ""],
 }
 SECRETS = {f.name for f in dataclasses.fields(Settings) if f.metadata.get("secret")}
 CASES = [(name, value) for name, values in BAD.items() for value in values]

@@ -83,3 +83,4 @@ error_received  # unused method (statuspage/checks/dns_probe.py: asyncio calls i
 fingerprint  # unused variable (statuspage/checks/signals.py: the alerts rules dedupe by it)
 list_checks  # unused function (statuspage/cli/checks.py)
 prefer_probes  # unused function (statuspage/checks/uptime.py: the seam for site/uptime_view.py)
+_.synced_at  # MirrorStatus: written to the status file, read by `mirror status`

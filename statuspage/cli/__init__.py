@@ -16,6 +16,7 @@ from statuspage.cli.delivery import dispatch, retry, status
 from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
 from statuspage.cli.maintenance import maintenance
+from statuspage.cli.mirror import mirror
 from statuspage.cli.plan import plan
 from statuspage.cli.report import report
 from statuspage.cli.secret import secret
@@ -62,7 +63,7 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror"}
 NO_SETTINGS = {"secret"}
 
 for command in (
@@ -84,6 +85,7 @@ for command in (
     report,
     automation,
     checks,
+    mirror,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from statuspage.cli.context import Context, pass_context
+from statuspage.cli.context import Context, UsageLine, pass_context
+from statuspage.cli.mirror import upload_site
 from statuspage.service import Service
 from statuspage.site.artifacts import Site
 from statuspage.site.builder import SiteBuilder
@@ -76,10 +77,16 @@ def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--gzip/--no-gzip", default=True, show_default=True, help="Also write NAME.gz files.")
+@click.option(
+    "--to",
+    "target",
+    metavar="s3://BUCKET/PREFIX",
+    help="Upload to an S3-compatible bucket instead (changed objects only; AWS_* variables).",
+)
 @pass_context
-def export(ctx: Context, directory: Path, gzip: bool) -> None:
+def export(ctx: Context, directory: Path | None, gzip: bool, target: str | None) -> None:
     """Write the whole public site (pages, JSON API, feeds, iCal, assets) as static files.
 
     Pages go to NAME.html (/incidents/ID -> incidents/ID.html), which GitHub Pages,
@@ -88,16 +95,27 @@ def export(ctx: Context, directory: Path, gzip: bool) -> None:
     zh-Hans/); the top level holds the page's default language; sitemap.xml lists every
     page in every language.
 
+    With --to s3://BUCKET/PREFIX the site goes to object storage once, as the server's
+    mirror (STATUSPAGE_MIRROR) keeps it: keys are the URL paths, with Content-Type,
+    Cache-Control and gzip encoding; only changed objects are uploaded.
+
     \b
     Example:
       statuspage export public/ && rsync -a public/ host:/var/www/status/
+      AWS_ENDPOINT_URL=http://127.0.0.1:9000 statuspage export --to s3://status/
     """
+    if (directory is None) == (target is None):
+        raise UsageLine("give a DIRECTORY or --to s3://BUCKET/PREFIX (one of them)")
 
     async def use(svc: Service) -> Site:
         snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock).read())
         return SiteBuilder(ctx.settings).build(snapshot)
 
     site = ctx.run_local(use)
+    if target is not None:
+        upload_site(ctx, site, target)
+        return
+    assert directory is not None
     builder_cache = SiteBuilder(ctx.settings).cache_control
     directory.mkdir(parents=True, exist_ok=True)
     count = write_site(site, directory, gzip=gzip, cache=builder_cache)
