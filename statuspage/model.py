@@ -416,11 +416,14 @@ def check_maintenance_transition(current: str, new: MaintenanceStatus) -> None:
     raise Conflict(f"a maintenance cannot go from {status.value} to {new.value}")
 
 
-def check_window(start: datetime, end: datetime, time_zone: str = "UTC") -> None:
+def check_window(
+    start: datetime, end: datetime, time_zone: str = "UTC", now: datetime | None = None
+) -> None:
     """A maintenance window must end after it starts (times shown in the page's zone)."""
     if end <= start:
         raise InvalidInput(
-            f"the end ({human(end, time_zone)}) must be after the start ({human(start, time_zone)})"
+            f"the end ({human(end, time_zone, now)}) must be after the start "
+            f"({human(start, time_zone, now)})"
         )
 
 

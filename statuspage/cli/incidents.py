@@ -393,8 +393,8 @@ def read_text(path: Path) -> str:
 @click.argument("title")
 @click.option("--impact", type=IMPACTS, required=True)
 @component_option
-@click.option("--started", required=True, help="ISO time; naive times are in the page's zone.")
-@click.option("--resolved", required=True, help="ISO time; naive times are in the page's zone.")
+@click.option("--started", required=True, help="09:10, yesterday 9am, mon 09:10, 3h ago or ISO.")
+@click.option("--resolved", required=True, help="Like --started; in the page's time zone.")
 @click.option("--message", "-m", required=True, help="What happened (Markdown).")
 @json_option
 @pass_context
@@ -423,8 +423,8 @@ def backfill(
             title,
             impact=impact,
             components=parse_specs(components),
-            started=parse_time(started, tz, svc.now(), "--started"),
-            resolved=parse_time(resolved, tz, svc.now(), "--resolved"),
+            started=parse_time(started, tz, svc.now(), "--started", "past"),
+            resolved=parse_time(resolved, tz, svc.now(), "--resolved", "past"),
             message=message,
         )
         return await report(svc, created, as_json)
