@@ -100,7 +100,10 @@ def test_time_errors_show_times_in_the_page_zone(new_york: RunCli) -> None:
         "--end", "2026-01-05 10:00", "--component", "API",
     )  # fmt: skip
     assert result.exit_code == 2
-    assert result.stderr == "error: --end '2026-01-05 10:00' is in the past (Mon 5 Jan 2026 10:00 EST)\n"
+    assert (
+        result.stderr
+        == "error: --end '2026-01-05 10:00' is in the past (Mon 5 Jan 2026 10:00 EST)\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -72,9 +72,7 @@ def _delta(amount: str, unit: str) -> timedelta:
     return timedelta(**{key: int(amount)})
 
 
-def _wall(
-    text: str, time_zone: str, now: datetime, what: str, want: Direction
-) -> datetime | None:
+def _wall(text: str, time_zone: str, now: datetime, what: str, want: Direction) -> datetime | None:
     """`[DAY] CLOCK` in the page's zone, or None when `text` is not of that shape."""
     day_word, _, clock_text = text.rpartition(" ")
     if day_word and not _is_day(day_word):
