@@ -6,13 +6,14 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from statuspage.audit import acting_as, local_actor
 from statuspage.cli.group import Group, UsageLine
-from statuspage.errors import PlanError, StatuspageError
+from statuspage.errors import NotFound, PlanError, StatuspageError
 
 if TYPE_CHECKING:  # imported where used: a command loads only what it runs
     from statuspage.comms.compose.preview import Preview, Previewer
@@ -104,6 +105,12 @@ class Context:
         # The settings' subscription policy: in remote mode the server has its own.
         from statuspage.service import Service
 
+        db = self.settings.db
+        if not create and str(db) != ":memory:" and not Path(db).exists():
+            raise NotFound(
+                f"no database at {db}; create it with `statuspage init`, or point to one "
+                "with --db PATH or STATUSPAGE_DB"
+            )
         policy = self.settings.subscription_policy()
         svc = await Service.open(
             self.settings.db, create=create, comms=self.comms, subscription_policy=policy

@@ -26,7 +26,7 @@ from statuspage.cli.translations import (
 )
 from statuspage.errors import InvalidInput
 from statuspage.incident_templates import IncidentTemplate
-from statuspage.model import Incident, Kind, TranslationSubject
+from statuspage.model import ACTIVE_MAINTENANCE, Incident, Kind, TranslationSubject
 from statuspage.serialize import Json
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def declare(
             title_translations=given.titles,
         )
 
-    run_change(ctx, change, message, as_json, dry_run, given.messages)
+    run_change(ctx, change, message, as_json, dry_run, given.messages, new=True)
 
 
 @dataclass(frozen=True)
@@ -294,7 +294,9 @@ def resolve(
             translations=given.messages,
         )
 
-    run_change(ctx, change, message, as_json, dry_run, given.messages)
+    run_change(
+        ctx, change, message, as_json, dry_run, given.messages, warnings=still_held
+    )
 
 
 async def checked(svc: Operations, given: Translated) -> None:
@@ -310,20 +312,59 @@ def run_change(
     as_json: bool,
     dry_run: bool,
     translations: Mapping[str, str] | None = None,
+    *,
+    new: bool = False,
+    warnings: Callable[[Operations, Incident], Awaitable[list[str]]] | None = None,
 ) -> None:
-    """Run a change and show the incident; with --dry-run, show its messages instead."""
+    """Run a change and show the incident; with --dry-run, show its messages instead (for
+    a `new` incident, with <ID> for the id it would get: the dry run's never exists)."""
     from statuspage.cli.comms import warn_about_tone
     from statuspage.comms.compose.report import format_preview
 
     if dry_run:
-        click.echo(format_preview(ctx.dry_run(change), dry_run=True))
+        preview = ctx.dry_run(change)
+        text = format_preview(preview, dry_run=True)
+        click.echo(text.replace(preview.incident.id, "<ID>") if new else text)
         return
 
-    async def use(svc: Operations) -> str | Json:
-        return await report(svc, await change(svc), as_json, ctx)
+    async def use(svc: Operations) -> tuple[str | Json, list[str]]:
+        changed = await change(svc)
+        found = await warnings(svc, changed) if warnings else []
+        return await report(svc, changed, as_json, ctx), found
 
-    show(ctx.run(use))
+    result, found = ctx.run(use)
+    show(result)
+    for line in found:
+        click.echo(f"warning: {line}", err=True)
     warn_about_tone(ctx, message, translations)
+
+
+async def still_held(svc: Operations, resolved: Incident) -> list[str]:
+    """The resolved incident's components that other open incidents (or maintenance under
+    way) still hold, each naming them: the component stays in their status."""
+    others = [
+        i
+        for i in await svc.list_incidents(open_only=True, kind=None)
+        if i.id != resolved.id and holds(i)
+    ]
+    by_id = {c.id: c for c in await svc.list_components()}
+    lines = []
+    for component_id in resolved.component_ids:
+        holders = [i for i in others if component_id in i.component_ids]
+        component = by_id.get(component_id)
+        if not holders or component is None:
+            continue
+        named = "; ".join(f'{i.kind.value} {i.id} "{i.name}" ({i.status})' for i in holders)
+        lines.append(
+            f"{component.name} stays {component.status.label}: still held by {named}"
+        )
+    return lines
+
+
+def holds(incident: Incident) -> bool:
+    if incident.is_maintenance:
+        return incident.status in ACTIVE_MAINTENANCE
+    return incident.is_open
 
 
 @incident.command("list")
