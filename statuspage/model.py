@@ -155,8 +155,11 @@ def pick(value: str, choices: Sequence[str], what: str) -> str:
     accepted = ", ".join(choices)
     if starting:
         raise InvalidInput(f"{what} {value!r} is ambiguous: it could be {' or '.join(starting)}")
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    # A typo of a choice or of its first word ("parital" -> partial_outage).
+    names = {c.partition("_")[0]: c for c in choices if c.partition("_")[0] not in choices}
+    names |= {c: c for c in choices}
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    hint = f"did you mean {names[close[0]]!r}? " if close else ""
     raise InvalidInput(f"invalid {what} {value!r}; {hint}accepted values: {accepted}")
 
 

@@ -256,7 +256,10 @@ BAD_INPUTS = [
         ("incident", "declare", "T", "--impact", "major", "--component", "Nope", "-m", "m"),
         "unknown component 'Nope'",
     ),
-    (("incident", "declare", "T", "--impact", "huge", "-m", "m"), "invalid impact 'huge'; accepted values: none, minor, major, critical"),
+    (
+        ("incident", "declare", "T", "--impact", "huge", "-m", "m"),
+        "invalid impact 'huge'; accepted values: none, minor, major, critical",
+    ),
     (("incident", "declare", "T", "-m", "m"), "give an impact"),
     (("incident", "declare", "", "--impact", "minor", "-m", "m"), "name must not be empty"),
     (("incident", "declare", "x" * 256, "--impact", "minor", "-m", "m"), "limit is 255"),

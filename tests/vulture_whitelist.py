@@ -88,3 +88,11 @@ english_name  # unused variable (statuspage/languages.py: issue 14's foundation,
 negotiate  # unused function (statuspage/languages.py: issue 14's foundation)
 translated  # unused function (statuspage/model.py: issue 14's foundation)
 languages_of  # unused function (statuspage/model.py: issue 14's foundation)
+# Commands the lazy `statuspage` group imports by name (statuspage/cli/__init__.py: COMMANDS).
+dispatch  # unused function (statuspage/cli/delivery.py: a click command)
+export  # unused function (statuspage/cli/export.py: a click command)
+init  # unused function (statuspage/cli/server.py: a click command)
+serve  # unused function (statuspage/cli/server.py: a click command)
+show_template  # unused function (statuspage/cli/templates.py: a click command)
+add_template  # unused function (statuspage/cli/templates.py: a click command)
+format_commands  # unused method (statuspage/cli/group.py: click calls it)

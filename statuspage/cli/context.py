@@ -84,6 +84,12 @@ class Context:
                 "this command works on the local database only; run it on the server "
                 "without --server"
             )
+        db = self.settings.db
+        if not create and str(db) != ":memory:" and not Path(db).exists():
+            raise NotFound(
+                f"no database at {db}; create it with `statuspage init`, or point to one "
+                "with --db PATH or STATUSPAGE_DB"
+            )
         click_ctx = click.get_current_context(silent=True)
         action = click_ctx.command_path.partition(" ")[2] if click_ctx else None
         with acting_as(local_actor(action or "cli")):
@@ -105,12 +111,6 @@ class Context:
         # The settings' subscription policy: in remote mode the server has its own.
         from statuspage.service import Service
 
-        db = self.settings.db
-        if not create and str(db) != ":memory:" and not Path(db).exists():
-            raise NotFound(
-                f"no database at {db}; create it with `statuspage init`, or point to one "
-                "with --db PATH or STATUSPAGE_DB"
-            )
         policy = self.settings.subscription_policy()
         svc = await Service.open(
             self.settings.db, create=create, comms=self.comms, subscription_policy=policy

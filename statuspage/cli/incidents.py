@@ -294,9 +294,7 @@ def resolve(
             translations=given.messages,
         )
 
-    run_change(
-        ctx, change, message, as_json, dry_run, given.messages, warnings=still_held
-    )
+    run_change(ctx, change, message, as_json, dry_run, given.messages, warnings=still_held)
 
 
 async def checked(svc: Operations, given: Translated) -> None:
@@ -355,9 +353,7 @@ async def still_held(svc: Operations, resolved: Incident) -> list[str]:
         if not holders or component is None:
             continue
         named = "; ".join(f'{i.kind.value} {i.id} "{i.name}" ({i.status})' for i in holders)
-        lines.append(
-            f"{component.name} stays {component.status.label}: still held by {named}"
-        )
+        lines.append(f"{component.name} stays {component.status.label}: still held by {named}")
     return lines
 
 
