@@ -39,7 +39,7 @@ def audit(
 
     async def use(svc: Service) -> tuple[list[AuditEntry], str]:
         tz = (await svc.page()).time_zone
-        start = parse_time(since, tz, svc.now(), "--since", "past") if since else None
+        start = parse_time(since, tz, svc.now(), "--since") if since else None
         found = await svc.audit_entries(since=start, incident_id=incident_id, limit=limit)
         return found, tz
 
