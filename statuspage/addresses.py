@@ -16,16 +16,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
-from babel import Locale
 
 from statuspage.errors import InvalidField, PermanentDeliveryError
 from statuspage.model import Channel
-from statuspage.url_guard import (
-    GuardedResolver,
-    RefusedTarget,
-    check_url,
-    target_host,
-)
+from statuspage.url_guard import RefusedTarget, check_url, target_host
 
 MAX_EMAIL = 254
 MAX_URL = 2048
@@ -180,6 +174,8 @@ def _not_public(shown: str) -> InvalidField:
 async def check_host(address: str, allow_private: bool) -> None:
     """Refuse a URL whose host resolves to a private address (or to none), as the channels
     would when sending; a name is checked again, by the same guard, at every send."""
+    from statuspage.url_resolver import GuardedResolver  # aiohttp: only when resolving
+
     try:
         host = target_host(address)  # the host the client will look up, as it will
         await GuardedResolver(allow_private).resolve(host, 443)
@@ -194,6 +190,8 @@ async def check_host(address: str, allow_private: bool) -> None:
 
 def countries(language: str, allowed: tuple[str, ...] = ()) -> list[tuple[str, str, int]]:
     """(code, name, calling code) of every country SMS may go to, by name."""
+    from babel import Locale  # the subscribe form's only: the CLI starts without it
+
     try:
         names = Locale.parse(language).territories
     except (ValueError, LookupError):

@@ -14,10 +14,17 @@ from zoneinfo import ZoneInfo
 from statuspage.errors import InvalidInput
 
 
-def human(at: datetime, time_zone: str) -> str:
-    """A time in the page's zone for a message: "Mar 8, 2026 07:30 EDT"."""
-    t = at.astimezone(ZoneInfo(time_zone))
-    return f"{t:%b} {t.day}, {t:%Y %H:%M %Z}"
+def human(at: datetime, time_zone: str, now: datetime | None = None) -> str:
+    """A time in the page's zone for a message: "Mar 8, 2026 07:30 EDT"; given `now`, just
+    "07:30 EDT" on the same day there, and "Sun 8 Mar 2026 07:30 EDT" on another."""
+    zone = ZoneInfo(time_zone)
+    t = at.astimezone(zone)
+    if now is None:
+        return f"{t:%b} {t.day}, {t:%Y %H:%M %Z}"
+    today = now.astimezone(zone).date()
+    if t.date() == today:
+        return f"{t:%H:%M %Z}"
+    return f"{t:%a} {t.day} {t:%b %Y %H:%M %Z}"
 
 
 def localize(naive: datetime, time_zone: str) -> datetime:

@@ -5,9 +5,10 @@ Nothing here touches a database, the network or the clock; callers pass the time
 
 from __future__ import annotations
 
+import difflib
 import secrets
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -131,13 +132,35 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def parse_enum(kind: type[E], value: str, what: str, allowed: Iterable[E] | None = None) -> E:
-    """Parse `value` into `kind`, or raise InvalidInput naming the accepted values."""
+    """Parse `value` into `kind` forgivingly (see `pick`), or raise InvalidInput naming the
+    accepted values."""
     choices = list(allowed) if allowed is not None else list(kind)
-    for choice in choices:
-        if value == choice.value:
-            return choice
-    accepted = ", ".join(c.value for c in choices)
-    raise InvalidInput(f"invalid {what} {value!r}; accepted values: {accepted}")
+    found = pick(value, [c.value for c in choices], what)
+    return next(c for c in choices if c.value == found)
+
+
+def pick(value: str, choices: Sequence[str], what: str) -> str:
+    """The choice `value` names as people type it: any case, spaces or hyphens for
+    underscores ("Partial Outage", "partial-outage"), or a prefix of one choice ("partial").
+    InvalidInput names the candidates of an ambiguous prefix, or the closest choice
+    ("did you mean ...?") and all of them."""
+    if value in choices:
+        return value
+    word = "_".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
+    if word in choices:
+        return word
+    starting = [c for c in choices if word and c.startswith(word)]
+    if len(starting) == 1:
+        return starting[0]
+    accepted = ", ".join(choices)
+    if starting:
+        raise InvalidInput(f"{what} {value!r} is ambiguous: it could be {' or '.join(starting)}")
+    # A typo of a choice or of its first word ("parital" -> partial_outage).
+    names = {c.partition("_")[0]: c for c in choices if c.partition("_")[0] not in choices}
+    names |= {c: c for c in choices}
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    hint = f"did you mean {names[close[0]]!r}? " if close else ""
+    raise InvalidInput(f"invalid {what} {value!r}; {hint}accepted values: {accepted}")
 
 
 def check_title(title: str, what: str = "title") -> str:
@@ -416,11 +439,14 @@ def check_maintenance_transition(current: str, new: MaintenanceStatus) -> None:
     raise Conflict(f"a maintenance cannot go from {status.value} to {new.value}")
 
 
-def check_window(start: datetime, end: datetime, time_zone: str = "UTC") -> None:
+def check_window(
+    start: datetime, end: datetime, time_zone: str = "UTC", now: datetime | None = None
+) -> None:
     """A maintenance window must end after it starts (times shown in the page's zone)."""
     if end <= start:
         raise InvalidInput(
-            f"the end ({human(end, time_zone)}) must be after the start ({human(start, time_zone)})"
+            f"the end ({human(end, time_zone, now)}) must be after the start "
+            f"({human(start, time_zone, now)})"
         )
 
 

@@ -43,9 +43,12 @@ def declare(run: RunCli, *extra: str) -> str:
 
 
 def all_commands() -> list[tuple[str, ...]]:
+    ctx = click.Context(cli)
+
     def walk(command: click.Command, path: tuple[str, ...]) -> list[tuple[str, ...]]:
         if isinstance(command, click.Group):
-            return [p for name, sub in command.commands.items() for p in walk(sub, (*path, name))]
+            subs = ((n, command.get_command(ctx, n)) for n in command.list_commands(ctx))
+            return [p for name, sub in subs if sub for p in walk(sub, (*path, name))]
         return [path]
 
     return walk(cli, ())
@@ -253,7 +256,10 @@ BAD_INPUTS = [
         ("incident", "declare", "T", "--impact", "major", "--component", "Nope", "-m", "m"),
         "unknown component 'Nope'",
     ),
-    (("incident", "declare", "T", "--impact", "huge", "-m", "m"), "'huge' is not one of"),
+    (
+        ("incident", "declare", "T", "--impact", "huge", "-m", "m"),
+        "invalid impact 'huge'; accepted values: none, minor, major, critical",
+    ),
     (("incident", "declare", "T", "-m", "m"), "give an impact"),
     (("incident", "declare", "", "--impact", "minor", "-m", "m"), "name must not be empty"),
     (("incident", "declare", "x" * 256, "--impact", "minor", "-m", "m"), "limit is 255"),

@@ -92,15 +92,18 @@ def test_time_errors_show_times_in_the_page_zone(new_york: RunCli) -> None:
     code, _, stderr = _backfill(new_york, "2026-03-08 04:00", "2026-03-08 01:00")
     assert code == 2
     assert stderr == (
-        "error: --resolved (Mar 8, 2026 01:00 EST) must be after --started "
-        "(Mar 8, 2026 04:00 EDT)\n"
+        "error: --resolved (Sun 8 Mar 2026 01:00 EST) must be after --started "
+        "(Sun 8 Mar 2026 04:00 EDT)\n"
     )
     result = new_york(
         "maintenance", "schedule", "Upgrade", "--start", "2026-01-05 09:00",
         "--end", "2026-01-05 10:00", "--component", "API",
     )  # fmt: skip
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: the window ends in the past (Jan 5, 2026 10:00 EST);")
+    assert (
+        result.stderr
+        == "error: --end '2026-01-05 10:00' is in the past (Mon 5 Jan 2026 10:00 EST)\n"
+    )
 
 
 @pytest.mark.parametrize(

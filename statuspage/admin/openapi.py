@@ -210,6 +210,8 @@ SCHEMAS: dict[str, Schema] = {
             "update_status": NSTR,
             "should_tweet": BOOL,
             "should_send_notifications": BOOL,
+            "created_at": TIME,
+            "updated_at": TIME,
         }
     ),
     "ComponentUptime": obj(

@@ -10,7 +10,7 @@ from statuspage.errors import InvalidInput
 from statuspage.incident_templates import IncidentTemplate
 from statuspage.keys import Scope
 from statuspage.model import MAX_MESSAGE
-from statuspage.serialize import Json, manage_component_json, postmortem_json
+from statuspage.serialize import Json, iso, manage_component_json, postmortem_json
 from statuspage.service.templates import TEMPLATE_STATUSES
 
 POSTMORTEM = INCIDENT + "/postmortem"
@@ -145,6 +145,8 @@ async def template_json(call: Call, t: IncidentTemplate) -> Json:
         "update_status": t.update_status,
         "should_tweet": t.should_tweet,
         "should_send_notifications": t.should_send_notifications,
+        "created_at": iso(t.created_at),
+        "updated_at": iso(t.updated_at),
     }
 
 

@@ -1,4 +1,9 @@
-"""The `statuspage` console script: thin click commands over the use cases."""
+"""The `statuspage` console script: thin click commands over the use cases.
+
+Commands are imported when used (see LazyGroup): `statuspage --help` loads none of them,
+and `statuspage incident list` loads the incident commands only, not the web server,
+templates or channel clients.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,57 @@ from pathlib import Path
 
 import click
 
-from statuspage.cli.audit import audit
-from statuspage.cli.automation import automation
-from statuspage.cli.checks import checks
-from statuspage.cli.comms import comms
-from statuspage.cli.components import component, group
-from statuspage.cli.context import Context, Group, UsageLine
-from statuspage.cli.delivery import dispatch, retry, status
-from statuspage.cli.export import export
-from statuspage.cli.incidents import incident
-from statuspage.cli.maintenance import maintenance
-from statuspage.cli.mirror import mirror
-from statuspage.cli.plan import plan
-from statuspage.cli.report import report
-from statuspage.cli.secret import secret
-from statuspage.cli.server import init, page, serve, tick
-from statuspage.cli.subscribers import subscribers
-from statuspage.cli.tokens import token
-from statuspage.config import load_settings
+from statuspage.cli.group import SUMMARIES, LazyGroup, UsageLine
+
+# name -> (module:attribute, the summary `statuspage --help` shows: the start of its help)
+COMMANDS = {
+    "init": ("statuspage.cli.server:init", "Create or migrate the database."),
+    "serve": ("statuspage.cli.server:serve", "Serve the status page, its feeds and APIs..."),
+    "tick": ("statuspage.cli.server:tick", "Perform due automatic transitions once..."),
+    "page": ("statuspage.cli.server:page", "Show or change the page's name, URL, time zone..."),
+    "component": ("statuspage.cli.components:component", "Add, list, set and remove components."),
+    "group": ("statuspage.cli.components:group", "Add, list and remove component groups."),
+    "incident": (
+        "statuspage.cli.incidents:incident",
+        "Declare, update, resolve and review incidents.",
+    ),
+    "template": (
+        "statuspage.cli.templates:template",
+        "Incident templates: list, show, add and remove...",
+    ),
+    "maintenance": ("statuspage.cli.maintenance:maintenance", "Schedule and run maintenance..."),
+    "subscribers": ("statuspage.cli.subscribers:subscribers", "Subscribers: list, add, remove..."),
+    "export": ("statuspage.cli.export:export", "Write the whole public site..."),
+    "plan": ("statuspage.cli.plan:plan", "Check comms plans and see who hears what."),
+    "comms": ("statuspage.cli.comms:comms", "The messages of incidents: preview, approve..."),
+    "token": ("statuspage.cli.tokens:token", "Create, list and revoke API keys for the admin API."),
+    "audit": ("statuspage.cli.audit:audit", "Show the audit log, newest first..."),
+    "secret": (
+        "statuspage.cli.secret:secret",
+        "Make the secret key that signs subscriber links...",
+    ),
+    "report": ("statuspage.cli.report:report", "Comms KPIs: per incident, per severity..."),
+    "automation": ("statuspage.cli.automation:automation", "Alerts in: the rules that turn..."),
+    "checks": ("statuspage.cli.checks:checks", "Built-in checks: HTTP(S), TCP and DNS probes..."),
+    "mirror": ("statuspage.cli.mirror:mirror", "The public site in object storage..."),
+}
+# Commands of one group that live in another module.
+EXTRA = {
+    "comms": (
+        "statuspage.cli.delivery:dispatch",
+        "statuspage.cli.delivery:status",
+        "statuspage.cli.delivery:retry",
+    )
+}
+SUMMARIES.update({name: summary for name, (_, summary) in COMMANDS.items()})
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy={name: target for name, (target, _) in COMMANDS.items()},
+    extra=EXTRA,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -60,36 +95,14 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
         )
     if ctx.invoked_subcommand in NO_SETTINGS:
         return  # works even while the settings are wrong (it makes the key they lack)
+    from statuspage.cli.context import Context
+    from statuspage.config import load_settings
+
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
 LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror"}
 NO_SETTINGS = {"secret"}
-
-for command in (
-    init,
-    serve,
-    tick,
-    page,
-    component,
-    group,
-    incident,
-    maintenance,
-    subscribers,
-    export,
-    plan,
-    comms,
-    token,
-    audit,
-    secret,
-    report,
-    automation,
-    checks,
-    mirror,
-):
-    cli.add_command(command)
-for command in (dispatch, status, retry):
-    comms.add_command(command)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from statuspage.automation.rules import COMPONENT_LABEL, Rule, RuleSet
 from statuspage.automation.state import AlertRow, Hold
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json
+from statuspage.cli.times import local
 from statuspage.comms.compose.report import count
 from statuspage.comms.compose.validate import load_plan
 from statuspage.comms.kit import plan_path
@@ -114,16 +115,17 @@ def show(ctx: Context, path: Path | None, as_json: bool) -> None:
         click.echo("Automation is off (STATUSPAGE_AUTOMATION=off).")
         return
 
-    async def use(svc: Service) -> tuple[State, list[dict[str, str]]]:
+    async def use(svc: Service) -> tuple[State, list[dict[str, str]], str]:
         followed = _automation(svc, rules)
-        return await followed.alerts(), await followed.recent_changes()
+        tz = (await svc.page()).time_zone
+        return await followed.alerts(), await followed.recent_changes(), tz
 
-    state, changes = ctx.run_local(use)
+    state, changes, tz = ctx.run_local(use)
     if as_json:
         echo_json({**_show_json(rules, *state), "recent_changes": _changes_json(changes, state)})
         return
     click.echo(_rules_text(rules))
-    click.echo(_alerts_text(*state))
+    click.echo(_alerts_text(*state, tz))
     click.echo(_changes_text(changes, state))
 
 
@@ -227,11 +229,13 @@ def _rules_text(rules: RuleSet) -> str:
     return "\n".join(lines)
 
 
-def _alerts_text(alerts: list[AlertRow], holds: list[Hold], components: list[Component]) -> str:
+def _alerts_text(
+    alerts: list[AlertRow], holds: list[Hold], components: list[Component], tz: str
+) -> str:
     names = {c.id: c.name for c in components}
     lines = ["", f"Alerts followed: {len(alerts)}"]
     for a in alerts:
-        due = f" until {a.due_at:%Y-%m-%d %H:%M:%S}Z" if a.due_at else ""
+        due = f" until {local(a.due_at, tz)}" if a.due_at else ""
         name = names.get(a.component_id, a.component_id)
         alert = f"{a.source} {a.alertname or a.fingerprint}"
         lines.append(f"  {name}  {a.state.value}{due}  {a.status.value}  {alert}  rule {a.rule}")

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 
 import click
 
 from statuspage.cli.context import Context, Group, pass_context
-from statuspage.cli.output import table
 from statuspage.cli.times import ago, local
 from statuspage.comms.compose.preview import Preview
 from statuspage.comms.compose.report import count, format_preview
 from statuspage.comms.compose.tone import check_tone
-from statuspage.comms.plan.cadence import by_urgency, due_at
 from statuspage.comms.plan.schema import INCIDENT_PHASES, MAINTENANCE_PHASES
 from statuspage.errors import InvalidInput, PlanError
-from statuspage.model import STATUS_LABELS, Incident, Page
+from statuspage.model import Incident, Page
 from statuspage.service import Service
 from statuspage.service.comms_ops import Approval
 from statuspage.service.operations import Operations
 
 PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
-dry_run_option = click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Show every message this would send, to how many, and store nothing.",
-)
 
 
 @click.group(cls=Group)
@@ -191,30 +184,3 @@ def _due(at: datetime, page: Page, now: datetime) -> str:
     if at <= now:
         return f"{when} (OVERDUE by {ago(at, now).removesuffix(' ago')})"
     return f"{when} ({ago(at, now)})"
-
-
-def due_table(ctx: Context, incidents: Sequence[Incident], page: Page, now: datetime) -> str | None:
-    """Incidents with their next update's due time, overdue first; None without a plan."""
-    if ctx.comms is None:
-        return None
-    try:
-        plan = ctx.comms.load().plan
-    except PlanError as exc:
-        click.echo(f"warning: {exc}", err=True)
-        return None
-    if not incidents:
-        return "No incidents."
-    rows = []
-    for i in by_urgency(plan, incidents, now):
-        due = due_at(plan, i)
-        next_update = "-" if due is None else _short_due(due, now)
-        status = STATUS_LABELS.get(i.status, i.status)
-        start = local(i.started_at, page.time_zone)
-        rows.append((i.id, i.severity or "-", status, i.impact.value, start, next_update, i.name))
-    return table(("ID", "SEV", "STATUS", "IMPACT", "START", "NEXT UPDATE", "TITLE"), rows)
-
-
-def _short_due(due: datetime, now: datetime) -> str:
-    if due <= now:
-        return "overdue " + ago(due, now).removesuffix(" ago")
-    return ago(due, now)

@@ -161,7 +161,8 @@ def component_set(ctx: Context, ref: str, status: str, as_json: bool) -> None:
     """Set a component's status by hand (recorded as a manual change).
 
     STATUS is one of: operational, degraded_performance, partial_outage, major_outage,
-    under_maintenance; or auto. A status set by hand stays until a person changes it: alerts
+    under_maintenance (any case, spaces for underscores, or a prefix: "partial outage",
+    partial); or auto. A status set by hand stays until a person changes it: alerts
     (automation) leave the component alone until `auto` hands it back to them.
 
     \b
@@ -170,8 +171,12 @@ def component_set(ctx: Context, ref: str, status: str, as_json: bool) -> None:
       statuspage component set API auto
     """
 
+    from statuspage.cli.words import component_status
+
+    wanted = component_status(status, extra=("auto",))
+
     async def use(svc: Operations) -> Json:
-        changed = await svc.set_component_status(ref, status)
+        changed = await svc.set_component_status(ref, wanted)
         return component_json(changed, (await svc.page()).id)
 
     body = ctx.run(use)

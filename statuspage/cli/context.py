@@ -6,18 +6,24 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from statuspage.audit import acting_as, local_actor
-from statuspage.comms.compose.preview import DryRun, Options, Preview, Previewer
-from statuspage.comms.kit import LazyComms
-from statuspage.config import Settings
-from statuspage.errors import StatuspageError
-from statuspage.service import Service
-from statuspage.service.operations import Operations
-from statuspage.text import describe
+from statuspage.cli.group import Group, UsageLine
+from statuspage.errors import NotFound, PlanError, StatuspageError
+
+if TYPE_CHECKING:  # imported where used: a command loads only what it runs
+    from statuspage.comms.compose.preview import Preview, Previewer
+    from statuspage.comms.kit import LazyComms
+    from statuspage.comms.plan.schema import Plan
+    from statuspage.config import Settings
+    from statuspage.service import Service
+    from statuspage.service.operations import Operations
+
+__all__ = ["Context", "Group", "UsageLine", "dry_run_option", "json_option", "pass_context"]
 
 T = TypeVar("T")
 
@@ -37,9 +43,33 @@ class Context:
         if self.server:
             return None
         if self._comms is None:
+            from statuspage.comms.kit import LazyComms
+
             lazy = LazyComms(self.settings, os.environ)
             self._comms = lazy if lazy.configured else None
         return self._comms
+
+    def listing_plan(self) -> Plan | None:
+        """The configured plan, read but not validated, for showing due times; None without
+        one (or in remote mode). PlanError when it does not read."""
+        if self.server:
+            return None
+        from statuspage.comms.plan.where import plan_path
+
+        path = plan_path(self.settings)
+        if path is None:
+            return None
+        from statuspage.comms.plan.issues import Issues
+        from statuspage.comms.plan.read import read_plan
+
+        issues = Issues()
+        plan = read_plan(path, issues, environ=os.environ) if path.is_file() else None
+        if plan is None:
+            first = issues.errors[0] if issues.errors else f"no comms plan at {path}"
+            raise PlanError(
+                f"the comms plan does not load: {first} (see: statuspage plan validate)"
+            )
+        return plan
 
     def run(self, use_case: Callable[[Operations], Awaitable[T]], *, create: bool = False) -> T:
         """Open the database (or reach the server), run one use case, close it."""
@@ -53,6 +83,12 @@ class Context:
             raise StatuspageError(
                 "this command works on the local database only; run it on the server "
                 "without --server"
+            )
+        db = self.settings.db
+        if not create and str(db) != ":memory:" and not Path(db).exists():
+            raise NotFound(
+                f"no database at {db}; create it with `statuspage init`, or point to one "
+                "with --db PATH or STATUSPAGE_DB"
             )
         click_ctx = click.get_current_context(silent=True)
         action = click_ctx.command_path.partition(" ")[2] if click_ctx else None
@@ -73,6 +109,8 @@ class Context:
 
     async def _run(self, use_case: Callable[[Service], Awaitable[T]], create: bool) -> T:
         # The settings' subscription policy: in remote mode the server has its own.
+        from statuspage.service import Service
+
         policy = self.settings.subscription_policy()
         svc = await Service.open(
             self.settings.db, create=create, comms=self.comms, subscription_policy=policy
@@ -90,6 +128,8 @@ class Context:
                 "without --server (or use `statuspage comms preview` there)"
             )
 
+        from statuspage.comms.compose.preview import DryRun
+
         async def use(svc: Service) -> Preview:
             svc.sinks.append(self.previewer().sink())
             try:
@@ -102,7 +142,9 @@ class Context:
 
     def previewer(self) -> Previewer:
         """A Previewer for the configured plan (PlanError when there is none)."""
+        from statuspage.comms.compose.preview import Options, Previewer
         from statuspage.comms.deliver.wiring import missing_settings
+        from statuspage.comms.kit import LazyComms
 
         comms = (self.comms or LazyComms(self.settings, os.environ)).load()
         options = Options(
@@ -118,35 +160,9 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-class Group(click.Group):
-    """A click group that turns our errors into one clear line and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except StatuspageError as exc:
-            raise UsageLine(str(exc)) from exc
-        except UnicodeEncodeError as exc:
-            # An argument with bytes that are not UTF-8 (Python keeps them as lone
-            # surrogates) reached a lookup: published text is refused before, by the model.
-            if not isinstance(exc.object, str) or exc.reason != "surrogates not allowed":
-                raise
-            raise UsageLine(
-                f"{exc.object!a} is not valid text: it contains "
-                f"{describe(exc.object[exc.start])} at position {exc.start + 1}"
-            ) from exc
-        except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            raise UsageLine(f"{exc.format_message()} (see: {where} --help)") from exc
-
-
-class UsageLine(click.ClickException):
-    """One line on stderr, exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show every message this would send, to how many, and store nothing.",
+)

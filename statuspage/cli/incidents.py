@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from statuspage.cli.comms import comms_lines, dry_run_option, due_table, warn_about_tone
-from statuspage.cli.context import Context, Group, json_option, pass_context
+from statuspage.cli import words
+from statuspage.cli.context import Context, Group, dry_run_option, json_option, pass_context
+from statuspage.cli.due import due_table
 from statuspage.cli.output import echo_json, incident_details, incident_record, incidents_table
 from statuspage.cli.times import parse_time
 from statuspage.cli.translations import (
@@ -21,30 +24,33 @@ from statuspage.cli.translations import (
     need_message,
     translated_line,
 )
-from statuspage.comms.compose.report import format_preview
 from statuspage.errors import InvalidInput
-from statuspage.model import Incident, Kind, TranslationSubject
+from statuspage.incident_templates import IncidentTemplate
+from statuspage.model import ACTIVE_MAINTENANCE, Incident, Kind, TranslationSubject
 from statuspage.serialize import Json
-from statuspage.service.operations import Operations
 
-IMPACTS = click.Choice(["none", "minor", "major", "critical"])
-OPEN_STATUSES = click.Choice(["investigating", "identified", "monitoring"])
-ALL_STATUSES = click.Choice(["investigating", "identified", "monitoring", "resolved"])
+if TYPE_CHECKING:
+    from statuspage.service.operations import Operations
+
 component_option = click.option(
     "--component",
     "components",
     multiple=True,
     metavar="NAME[=STATUS]",
-    help="Affected component, optionally with its new status; repeat for several.",
+    help="Affected component, optionally with its new status (partial_outage, "
+    "'partial outage' or partial); repeat for several.",
 )
 
 
 def parse_specs(values: Sequence[str]) -> list[tuple[str, str | None]]:
-    """NAME or NAME=STATUS, as given to --component."""
+    """NAME or NAME=STATUS, as given to --component; the status read forgivingly."""
     specs: list[tuple[str, str | None]] = []
     for value in values:
         name, sep, status = value.rpartition("=")
-        specs.append((name, status.strip()) if sep else (value, None))
+        if sep:
+            specs.append((name, words.component_status(status, f"status for component {name!r}")))
+        else:
+            specs.append((value, None))
     return specs
 
 
@@ -56,6 +62,8 @@ async def report(
     if as_json:
         return incident_record(incident, page, {c.id: c for c in components})
     details = incident_details(incident, page, components, svc.now())
+    from statuspage.cli.comms import comms_lines  # the comms kit: not for `incident list`
+
     extra = await comms_lines(ctx, svc, incident, page) if ctx else []
     return "\n".join([details, "", *extra]) if extra else details
 
@@ -73,30 +81,48 @@ def incident() -> None:
 
 
 @incident.command("declare")
-@click.argument("title")
+@click.argument("title", required=False)
+@click.option(
+    "--template",
+    "template_name",
+    metavar="NAME",
+    help="Start from an incident template (see `statuspage template list`): its title, "
+    "message, status and components, unless given here.",
+)
 @click.option(
     "--severity",
     metavar="SEV",
     help="Severity from the comms plan (e.g. SEV1); sets the impact and who hears what.",
 )
-@click.option("--impact", type=IMPACTS, help="How bad it is for customers; overrides the plan's.")
+@click.option(
+    "--impact",
+    metavar="IMPACT",
+    help="How bad it is for customers (none, minor, major, critical); overrides the plan's.",
+)
 @component_option
 @click.option(
-    "--message", "-m", required=True, help="The first update (Markdown), in the page's language."
+    "--message",
+    "-m",
+    help="The first update (Markdown), in the page's language (required without --template).",
 )
-@click.option("--status", type=OPEN_STATUSES, default="investigating", show_default=True)
+@click.option(
+    "--status",
+    metavar="STATUS",
+    help="investigating (the default, or the template's), identified or monitoring.",
+)
 @message_options(titled=True)
 @dry_run_option
 @json_option
 @pass_context
 def declare(
     ctx: Context,
-    title: str,
+    title: str | None,
+    template_name: str | None,
     severity: str | None,
     impact: str | None,
     components: tuple[str, ...],
-    message: str,
-    status: str,
+    message: str | None,
+    status: str | None,
     translations: tuple[str, ...],
     translations_file: Path | None,
     title_translations: tuple[str, ...],
@@ -107,38 +133,82 @@ def declare(
     overrides it) and the messages that go out; --impact alone picks the most severe
     severity with that impact. Components without a status get the impact's default
     (minor: degraded_performance, major: partial_outage, critical: major_outage).
+    --template starts from an incident template; options given here override it.
     --message is in the page's language; --translation, --title-translation and
     --translations give the message and title in others.
 
     \b
     Example:
       statuspage incident declare "Elevated API errors" --severity SEV2 \\
-        --component API=partial_outage --component Dashboard \\
+        --component "API=partial outage" --component Dashboard \\
         --message "We are investigating elevated error rates on the API." \\
         --translation ru="Мы выясняем причину ошибок API." \\
         --title-translation ru="Ошибки API" --translations zh.yaml --dry-run
+      statuspage incident declare --template "API errors" --impact major
     """
+    if template_name is None and title is None:
+        raise click.UsageError("give a TITLE, or --template NAME to take the template's")
+    if template_name is None and message is None:
+        raise click.UsageError("give the first update with --message (or use --template)")
     given = gather(translations, title_translations, translations_file, titled=True)
+    wanted_impact = words.impact(impact)
+    wanted_status = words.incident_status(status, words.OPEN_STATUSES)
+    specs = parse_specs(components)
 
     async def change(svc: Operations) -> Incident:
         await checked(svc, given)
+        template = await svc.get_template(template_name) if template_name else None
+        start = start_from(title, message, wanted_status, specs, template)
         return await svc.declare_incident(
-            title,
-            message=message,
-            impact=impact,
+            start.title,
+            message=start.message,
+            impact=wanted_impact,
             severity=severity,
-            components=parse_specs(components),
-            status=status,
+            components=start.components,
+            status=start.status,
             translations=given.messages,
             title_translations=given.titles,
         )
 
-    run_change(ctx, change, message, as_json, dry_run, given.messages)
+    run_change(ctx, change, message, as_json, dry_run, given.messages, new=True)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What an incident starts with: what `incident declare` was given, and what its
+    template (if any) fills in."""
+
+    title: str
+    message: str
+    status: str
+    components: list[tuple[str, str | None]]
+
+
+def start_from(
+    title: str | None,
+    message: str | None,
+    status: str | None,
+    components: list[tuple[str, str | None]],
+    template: IncidentTemplate | None,
+) -> Start:
+    if template is not None:
+        title, message = title or template.title, message or template.body
+        # A template for a later update (resolved) or maintenance: the incident starts afresh.
+        kept = template.update_status if template.update_status in words.OPEN_STATUSES else None
+        status = status or kept
+        components = components or [(c, None) for c in template.component_ids]
+    if title is None or message is None:
+        raise InvalidInput("give a TITLE and --message, or --template NAME")
+    return Start(title, message, status or "investigating", components)
 
 
 @incident.command("update")
 @click.argument("incident_id", metavar="ID")
-@click.option("--status", type=ALL_STATUSES, help="New status; leave out to keep the current one.")
+@click.option(
+    "--status",
+    metavar="STATUS",
+    help="investigating, identified, monitoring or resolved; leave out to keep the current one.",
+)
 @click.option(
     "--message", "-m", required=True, help="What changed (Markdown), in the page's language."
 )
@@ -170,15 +240,16 @@ def update(
         --translation ru="Причина найдена: неудачное обновление; откатываем его."
     """
     given = gather(translations, (), translations_file)
+    wanted_status, specs = words.incident_status(status), parse_specs(components)
 
     async def change(svc: Operations) -> Incident:
         await checked(svc, given)
         return await svc.update_incident(
             incident_id,
             message=message,
-            status=status,
+            status=wanted_status,
             severity=severity,
-            components=parse_specs(components),
+            components=specs,
             translations=given.messages,
         )
 
@@ -223,7 +294,7 @@ def resolve(
             translations=given.messages,
         )
 
-    run_change(ctx, change, message, as_json, dry_run, given.messages)
+    run_change(ctx, change, message, as_json, dry_run, given.messages, warnings=still_held)
 
 
 async def checked(svc: Operations, given: Translated) -> None:
@@ -239,17 +310,57 @@ def run_change(
     as_json: bool,
     dry_run: bool,
     translations: Mapping[str, str] | None = None,
+    *,
+    new: bool = False,
+    warnings: Callable[[Operations, Incident], Awaitable[list[str]]] | None = None,
 ) -> None:
-    """Run a change and show the incident; with --dry-run, show its messages instead."""
+    """Run a change and show the incident; with --dry-run, show its messages instead (for
+    a `new` incident, with <ID> for the id it would get: the dry run's never exists)."""
+    from statuspage.cli.comms import warn_about_tone
+    from statuspage.comms.compose.report import format_preview
+
     if dry_run:
-        click.echo(format_preview(ctx.dry_run(change), dry_run=True))
+        preview = ctx.dry_run(change)
+        text = format_preview(preview, dry_run=True)
+        click.echo(text.replace(preview.incident.id, "<ID>") if new else text)
         return
 
-    async def use(svc: Operations) -> str | Json:
-        return await report(svc, await change(svc), as_json, ctx)
+    async def use(svc: Operations) -> tuple[str | Json, list[str]]:
+        changed = await change(svc)
+        found = await warnings(svc, changed) if warnings else []
+        return await report(svc, changed, as_json, ctx), found
 
-    show(ctx.run(use))
+    result, found = ctx.run(use)
+    show(result)
+    for line in found:
+        click.echo(f"warning: {line}", err=True)
     warn_about_tone(ctx, message, translations)
+
+
+async def still_held(svc: Operations, resolved: Incident) -> list[str]:
+    """The resolved incident's components that other open incidents (or maintenance under
+    way) still hold, each naming them: the component stays in their status."""
+    others = [
+        i
+        for i in await svc.list_incidents(open_only=True, kind=None)
+        if i.id != resolved.id and holds(i)
+    ]
+    by_id = {c.id: c for c in await svc.list_components()}
+    lines = []
+    for component_id in resolved.component_ids:
+        holders = [i for i in others if component_id in i.component_ids]
+        component = by_id.get(component_id)
+        if not holders or component is None:
+            continue
+        named = "; ".join(f'{i.kind.value} {i.id} "{i.name}" ({i.status})' for i in holders)
+        lines.append(f"{component.name} stays {component.status.label}: still held by {named}")
+    return lines
+
+
+def holds(incident: Incident) -> bool:
+    if incident.is_maintenance:
+        return incident.status in ACTIVE_MAINTENANCE
+    return incident.is_open
 
 
 @incident.command("list")
@@ -391,10 +502,10 @@ def read_text(path: Path) -> str:
 
 @incident.command("backfill")
 @click.argument("title")
-@click.option("--impact", type=IMPACTS, required=True)
+@click.option("--impact", metavar="IMPACT", required=True, help="none, minor, major or critical.")
 @component_option
-@click.option("--started", required=True, help="ISO time; naive times are in the page's zone.")
-@click.option("--resolved", required=True, help="ISO time; naive times are in the page's zone.")
+@click.option("--started", required=True, help="09:10, yesterday 9am, mon 09:10, 3h ago or ISO.")
+@click.option("--resolved", required=True, help="Like --started; in the page's time zone.")
 @click.option("--message", "-m", required=True, help="What happened (Markdown).")
 @json_option
 @pass_context
@@ -417,14 +528,16 @@ def backfill(
         --resolved "2026-11-02 09:55" --message "Logins failed after a certificate expired."
     """
 
+    wanted_impact, specs = words.impact(impact) or impact, parse_specs(components)
+
     async def use(svc: Operations) -> str | Json:
         tz = (await svc.page()).time_zone
         created = await svc.backfill_incident(
             title,
-            impact=impact,
-            components=parse_specs(components),
-            started=parse_time(started, tz, svc.now(), "--started"),
-            resolved=parse_time(resolved, tz, svc.now(), "--resolved"),
+            impact=wanted_impact,
+            components=specs,
+            started=parse_time(started, tz, svc.now(), "--started", "past"),
+            resolved=parse_time(resolved, tz, svc.now(), "--resolved", "past"),
             message=message,
         )
         return await report(svc, created, as_json)

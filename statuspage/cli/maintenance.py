@@ -23,8 +23,8 @@ def maintenance() -> None:
 
 @maintenance.command("schedule")
 @click.argument("title")
-@click.option("--start", required=True, help="ISO time, or relative like +2h.")
-@click.option("--end", required=True, help="ISO time, or relative like +4h.")
+@click.option("--start", required=True, help="When it starts: 02:00, tomorrow 2am, sat 22:00, +2h.")
+@click.option("--end", required=True, help="When it ends (in the future): 04:00, +4h, ...")
 @click.option(
     "--component",
     "components",
@@ -73,7 +73,7 @@ def schedule(
         created = await svc.schedule_maintenance(
             title,
             start=parse_time(start, tz, now, "--start"),
-            end=parse_time(end, tz, now, "--end"),
+            end=parse_time(end, tz, now, "--end", "future"),
             components=list(components),
             message=message,
             auto_start=not no_auto_start,

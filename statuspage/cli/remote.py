@@ -20,7 +20,14 @@ import httpx
 
 from statuspage import __version__
 from statuspage.cli.remote_subscribers import RemoteSubscribers
-from statuspage.cli.wire import Json, component_from, group_from, incident_from, page_from
+from statuspage.cli.wire import (
+    Json,
+    component_from,
+    group_from,
+    incident_from,
+    page_from,
+    template_from,
+)
 from statuspage.errors import (
     AuthError,
     Conflict,
@@ -31,6 +38,7 @@ from statuspage.errors import (
     RemoteError,
     StatuspageError,
 )
+from statuspage.incident_templates import IncidentTemplate
 from statuspage.kpis import Report
 from statuspage.kpis_json import report_from_json
 from statuspage.model import (
@@ -422,6 +430,44 @@ class RemoteService(RemoteSubscribers):
         body = {"status": status.value, "deliver_notifications": deliver_notifications}
         body |= _given(body=message) | _translations(translations)
         return await self._patch(incident_id, Kind.MAINTENANCE, body)
+
+    # -- incident templates ---------------------------------------------------------------
+
+    async def create_template(
+        self,
+        name: str,
+        *,
+        title: str,
+        body: str,
+        group_id: str | None = None,
+        update_status: str | None = None,
+        should_tweet: bool = False,
+        should_send_notifications: bool = True,
+        components: Sequence[str] = (),
+    ) -> IncidentTemplate:
+        fields = {
+            "name": name,
+            "title": title,
+            "body": body,
+            "should_tweet": should_tweet,
+            "should_send_notifications": should_send_notifications,
+            "component_ids": list(components),
+            **_given(group_id=group_id, update_status=update_status),
+        }
+        path = await self._page_path("/incident_templates")
+        return template_from(await self.call("POST", path, {"template": fields}))
+
+    async def list_templates(self) -> list[IncidentTemplate]:
+        path = await self._page_path("/incident_templates")
+        return [template_from(t) for t in await self.call("GET", path)]
+
+    async def get_template(self, ref: str) -> IncidentTemplate:
+        path = await self._page_path(f"/incident_templates/{_ref(ref)}")
+        return template_from(await self.call("GET", path))
+
+    async def remove_template(self, ref: str) -> IncidentTemplate:
+        path = await self._page_path(f"/incident_templates/{_ref(ref)}")
+        return template_from(await self.call("DELETE", path))
 
     async def comms_report(self, since: datetime) -> Report:
         page = await self.page()

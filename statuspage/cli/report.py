@@ -54,7 +54,7 @@ def start_of(value: str, time_zone: str, now: datetime) -> datetime:
     length = span(value)
     if length is not None:
         return now - length
-    return parse_time(value, time_zone, now, "--since")
+    return parse_time(value, time_zone, now, "--since", "past")
 
 
 def duration(seconds: int | None) -> str:

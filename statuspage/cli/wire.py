@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from statuspage.incident_templates import IncidentTemplate
 from statuspage.model import (
     AffectedComponent,
     Component,
@@ -135,4 +136,20 @@ def incident_from(j: Json) -> Incident:
         postmortem_published_at=maybe_when(j["postmortem_published_at"]),
         metadata=j["metadata"],
         translations=translations_from(j),
+    )
+
+
+def template_from(j: Json) -> IncidentTemplate:
+    return IncidentTemplate(
+        id=j["id"],
+        name=j["name"],
+        title=j["title"],
+        body=j["body"],
+        created_at=when(j["created_at"]),
+        updated_at=when(j["updated_at"]),
+        group_id=j["group_id"],
+        update_status=j["update_status"],
+        should_tweet=j["should_tweet"],
+        should_send_notifications=j["should_send_notifications"],
+        component_ids=tuple(c["id"] for c in j["components"]),
     )

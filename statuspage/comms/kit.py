@@ -9,37 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from statuspage.comms.compose.fanout import Planner
-from statuspage.comms.compose.reminders import Reminders
-from statuspage.comms.compose.templates import Templates, templates_for
-from statuspage.comms.compose.validate import load_plan
-from statuspage.comms.plan.schema import Plan
+from statuspage.comms.plan.where import plan_path as plan_path  # where it was
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput, PlanError
 from statuspage.events import Event, Notice
 from statuspage.model import Impact
-from statuspage.resources import DEFAULT_PLAN
 from statuspage.storage import Queries
 
-OFF = ("off", "none", "no")
-
-
-def plan_path(settings: Settings) -> Path | None:
-    """The plan the settings name: STATUSPAGE_COMMS_PLAN, else the shipped default, or None."""
-    value = settings.comms_plan.strip()
-    if value.lower() in OFF:
-        return None
-    if value:
-        return Path(value)
-    return DEFAULT_PLAN
+if TYPE_CHECKING:  # the compose stage (templates, Jinja2) loads with the plan, not before
+    from statuspage.comms.compose.templates import Templates
+    from statuspage.comms.plan.schema import Plan
 
 
 class Comms:
     """One loaded plan, wired for the use cases."""
 
     def __init__(self, plan: Plan) -> None:
+        from statuspage.comms.compose.fanout import Planner
+        from statuspage.comms.compose.reminders import Reminders
+        from statuspage.comms.compose.templates import templates_for
+
         self.plan = plan
         self.templates: Templates = templates_for(plan.template_dirs)
         self.planner = Planner(plan, self.templates)
@@ -84,6 +75,8 @@ def load_comms(settings: Settings, environ: Mapping[str, str] | None = None) -> 
         return None
     if not path.is_file():
         raise PlanError(f"no comms plan at {path}; check STATUSPAGE_COMMS_PLAN")
+    from statuspage.comms.compose.validate import load_plan
+
     return Comms(load_plan(path, environ))
 
 

@@ -373,9 +373,10 @@ class IncidentAdmin:
             start = change.scheduled_for or incident.scheduled_for or incident.started_at
             end = change.scheduled_until or incident.scheduled_until or start
             zone = await self.ctx.time_zone()
-            check_window(start, end, zone)
-            if end <= self.ctx.now():
-                raise InvalidInput(f"the new window ends in the past ({human(end, zone)})")
+            now = self.ctx.now()
+            check_window(start, end, zone, now)
+            if end <= now:
+                raise InvalidInput(f"the new window ends in the past ({human(end, zone, now)})")
             incident = replace(incident, scheduled_for=start, scheduled_until=end, started_at=start)
         if change.auto_start is not None:
             incident = replace(incident, auto_start=change.auto_start)

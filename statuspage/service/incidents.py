@@ -265,15 +265,19 @@ class Incidents:
         """Record a past incident; its components' downtime in that window counts in uptime."""
         title, message = check_title(title, "incident name"), check_message(message)
         parsed_impact = parse_impact(impact)
+        now = self.ctx.now()
         if resolved <= started:
             zone = await self.ctx.time_zone()
             raise InvalidInput(
-                f"--resolved ({human(resolved, zone)}) must be after --started "
-                f"({human(started, zone)})"
+                f"--resolved ({human(resolved, zone, now)}) must be after --started "
+                f"({human(started, zone, now)})"
             )
-        now = self.ctx.now()
         if resolved > now:
-            raise InvalidInput("a backfilled incident must have ended; --resolved is in the future")
+            zone = await self.ctx.time_zone()
+            raise InvalidInput(
+                "a backfilled incident must have ended; --resolved is in the future "
+                f"({human(resolved, zone, now)})"
+            )
         async with self.ctx.write() as q:
             specs = await self.ctx.components_with_status(q, components)
             incident = Incident(

@@ -92,11 +92,11 @@ class Maintenance:
         title = check_title(title, "maintenance name")
         body = check_message(message or DEFAULT_MESSAGES[MaintenanceStatus.SCHEDULED])
         zone = await self.ctx.time_zone()
-        check_window(start, end, zone)
         now = self.ctx.now()
+        check_window(start, end, zone, now)
         if end <= now:
             raise InvalidInput(
-                f"the window ends in the past ({human(end, zone)}); record past work with "
+                f"the window ends in the past ({human(end, zone, now)}); record past work with "
                 "`statuspage incident backfill`"
             )
         async with self.ctx.write() as q:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from statuspage.incident_templates import IncidentTemplate
 from statuspage.kpis import Report
 from statuspage.model import (
     Component,
@@ -140,6 +141,23 @@ class Operations(Protocol):
         deliver_notifications: bool = ...,
         translations: Texts | None = ...,
     ) -> Incident: ...
+
+    # -- incident templates --------------------------------------------------------------
+    async def create_template(
+        self,
+        name: str,
+        *,
+        title: str,
+        body: str,
+        group_id: str | None = ...,
+        update_status: str | None = ...,
+        should_tweet: bool = ...,
+        should_send_notifications: bool = ...,
+        components: Sequence[str] = ...,
+    ) -> IncidentTemplate: ...
+    async def list_templates(self) -> list[IncidentTemplate]: ...
+    async def get_template(self, ref: str) -> IncidentTemplate: ...
+    async def remove_template(self, ref: str) -> IncidentTemplate: ...
 
     # -- subscribers ---------------------------------------------------------------------
     async def purge_times(self, subscriber_ids: list[str]) -> dict[str, datetime]: ...

@@ -474,3 +474,32 @@ def test_remote_subscriber_commands_need_an_admin_key(remote: Run, server_db: Pa
             "error: this key has scope write; this request needs admin\n",
         )
     assert dump(server_db) == before
+
+
+def test_templates_and_status_words_work_remotely_as_locally(local: Run, remote: Run) -> None:
+    def scenario(run: Run) -> list[tuple[int, str, str]]:
+        steps = [
+            ("component", "add", "API"),
+            ("component", "add", "Web"),
+            ("component", "set", "API", "partial outage"),
+            ("component", "set", "Web", "Degraded"),
+            ("component", "set", "Web", "parital"),
+            ("template", "add", "api", "--title", "API errors", "-m", "Looking into it.",
+             "--component", "API", "--status", "Identified"),
+            ("template", "add", "api", "--title", "T", "-m", "B"),
+            ("template", "list"),
+            ("template", "show", "api", "--json"),
+            ("incident", "declare", "--template", "api", "--impact", "Maj"),
+            ("incident", "declare", "--template", "nope", "--impact", "minor"),
+            ("incident", "list"),
+            ("template", "remove", "api"),
+            ("template", "list"),
+        ]  # fmt: skip
+        results = [run(*step) for step in steps]
+        return [(r.exit_code, normalize(r.stdout), normalize(r.stderr)) for r in results]
+
+    here, there = scenario(local), scenario(remote)
+    assert here == there
+    assert [code for code, _, _ in here] == [0, 0, 0, 0, 2, 0, 2, 0, 0, 0, 2, 0, 0, 0]
+    assert "Partial Outage" in here[2][1] and "did you mean 'partial_outage'?" in here[4][2]
+    assert "API errors" in here[9][1] and "Identified" in here[9][1]

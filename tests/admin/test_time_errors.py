@@ -28,5 +28,5 @@ def test_a_maintenance_window_edited_to_end_before_it_starts_is_shown_in_the_pag
     )
     assert refused.status_code == 422
     assert refused.json()["error"] == (
-        "the end (Mar 20, 2026 10:00 CET) must be after the start (Mar 20, 2026 11:00 CET)"
+        "the end (Fri 20 Mar 2026 10:00 CET) must be after the start (Fri 20 Mar 2026 11:00 CET)"
     )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import aiohttp
 
 from statuspage.errors import PermanentDeliveryError, TransientDeliveryError
-from statuspage.url_guard import GuardedResolver, RefusedTarget
+from statuspage.url_guard import RefusedTarget
+from statuspage.url_resolver import GuardedResolver
 
 MAX_BODY = 64 * 1024
 
