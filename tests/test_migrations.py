@@ -27,6 +27,7 @@ SHIPPED = {
     "0601_translations": "bc90c675ad16b964c5fe96ee3e1cabb15485f0fd2e2c29fb626e225513dae064",
     "0701_automation": "aed9a0e11c8baa5beb1bb31d1abdb4851a4c93593768c30af05c29b956dce303",
     "0703_checks": "85d0f0b0d45281ab491419e2885c70b2e429ec2f6b1b3e8765cac10f8dd8ef68",
+    "0801_page_branding": "c8699e3fb1be81f87fdd9ba8874ee3a0480f0607c20caac77966bbd0e488a8e6",
 }
 
 

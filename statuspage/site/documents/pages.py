@@ -12,7 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
+from statuspage.branding import accent_css, accent_path, logo_path
+from statuspage.model import Component, ComponentStatus, Group, Incident, Page, worst_status
 from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
 from statuspage.site.render import COMPONENT_LABELS, Shown
@@ -20,6 +21,8 @@ from statuspage.site.uptime_view import PHONE_DAYS, Uptime, shown
 from statuspage.uptime import Day, percent
 
 PAST_DAYS = 7
+IMMUTABLE = "public, max-age=31536000, immutable"
+CSS_TYPE = "text/css; charset=utf-8"
 # Open incidents after the first two show their latest update folded, so that on a phone the
 # components stay reachable however many incidents are open.
 COLLAPSE_AFTER = 2
@@ -28,11 +31,31 @@ IMPACT_RANK = {"none": 0, "maintenance": 0, "minor": 1, "major": 2, "critical": 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/", HTML, lambda: home(ctx))
+    yield from branding_docs(ctx.snap.page)
     names = tuple((c.id, c.name, c.translations) for c in ctx.snap.components)
     world = ctx.token("incident pages", (names, ctx.chrome))
     yield from ctx.memo(
         ("incident docs", ctx.snap.incidents_version, world), lambda: incident_docs(ctx, world)
     )
+
+
+def branding_urls(page: Page) -> dict[str, str]:
+    """The Chrome fields of the page's logo and accent: the URLs they are published at."""
+    css = accent_css(page.accent)
+    return {
+        "logo_url": logo_path(page.logo) if page.logo else "",
+        "accent_url": accent_path(css) if css else "",
+    }
+
+
+def branding_docs(page: Page) -> Iterator[Doc]:
+    """The logo and the accent stylesheet, at URLs named by their content (cached for ever)."""
+    logo, css = page.logo, accent_css(page.accent)
+    if logo is not None:
+        data = logo.data
+        yield Doc(logo_path(logo), logo.content_type, lambda: data, logo.digest, cache=IMMUTABLE)
+    if css:
+        yield Doc(accent_path(css), CSS_TYPE, lambda: css, css, cache=IMMUTABLE)
 
 
 def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
