@@ -261,6 +261,7 @@ async def load_demo(svc: Service) -> str:
     await _maintenance(demo, clock, now, tz)
     await _open_incident(demo, clock, now)
     await _translate_names(demo)
+    await svc.set_page_branding(logo=LOGO, accent="#0b5fff")
     count = sum(map(len, GROUPS.values())) + len(UNGROUPED)
     return f"Demo data loaded: {count} components in {len(GROUPS)} groups, 90 days of history."
 
@@ -359,6 +360,14 @@ async def _open_incident(svc: Service, clock: MovableClock, now: datetime) -> No
         translations=OPEN_UPDATES[2],
     )
 
+
+# Acme's logo: a plain SVG (no scripts), as `page set --logo` takes it.
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32">'
+    b'<rect width="32" height="32" rx="7" fill="#0b5fff"/>'
+    b'<path d="M9 24l7-16 7 16M12 18h8" fill="none" stroke="#ffffff" stroke-width="3"'
+    b' stroke-linecap="round" stroke-linejoin="round"/></svg>'
+)
 
 # Group and component names in Russian and Chinese (the page's language is English).
 NAMES = {
