@@ -16,7 +16,10 @@ from tests.conftest import FakeClock, RunCli, dump
 from tests.site_helpers import client, seed
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 BAD_LOGOS = {
     "gif": b"GIF89a" + bytes(32),
     "too big": PNG + bytes(MAX_LOGO),

@@ -88,3 +88,6 @@ english_name  # unused variable (statuspage/languages.py: issue 14's foundation,
 negotiate  # unused function (statuspage/languages.py: issue 14's foundation)
 translated  # unused function (statuspage/model.py: issue 14's foundation)
 languages_of  # unused function (statuspage/model.py: issue 14's foundation)
+DEMO_ENV  # unused variable (statuspage/demo.py: the Makefile's demo target reads it)
+_.logo_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
+_.accent_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
