@@ -33,7 +33,8 @@ demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/statuspage --db demo.db init --demo --url http://$(HOST):$(PORT)
 	@echo "Serving the demo page on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
+	env $$($(BIN)/python -c 'from statuspage.demo import DEMO_ENV; print(" ".join(f"{k}={v}" for k, v in DEMO_ENV.items()))') \
+		$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit test-uvicorn-oldest smoke-wheel  ## everything CI runs
 

@@ -83,3 +83,6 @@ error_received  # unused method (statuspage/checks/dns_probe.py: asyncio calls i
 fingerprint  # unused variable (statuspage/checks/signals.py: the alerts rules dedupe by it)
 list_checks  # unused function (statuspage/cli/checks.py)
 prefer_probes  # unused function (statuspage/checks/uptime.py: the seam for site/uptime_view.py)
+DEMO_ENV  # unused variable (statuspage/demo.py: the Makefile's demo target reads it)
+_.logo_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
+_.accent_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
