@@ -49,10 +49,15 @@ typecheck: $(STAMP)
 
 # Programs the tests drive for real: Prometheus Alertmanager (the alerts-in tests start one).
 # Installed once from Debian (needs root, as in CI); skipped when already there.
+# Debian's packages the tests drive: Alertmanager (alerts in), Chromium and the CJK fonts (the
+# browser suite, tests/browser/, and `make screenshots`).
 tools:
-	@command -v prometheus-alertmanager >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		prometheus-alertmanager >/dev/null)
+	@missing=""; \
+	command -v prometheus-alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	[ -z "$$missing" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install \
+		-y -qq --no-install-recommends $$missing >/dev/null)
 
 unit: $(STAMP) tools
 	$(BIN)/pytest

@@ -17,8 +17,10 @@ from statuspage.errors import InvalidField
 from statuspage.model import Logo
 
 MAX_LOGO = 256 * 1024
-LIGHT_BG = "#ffffff"  # style.css --bg, light theme
-DARK_BG = "#0d1117"  # style.css --bg, dark theme
+# Links sit on the page (--bg) and on the footer (--bg-soft); the accent must read on both, so
+# it is checked against the one it contrasts less with: --bg-soft in each theme of style.css.
+LIGHT_BG = "#f6f8fa"  # style.css --bg-soft, light theme
+DARK_BG = "#151b23"  # style.css --bg-soft, dark theme
 EXTENSIONS = {
     "image/png": "png",
     "image/jpeg": "jpg",
@@ -73,7 +75,7 @@ def check_accent(text: str) -> str:
     if ratio < AA_TEXT:
         raise InvalidField(
             "accent",
-            f"the accent {colour} has a contrast of {ratio:.1f}:1 on the white page; links "
+            f"the accent {colour} has a contrast of {ratio:.1f}:1 on the light page; links "
             f"and buttons need at least {AA_TEXT}:1 (WCAG AA): choose a darker shade, "
             f"e.g. {darken(colour)}",
         )

@@ -11,6 +11,7 @@ import pytest
 from statuspage.branding import DARK_BG, LIGHT_BG, MAX_LOGO, check_accent, dark_accent
 from statuspage.colours import contrast
 from statuspage.errors import InvalidField
+from statuspage.resources import STATIC
 from statuspage.service import Service
 from tests.conftest import FakeClock, RunCli, dump
 from tests.site_helpers import client, seed
@@ -37,7 +38,7 @@ def test_an_accent_is_normalised_and_one_failing_aa_on_the_page_is_refused() -> 
     with pytest.raises(InvalidField) as refused:
         check_accent("#ffcc00")
     message = str(refused.value)
-    assert "1.5:1" in message and "4.5:1" in message and "darker shade" in message
+    assert "1.4:1" in message and "4.5:1" in message and "darker shade" in message
     suggested = re.search(r"e\.g\. (#[0-9a-f]{6})", message)
     assert suggested is not None and contrast(suggested.group(1), LIGHT_BG) >= 4.5
     for bad in ("blue", "#12345", "0b5fff", "#ggg"):
@@ -48,6 +49,18 @@ def test_an_accent_is_normalised_and_one_failing_aa_on_the_page_is_refused() -> 
 @pytest.mark.parametrize("accent", ["#0b5fff", "#1a7f37", "#6f42c1", "#000000"])
 def test_the_dark_theme_gets_a_shade_of_the_accent_meeting_aa(accent: str) -> None:
     assert contrast(dark_accent(accent), DARK_BG) >= 4.5
+
+
+def test_the_accent_is_checked_against_the_backgrounds_links_sit_on_in_style_css() -> None:
+    css = (STATIC / "style.css").read_text()
+    light, dark = re.findall(r"--bg-soft: (#[0-9a-f]{6})", css)
+    assert (light, dark) == (LIGHT_BG, DARK_BG)
+    # The footer (--bg-soft) is the harder background of the two in both themes.
+    page_light, page_dark = re.findall(r"--bg: (#[0-9a-f]{6})", css)
+    for accent in ("#0b5fff", "#6f42c1"):
+        assert contrast(accent, page_light) >= contrast(accent, LIGHT_BG)
+        shade = dark_accent(accent)
+        assert contrast(shade, page_dark) >= contrast(shade, DARK_BG)
 
 
 def test_a_logo_and_accent_are_published_and_shown(db_path: Path, clock: FakeClock) -> None:
@@ -110,7 +123,7 @@ def test_page_set_refuses_a_pale_accent_or_a_bad_logo_and_changes_nothing(
     run_cli("page", "show")
     before = dump(db_path)
     result = run_cli("page", "set", "--accent", "#ffcc00", "--name", "New name")
-    assert result.exit_code == 2 and "contrast of 1.5:1" in result.output
+    assert result.exit_code == 2 and "contrast of 1.4:1" in result.output
     bad = tmp_path / "logo.gif"
     bad.write_bytes(BAD_LOGOS["gif"])
     result = run_cli("page", "set", "--logo", str(bad), "--name", "New name")

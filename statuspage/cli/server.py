@@ -246,7 +246,7 @@ def page_show(ctx: Context, as_json: bool) -> None:
     "--accent",
     metavar="COLOUR",
     help="The colour of links and buttons, as #rgb or #rrggbb (e.g. '#0b5fff'); it must "
-    "reach 4.5:1 contrast on the white page (WCAG AA). '' restores the default.",
+    "reach 4.5:1 contrast on the light page (WCAG AA). '' restores the default.",
 )
 @pass_context
 def page_set(

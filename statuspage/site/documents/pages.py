@@ -24,7 +24,8 @@ PAST_DAYS = 7
 IMMUTABLE = "public, max-age=31536000, immutable"
 CSS_TYPE = "text/css; charset=utf-8"
 # Open incidents after the first two show their latest update folded, so that on a phone the
-# components stay reachable however many incidents are open.
+# components stay reachable however many incidents are open (page.js unfolds them on a wide
+# screen; without scripts they stay folded, one tap away).
 COLLAPSE_AFTER = 2
 IMPACT_RANK = {"none": 0, "maintenance": 0, "minor": 1, "major": 2, "critical": 3}
 
