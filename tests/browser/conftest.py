@@ -1,16 +1,18 @@
 """The browser suite's fixtures: Debian's Chromium driven by Playwright (one browser for the
-session), the real server (`statuspage serve`) on loopback with the demo page, a real SMTP
+suite), the real server (`statuspage serve`) on loopback with the demo page, a real SMTP
 server recording what the page sends, and axe-core (as axe-playwright-python ships it) for
 the accessibility checks.
 
-`make tools` installs `chromium`; without it these tests are skipped, saying so.
+`make tools` installs `chromium`; without it these tests are skipped, saying so. The fixtures
+are package-scoped, not session-scoped: Playwright's sync API keeps an event loop running in
+the main thread while it is open, which the asyncio tests that run after this folder cannot
+share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -40,7 +42,7 @@ DESKTOP = {"width": 1280, "height": 900}
 BLOCKING = ("serious", "critical")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (`make tools` installs Debian's chromium)")
@@ -104,7 +106,7 @@ class Mailbox:
             time.sleep(0.05)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mail() -> Iterator[Mailbox]:
     recorder, port = SmtpRecorder(), free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
@@ -154,7 +156,7 @@ def served_env(smtp_port: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory, mail: Mailbox) -> Iterator[str]:
     """The demo page (`init --demo`: logo, accent, an open incident, languages), served with
     the demo's settings (security contact, subscriptions by e-mail and webhook); its URL."""
@@ -165,7 +167,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, mail: Mailbox) -> Iterator[st
         yield server.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def busy(tmp_path_factory: pytest.TempPathFactory, mail: Mailbox) -> Iterator[str]:
     """A page with six open incidents at once and a few components; its URL."""
     work = tmp_path_factory.mktemp("busy")
@@ -206,7 +208,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         # evaluate() runs outside the page's CSP (script-src 'self'), unlike a <script> tag.
         page.evaluate(AXE_SOURCE)
     result: dict[str, Any] = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag', values:
+        """() => axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values:
              ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
     )
     return [
