@@ -68,7 +68,7 @@ smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside th
 test-uvicorn-oldest: $(OLDEST_STAMP)  ## the serving tests on the oldest uvicorn allowed
 	$(OLDEST_VENV)/bin/pytest -p no:cacheprovider $(SERVING_TESTS)
 
-screenshots: $(STAMP)  ## the demo page at 1280 and 390 px, light and dark, and in zh-Hans and ru, into docs/screenshots/
+screenshots: $(STAMP) tools  ## the demo page at 1280 and 390 px, light and dark, and in zh-Hans and ru, into docs/screenshots/
 	bench/screenshots
 
 bench: $(STAMP)  ## read throughput against nginx, republish time on a large page (needs wrk, nginx-light)

@@ -272,3 +272,33 @@ async def test_history_months_link_older_and_newer_with_labels_and_an_archive(
         )
     ru = text(await build(svc, clock, "ru"), "/history/2026-11")
     assert "Ранее: Октябрь 2026" in ru and "Позднее: Декабрь 2026" in ru
+
+
+# 7. All of it in every shipped language
+
+POLISH_ENGLISH = ("Subscribe to updates", "Legend", "Skip to components", "Since ", "uptime since")
+POLISH_TRANSLATED = {
+    "ru": (
+        "Подписаться на обновления",
+        "Условные обозначения",
+        "Перейти к компонентам",
+        "С 3 декабря",
+    ),
+    "zh-Hans": ("订阅更新", "图例", "跳至组件列表", "自 12月3日 起"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(POLISH_TRANSLATED))
+async def test_the_banner_legend_folding_and_since_captions_are_translated(
+    page: tuple[Service, FakeClock], language: str
+) -> None:
+    svc, clock = page
+    await _open_incidents(svc, clock)
+    await svc.add_component("New", start_date=datetime(2026, 12, 3).date())
+    home = text(await build(svc, clock, language, channels=("email",)), "/")
+    visible = re.sub(r"<[^>]+>", " ", home)
+    for english in POLISH_ENGLISH:
+        assert english not in visible, english
+    assert 'aria-label="Legend"' not in home
+    for translated in POLISH_TRANSLATED[language]:
+        assert translated in home, translated

@@ -23,11 +23,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 from statuspage.demo import DEMO_ENV
 from statuspage.service import Service
@@ -36,8 +36,8 @@ from tests.delivery.standins import SmtpRecorder
 from tests.test_app import free_port, wait_until_serving
 
 CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 # axe-core's impact levels that fail a page.
 BLOCKING = ("serious", "critical")
 
@@ -62,11 +62,14 @@ class Tabs:
         self.opened: list[BrowserContext] = []
 
     def open(
-        self, viewport: dict[str, int] = DESKTOP, scheme: str = "light", locale: str = "en-US"
+        self,
+        viewport: ViewportSize = DESKTOP,
+        scheme: Literal["light", "dark"] = "light",
+        locale: str = "en-US",
     ) -> Page:
         context = self.browser.new_context(
-            viewport=viewport,  # type: ignore[arg-type]
-            color_scheme=scheme,  # type: ignore[arg-type]
+            viewport=viewport,
+            color_scheme=scheme,
             locale=locale,
             is_mobile=viewport["width"] < 600,
             has_touch=viewport["width"] < 600,
@@ -191,12 +194,6 @@ async def _seed_busy(db: Path, url: str) -> None:
             await svc.declare_incident(f"Incident {n}", message=body, impact=impact)
     finally:
         await store.close()
-
-
-def _smtp_port(mail: Mailbox) -> int:
-    # The recorder is served by the session's controller; find its port through the fixture's
-    # controller is not exposed, so the mail fixture records it on the recorder.
-    return int(mail.port)  # type: ignore[attr-defined]
 
 
 AXE_SOURCE = (files("axe_playwright_python") / "axe.min.js").read_text()

@@ -4,10 +4,10 @@ axe-core finding no serious accessibility violation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from tests.browser.conftest import DESKTOP, PHONE, Tabs, axe_violations
 
@@ -30,7 +30,7 @@ def style(page: Page, selector: str, prop: str) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_home_page_follows_the_theme_and_has_no_serious_accessibility_violations(
-    tabs: Tabs, demo: str, scheme: str
+    tabs: Tabs, demo: str, scheme: Literal["light", "dark"]
 ) -> None:
     page = tabs.open(scheme=scheme)
     page.goto(demo + "/")
@@ -57,20 +57,20 @@ def test_on_a_phone_the_page_fits_and_bars_and_captions_show_30_days(tabs: Tabs,
     page.goto(demo + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     search = _open_row(page, "Search")  # 40 days old: older than the phone's 30 days
-    assert _visible_days(page, search) == 30
-    assert _visible_axis(page, search) == ["30 days ago", "100.00% uptime in 30 days", "Today"]
+    assert _visible_days(search) == 30
+    assert _visible_axis(search) == ["30 days ago", "100.00% uptime in 30 days", "Today"]
     assert axe_violations(page) == []
 
     wide = tabs.open(DESKTOP)
     wide.goto(demo + "/")
     search = _open_row(wide, "Search")
-    assert _visible_days(wide, search) == 90
-    since = _visible_axis(wide, search)
+    assert _visible_days(search) == 90
+    since = _visible_axis(search)
     assert since[0].startswith("Since ") and since[1].startswith("100.00% uptime since ")
     assert since[0].removeprefix("Since ") == since[1].removeprefix("100.00% uptime since ")
 
 
-def _open_row(page: Page, name: str) -> Any:
+def _open_row(page: Page, name: str) -> Locator:
     """The component's row, its group opened (a group of operational members is folded)."""
     row = page.locator("li.component", has=page.locator("h3.name", has_text=name)).first
     group = page.locator("details", has=row)
@@ -80,13 +80,13 @@ def _open_row(page: Page, name: str) -> Any:
     return row
 
 
-def _visible_days(page: Page, row: Any) -> int:
+def _visible_days(row: Locator) -> int:
     return int(row.locator("ol.bar").evaluate(
         "b => [...b.children].filter(d => getComputedStyle(d).display !== 'none').length"
     ))  # fmt: skip
 
 
-def _visible_axis(page: Page, row: Any) -> list[str]:
+def _visible_axis(row: Locator) -> list[str]:
     spans = row.locator("p.axis > span")
     return [spans.nth(i).inner_text() for i in range(spans.count()) if spans.nth(i).is_visible()]
 
