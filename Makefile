@@ -33,7 +33,8 @@ demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/statuspage --db demo.db init --demo --url http://$(HOST):$(PORT)
 	@echo "Serving the demo page on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
+	env $$($(BIN)/python -c 'from statuspage.demo import DEMO_ENV; print(" ".join(f"{k}={v}" for k, v in DEMO_ENV.items()))') \
+		$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit test-uvicorn-oldest smoke-wheel  ## everything CI runs
 
@@ -48,10 +49,15 @@ typecheck: $(STAMP)
 
 # Programs the tests drive for real: Prometheus Alertmanager (the alerts-in tests start one).
 # Installed once from Debian (needs root, as in CI); skipped when already there.
+# Debian's packages the tests drive: Alertmanager (alerts in), Chromium and the CJK fonts (the
+# browser suite, tests/browser/, and `make screenshots`).
 tools:
-	@command -v prometheus-alertmanager >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		prometheus-alertmanager >/dev/null)
+	@missing=""; \
+	command -v prometheus-alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	[ -z "$$missing" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install \
+		-y -qq --no-install-recommends $$missing >/dev/null)
 
 unit: $(STAMP) tools
 	$(BIN)/pytest
@@ -62,7 +68,7 @@ smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside th
 test-uvicorn-oldest: $(OLDEST_STAMP)  ## the serving tests on the oldest uvicorn allowed
 	$(OLDEST_VENV)/bin/pytest -p no:cacheprovider $(SERVING_TESTS)
 
-screenshots: $(STAMP)  ## the demo page at 1280 and 390 px, light and dark, and in zh-Hans and ru, into docs/screenshots/
+screenshots: $(STAMP) tools  ## the demo page at 1280 and 390 px, light and dark, and in zh-Hans and ru, into docs/screenshots/
 	bench/screenshots
 
 bench: $(STAMP)  ## read throughput against nginx, republish time on a large page (needs wrk, nginx-light)

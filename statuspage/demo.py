@@ -1,7 +1,9 @@
 """A realistic demo page: 16 components in 4 groups, 90 days of history, one open incident.
 
 Built through the use cases with a movable clock, so its history (status changes,
-updates, maintenance ticks) is exactly what real use would have recorded.
+updates, maintenance ticks) is exactly what real use would have recorded. Names and the open
+incident are translated into Russian and Chinese; `DEMO_ENV` is what `make demo` serves it
+with (a security contact, and subscriptions by e-mail and webhook).
 """
 
 from __future__ import annotations
@@ -10,8 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from statuspage.model import MaintenanceStatus
+from statuspage.model import MaintenanceStatus, TranslationSubject
 from statuspage.service import Service
+
+# The settings `make demo` serves the demo with: security.txt and subscriptions need them.
+# The key and webhook secret are for a local demo only; e-mail goes to a local relay on
+# port 1025 (e.g. `python -m aiosmtpd -n`), and waits, queued, while none runs.
+DEMO_ENV = {
+    "STATUSPAGE_SECRET_KEY": "demo-only-secret-key-never-use-in-production-0123456789",
+    "STATUSPAGE_CONTACT_EMAIL": "support@acme.example",
+    "STATUSPAGE_SECURITY_CONTACT": "mailto:security@acme.example",
+    "STATUSPAGE_SMTP_HOST": "localhost",
+    "STATUSPAGE_SMTP_PORT": "1025",
+    "STATUSPAGE_SMTP_SECURITY": "none",
+    "STATUSPAGE_SMTP_FROM": "status@acme.example",
+    "STATUSPAGE_WEBHOOK_SECRET": "whsec_ZGVtby1vbmx5LXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3",
+    "STATUSPAGE_SUBSCRIBE_CHANNELS": "email,webhook",
+}
 
 GROUPS = {
     "Core Platform": ["API", "Web Dashboard", "Authentication", "Webhooks"],
@@ -243,6 +260,8 @@ async def load_demo(svc: Service) -> str:
         await _replay(demo, clock, past, _local(now, tz, past.days_ago, past.start))
     await _maintenance(demo, clock, now, tz)
     await _open_incident(demo, clock, now)
+    await _translate_names(demo)
+    await svc.set_page_branding(logo=LOGO, accent="#0b5fff")
     count = sum(map(len, GROUPS.values())) + len(UNGROUPED)
     return f"Demo data loaded: {count} components in {len(GROUPS)} groups, 90 days of history."
 
@@ -320,6 +339,8 @@ async def _open_incident(svc: Service, clock: MovableClock, now: datetime) -> No
         components=[("API", "degraded_performance"), ("US-East", "partial_outage")],
         message="We are investigating increased latency for API requests served from US-East. "
         "Some requests time out. Next update within 30 minutes.",
+        translations=OPEN_UPDATES[0],
+        title_translations=OPEN_TITLE,
     )
     clock.current = now - timedelta(minutes=31)
     await svc.update_incident(
@@ -327,6 +348,7 @@ async def _open_incident(svc: Service, clock: MovableClock, now: datetime) -> No
         status="identified",
         message="A database replica in US-East is overloaded. We are moving read traffic to "
         "healthy replicas. Next update within 30 minutes.",
+        translations=OPEN_UPDATES[1],
     )
     clock.current = now - timedelta(minutes=9)
     await svc.update_incident(
@@ -335,4 +357,70 @@ async def _open_incident(svc: Service, clock: MovableClock, now: datetime) -> No
         components=[("US-East", "degraded_performance")],
         message="Latency is improving as traffic moves. Some requests are still slower than "
         "usual. We are monitoring and will update within 30 minutes.",
+        translations=OPEN_UPDATES[2],
     )
+
+
+# Acme's logo: a plain SVG (no scripts), as `page set --logo` takes it.
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32">'
+    b'<rect width="32" height="32" rx="7" fill="#0b5fff"/>'
+    b'<path d="M9 24l7-16 7 16M12 18h8" fill="none" stroke="#ffffff" stroke-width="3"'
+    b' stroke-linecap="round" stroke-linejoin="round"/></svg>'
+)
+
+# Group and component names in Russian and Chinese (the page's language is English).
+NAMES = {
+    "Core Platform": ("Основная платформа", "核心平台"),
+    "Data": ("Данные", "数据"),
+    "Payments": ("Платежи", "支付"),
+    "Regions": ("Регионы", "区域"),
+    "API": ("API", "API"),
+    "Web Dashboard": ("Веб-панель", "网页控制台"),
+    "Authentication": ("Аутентификация", "身份验证"),
+    "Webhooks": ("Вебхуки", "Webhook"),
+    "Primary Database": ("Основная база данных", "主数据库"),
+    "Object Storage": ("Объектное хранилище", "对象存储"),
+    "Search": ("Поиск", "搜索"),
+    "Analytics Pipeline": ("Аналитический конвейер", "分析管道"),
+    "Card Processing": ("Приём платежей по картам", "银行卡支付"),
+    "Invoicing": ("Выставление счетов", "开具发票"),
+    "Payouts": ("Выплаты", "付款"),
+    "US-East": ("США, восток", "美国东部"),
+    "EU-West": ("ЕС, запад", "欧盟西部"),
+    "Asia-Pacific": ("Азиатско-Тихоокеанский регион", "亚太地区"),
+    "CDN": ("CDN", "CDN"),
+    "Support Portal": ("Портал поддержки", "支持门户"),
+}
+OPEN_TITLE = {
+    "ru": "Увеличенные задержки API в регионе US-East",
+    "zh-Hans": "US-East 区域 API 延迟升高",
+}
+OPEN_UPDATES = (
+    {
+        "ru": "Мы выясняем причину увеличенных задержек запросов к API в регионе US-East. "
+        "Часть запросов завершается по тайм-ауту. Следующее обновление — в течение 30 минут.",
+        "zh-Hans": "我们正在调查 US-East 区域 API 请求延迟升高的问题，部分请求超时。"
+        "我们将在 30 分钟内发布下一次更新。",
+    },
+    {
+        "ru": "Одна из реплик базы данных в US-East перегружена. Мы переводим чтение на исправные "
+        "реплики. Следующее обновление — в течение 30 минут.",
+        "zh-Hans": "US-East 区域的一个数据库副本负载过高。我们正在将读取流量转移到正常的副本。"
+        "我们将在 30 分钟内发布下一次更新。",
+    },
+    {
+        "ru": "По мере переноса трафика задержки снижаются. Часть запросов всё ещё выполняется "
+        "медленнее обычного. Мы наблюдаем за ситуацией и сообщим новости в течение 30 минут.",
+        "zh-Hans": "随着流量转移，延迟正在改善，但部分请求仍比平时慢。我们正在持续监控，"
+        "并将在 30 分钟内发布更新。",
+    },
+)
+
+
+async def _translate_names(svc: Service) -> None:
+    groups = {g.name for g in await svc.list_groups()}
+    for name, (ru, zh) in NAMES.items():
+        subject = TranslationSubject.GROUP if name in groups else TranslationSubject.COMPONENT
+        for language, text in (("ru", ru), ("zh-Hans", zh)):
+            await svc.translate(subject, name, language, {"name": text})

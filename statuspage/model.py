@@ -237,6 +237,17 @@ class Page:
     updated_at: datetime
     language: str = "en"  # the default language: what untranslated text is written in
     translations: tuple[Translation, ...] = ()
+    accent: str = ""  # #rrggbb for links and buttons ("" for the default blue)
+    logo: Logo | None = None
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The page's logo as stored: checked bytes (statuspage.branding), named by their hash."""
+
+    content_type: str
+    data: bytes = field(repr=False)
+    digest: str  # SHA-256 of data, hex
 
 
 @dataclass(frozen=True)

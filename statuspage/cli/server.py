@@ -6,6 +6,7 @@ import contextlib
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -234,25 +235,66 @@ def page_show(ctx: Context, as_json: bool) -> None:
     help="The default language: the one messages and names are written in (en, zh-Hans, ru; "
     "zh or ru-RU work too). Readers in other languages get translations where given.",
 )
+@click.option(
+    "--logo",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A logo shown beside the page's name: PNG, JPEG, WebP or SVG (no scripts), "
+    "at most 256 KiB.",
+)
+@click.option("--no-logo", is_flag=True, help="Remove the logo.")
+@click.option(
+    "--accent",
+    metavar="COLOUR",
+    help="The colour of links and buttons, as #rgb or #rrggbb (e.g. '#0b5fff'); it must "
+    "reach 4.5:1 contrast on the light page (WCAG AA). '' restores the default.",
+)
 @pass_context
 def page_set(
-    ctx: Context, name: str | None, url: str | None, time_zone: str | None, language: str | None
+    ctx: Context,
+    name: str | None,
+    url: str | None,
+    time_zone: str | None,
+    language: str | None,
+    logo: Path | None,
+    no_logo: bool,
+    accent: str | None,
 ) -> None:
-    """Change the page's name, public URL, display time zone or default language.
+    """Change the page's name, public URL, display time zone, default language, logo or accent.
 
     \b
     Example:
       statuspage page set --time-zone America/New_York
       statuspage page set --language zh-Hans
+      statuspage page set --logo logo.svg --accent '#0b5fff'
     """
     code = language_argument(language, "--language") if language is not None else None
-    changed = ctx.run(
-        lambda svc: svc.update_page(name=name, url=url, time_zone=time_zone, language=code)
-    )
+    branded = logo is not None or no_logo or accent is not None
+    if branded:
+        from statuspage.branding import check_accent, check_logo
+
+        data = logo.read_bytes() if logo is not None else None
+        if data is not None:
+            check_logo(data)  # refused before anything is written
+        if accent:
+            check_accent(accent)
+    changed = None
+    if name is not None or url is not None or time_zone is not None or code is not None:
+        changed = ctx.run(
+            lambda svc: svc.update_page(name=name, url=url, time_zone=time_zone, language=code)
+        )
+    if branded:
+        changed = ctx.run_local(
+            lambda svc: svc.set_page_branding(logo=data, accent=accent, remove_logo=no_logo)
+        )
+    if changed is None:
+        changed = ctx.run(lambda svc: svc.page())
     click.echo(
         f"{changed.name}: {changed.url}, time zone {changed.time_zone}, "
         f"language {changed.language}."
     )
+    if branded:
+        shown = f"logo {changed.logo.content_type}" if changed.logo else "no logo"
+        click.echo(f"Branding: {shown}, accent {changed.accent or 'default'}.")
 
 
 @page.command("translate")

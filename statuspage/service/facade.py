@@ -36,6 +36,7 @@ from statuspage.service.admin_history import History
 from statuspage.service.admin_incidents import IncidentAdmin, IncidentChange
 from statuspage.service.admin_uptime import Uptime
 from statuspage.service.audit import Audit
+from statuspage.service.branding import Branding
 from statuspage.service.comms_ops import (
     Approval,
     CommsOps,
@@ -85,6 +86,7 @@ class Service:
         self.incidents = Incidents(ctx)
         self.maintenance = Maintenance(ctx)
         self.translations = Translations(ctx, self.components)
+        self.branding = Branding(ctx)
         self.component_admin = ComponentAdmin(ctx, self.components, self.translations)
         self.incident_admin = IncidentAdmin(
             ctx, self.incidents, self.maintenance, self.translations
@@ -486,6 +488,13 @@ class Service:
     ) -> Page:
         return await self.translations.edit_page(
             name=name, url=url, time_zone=time_zone, language=language, translations=translations
+        )
+
+    async def set_page_branding(
+        self, *, logo: bytes | None = None, accent: str | None = None, remove_logo: bool = False
+    ) -> Page:
+        return await self.branding.set_page_branding(
+            logo=logo, accent=accent, remove_logo=remove_logo
         )
 
     async def set_page_language(self, language: str) -> Page:

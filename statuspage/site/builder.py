@@ -34,6 +34,7 @@ from statuspage.site.artifacts import (
 from statuspage.site.context import BuildContext
 from statuspage.site.documents import api, badges, feeds, history, pages, uptime, wellknown
 from statuspage.site.documents.error_pages import error_docs
+from statuspage.site.documents.pages import branding_urls
 from statuspage.site.render import Chrome, Renderer, asset_urls
 from statuspage.site.snapshot import Snapshot
 from statuspage.site.uptime_view import UptimeView
@@ -84,6 +85,7 @@ class SiteBuilder:
             security_contact=wellknown.security_contact(s.security_contact or s.contact_email),
             assets=self.assets,
             subscribe_channels=self.subscribe_channels,
+            **branding_urls(snap.page),
         )
 
     def build(self, snap: Snapshot, first: bool = False) -> Site:

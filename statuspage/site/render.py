@@ -110,6 +110,9 @@ class Chrome:
     # language shows it untranslated (then "" once translated). BuildContext fills both.
     page_language: str = DEFAULT
     name_lang: str = ""
+    # Branding (page set --logo/--accent): the logo's and the accent stylesheet's URLs, or "".
+    logo_url: str = ""
+    accent_url: str = ""
 
     def __hash__(self) -> int:
         # Part of nearly every cache key of a publish: hash it once, not thousands of times.

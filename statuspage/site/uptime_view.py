@@ -28,6 +28,7 @@ from statuspage.uptime import (
 )
 
 BAR_DAYS = 90
+PHONE_DAYS = 30  # the days a narrow screen shows of a bar (style.css hides the others)
 CALENDAR_MONTHS = 3
 
 
@@ -43,6 +44,15 @@ class Uptime:
     bar: tuple[Day, ...]  # the last 90 days
     figure: float | None  # uptime over the last 90 days
     stamp: Hashable = 0
+    recent: float | None = None  # uptime over the last 30 days (what a phone's bar shows)
+
+    def since(self, days: int = BAR_DAYS) -> date | None:
+        """The first day with data among the last `days`, when the row is younger than that
+        (its captions then say "since 3 Dec"); None when the whole span has data or none does."""
+        span = self.bar[-days:]
+        if not span or span[0].has_data:
+            return None
+        return next((d.day for d in span if d.has_data), None)
 
     @property
     def today(self) -> Day:
@@ -214,4 +224,4 @@ def _event(incident: Incident) -> Event:
 def _uptime(closed: _Closed, today: Day) -> Uptime:
     days = (*closed.days, today)
     bar = days[-BAR_DAYS:]
-    return Uptime(days, bar, overall(bar), closed.stamp)
+    return Uptime(days, bar, overall(bar), closed.stamp, overall(bar[-PHONE_DAYS:]))

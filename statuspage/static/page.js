@@ -1,6 +1,7 @@
 // Optional enhancements; the page works fully without them.
 // 1. Arrow keys move between the days of an uptime bar (one tab stop per bar).
 // 2. The page reloads itself when it changed on the server (checked every 60 s while visible).
+// 3. Updates folded for phones (many open incidents) are shown unfolded on a wider screen.
 (function () {
   "use strict";
   function roving(bar) {
@@ -21,6 +22,11 @@
     });
   }
   document.querySelectorAll("ol.bar").forEach(roving);
+
+  // The breakpoint of style.css's wide layout (40rem).
+  if (window.matchMedia && window.matchMedia("(min-width: 40rem)").matches) {
+    document.querySelectorAll("details.latest").forEach(function (d) { d.open = true; });
+  }
 
   var etag = null;
   function check() {

@@ -43,13 +43,11 @@ def _build(ctx: BuildContext) -> Iterator[Doc]:
         yield _page(ctx, _href(month, part), month, part, items, newer, older, archive)
     recent = listed[:RECENT]
     key: Hashable = (_versions(ctx, recent), counted, ctx.chrome)
-    older_link = _link(ctx, pages[0][:2]) if pages else None
-    yield Doc("/history", HTML, lambda: _recent(ctx, recent, older_link, counted), key)
+    # No pager here: the archive below (every month, with counts) is the way to older months.
+    yield Doc("/history", HTML, lambda: _recent(ctx, recent, counted), key)
 
 
-def _recent(
-    ctx: BuildContext, items: Sequence[Incident], older: Link, archive: tuple[Any, ...]
-) -> str:
+def _recent(ctx: BuildContext, items: Sequence[Incident], archive: tuple[Any, ...]) -> str:
     gettext = ctx.renderer.gettext
     grouped: dict[date, list[Any]] = {}
     for i in items:
@@ -63,8 +61,9 @@ def _recent(
         heading=gettext("Incident history"),
         months=[(ctx.month(m), rows) for m, rows in grouped.items()],
         newer=None,
-        older=older,
+        older=None,
         archive=archive,
+        current="",
     )
 
 
@@ -95,6 +94,7 @@ def _page(
             newer=newer,
             older=older,
             archive=archive,
+            current=_href(month),
         )
 
     return Doc(path, HTML, render, key)

@@ -12,23 +12,51 @@ from typing import Any
 
 from markupsafe import Markup
 
-from statuspage.model import Component, ComponentStatus, Group, Incident, worst_status
+from statuspage.branding import accent_css, accent_path, logo_path
+from statuspage.model import Component, ComponentStatus, Group, Incident, Page, worst_status
 from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
 from statuspage.site.render import COMPONENT_LABELS, Shown
-from statuspage.site.uptime_view import Uptime, shown
+from statuspage.site.uptime_view import PHONE_DAYS, Uptime, shown
 from statuspage.uptime import Day, percent
 
 PAST_DAYS = 7
+IMMUTABLE = "public, max-age=31536000, immutable"
+CSS_TYPE = "text/css; charset=utf-8"
+# Open incidents after the first two show their latest update folded, so that on a phone the
+# components stay reachable however many incidents are open (page.js unfolds them on a wide
+# screen; without scripts they stay folded, one tap away).
+COLLAPSE_AFTER = 2
+IMPACT_RANK = {"none": 0, "maintenance": 0, "minor": 1, "major": 2, "critical": 3}
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
     yield Doc("/", HTML, lambda: home(ctx))
+    yield from branding_docs(ctx.snap.page)
     names = tuple((c.id, c.name, c.translations) for c in ctx.snap.components)
     world = ctx.token("incident pages", (names, ctx.chrome))
     yield from ctx.memo(
         ("incident docs", ctx.snap.incidents_version, world), lambda: incident_docs(ctx, world)
     )
+
+
+def branding_urls(page: Page) -> dict[str, str]:
+    """The Chrome fields of the page's logo and accent: the URLs they are published at."""
+    css = accent_css(page.accent)
+    return {
+        "logo_url": logo_path(page.logo) if page.logo else "",
+        "accent_url": accent_path(css) if css else "",
+    }
+
+
+def branding_docs(page: Page) -> Iterator[Doc]:
+    """The logo and the accent stylesheet, at URLs named by their content (cached for ever)."""
+    logo, css = page.logo, accent_css(page.accent)
+    if logo is not None:
+        data = logo.data
+        yield Doc(logo_path(logo), logo.content_type, lambda: data, logo.digest, cache=IMMUTABLE)
+    if css:
+        yield Doc(accent_path(css), CSS_TYPE, lambda: css, css, cache=IMMUTABLE)
 
 
 def incident_docs(ctx: BuildContext, world: int) -> list[Doc]:
@@ -59,7 +87,12 @@ def home(ctx: BuildContext) -> str:
         title=ctx.renderer.gettext("%(name)s status") % {"name": ctx.chrome.name},
         status=snap.status,
         updated_at=snap.updated_at,
-        incidents=[notice(ctx, i) for i in snap.unresolved],
+        incidents=[
+            notice(ctx, i, collapsed=n >= COLLAPSE_AFTER)
+            for n, i in enumerate(by_impact(snap.unresolved))
+        ],
+        collapse_after=COLLAPSE_AFTER,
+        legend=legend(ctx),
         active=[notice(ctx, i) for i in snap.active_maintenance],
         upcoming=[notice(ctx, i) for i in snap.upcoming_maintenance],
         rows=list(component_rows(ctx)),
@@ -80,10 +113,26 @@ def untranslated_names(ctx: BuildContext) -> str | None:
     return ctx.page_language if any(n.lang for n in names) else None
 
 
-def notice(ctx: BuildContext, incident: Incident) -> Markup:
+def by_impact(incidents: Iterable[Incident]) -> list[Incident]:
+    """Open incidents as the home page lists them: the worst impact first, then the most
+    recently started (a customer reads first what hurts most, and the newest of those)."""
+    newest_first = sorted(incidents, key=lambda i: i.started_at, reverse=True)
+    return sorted(newest_first, key=lambda i: IMPACT_RANK.get(str(i.impact), 0), reverse=True)
+
+
+def legend(ctx: BuildContext) -> list[tuple[str, str]]:
+    """What each colour of an uptime bar means, with "no data" (the bar's grey)."""
+    gettext = ctx.renderer.gettext
+    shown = [(CSS[s], gettext(_label(s))) for s in LEGEND]
+    return [*shown, (CSS[None], gettext("No data"))]
+
+
+def notice(ctx: BuildContext, incident: Incident, *, collapsed: bool = False) -> Markup:
+    """An open incident or maintenance; `collapsed` folds its latest update into <details>
+    (with many open incidents, the components stay within reach on a phone)."""
     names = _names(ctx, incident)
-    key = (incident.id, ctx.snap.versions.get(incident.id), names, ctx.chrome)
-    return ctx.fragment(key, "notice.html", i=incident, names=names)
+    key = (incident.id, ctx.snap.versions.get(incident.id), names, collapsed, ctx.chrome)
+    return ctx.fragment(key, "notice.html", i=incident, names=names, collapsed=collapsed)
 
 
 def summary(ctx: BuildContext, incident: Incident) -> Markup:
@@ -139,13 +188,24 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
 
 
 def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
-    figure = percent(up.figure)
-    key = (name, up.stamp, shown(up.today), figure, event_names(ctx, up), ctx.chrome)
-    return ctx.lazy(
-        key,
-        "bar.html",
-        lambda: {"name": name, "days": [bar_cell(ctx, d) for d in up.bar], "figure": figure},
-    )
+    figure, recent = percent(up.figure), percent(up.recent)
+    key = (name, up.stamp, shown(up.today), figure, recent, event_names(ctx, up), ctx.chrome)
+    return ctx.lazy(key, "bar.html", lambda: _bar_context(ctx, name, up, figure, recent))
+
+
+def _bar_context(
+    ctx: BuildContext, name: str, up: Uptime, figure: str, recent: str
+) -> dict[str, Any]:
+    """A bar's days and captions; a row younger than the span shown says "since 3 Dec"."""
+    since, since30 = up.since(), up.since(PHONE_DAYS)
+    return {
+        "name": name,
+        "days": [bar_cell(ctx, d) for d in up.bar],
+        "figure": figure,
+        "recent": recent,
+        "since": ctx.day(since, "MMMd") if since else "",
+        "since30": ctx.day(since30, "MMMd") if since30 else "",
+    }
 
 
 CSS = {
@@ -156,6 +216,15 @@ CSS = {
     ComponentStatus.PARTIAL_OUTAGE: "s-major",
     ComponentStatus.MAJOR_OUTAGE: "s-critical",
 }
+
+
+LEGEND = (
+    ComponentStatus.OPERATIONAL,
+    ComponentStatus.DEGRADED_PERFORMANCE,
+    ComponentStatus.PARTIAL_OUTAGE,
+    ComponentStatus.MAJOR_OUTAGE,
+    ComponentStatus.UNDER_MAINTENANCE,
+)
 
 
 def cell(ctx: BuildContext, d: Day) -> dict[str, Any]:
