@@ -83,3 +83,11 @@ def run_cli(db_path: Path) -> RunCli:
         return runner.invoke(statuspage_cli, ["--db", str(db_path), *args], input=input)
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make unit` runs `-n 2 --dist loadgroup`), the browser suite stays on
+    one worker in one run: it shares one browser and one server, package-scoped."""
+    for item in items:
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.xdist_group("browser"))

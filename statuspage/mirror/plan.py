@@ -18,9 +18,10 @@ from statuspage.site.artifacts import Artifact, Site
 
 MANIFEST = ".statuspage-mirror.json"  # what we uploaded: fingerprints and ETags, by key
 NOT_FOUND = "404.html"
+INDEX_KEY = "index.html"  # the page's home in the default language: what a bucket serves at /
 GZIP = "gzip"
 # Upload order: static assets, then other documents (API, feeds, badges), pages, the index.
-ASSET, DOCUMENT, PAGE, INDEX = range(4)
+ASSET, DOCUMENT, PAGE, INDEX, ROOT = range(5)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def url_path(key: str) -> str:
 
 
 def tier(key: str, content_type: str) -> int:
+    if key == INDEX_KEY:
+        return ROOT  # the home a bucket serves at /, after every language's home
     if key == "index.html" or key.endswith("/index.html") or key in codes():
         return INDEX  # the page's home, in each language (`/ru/` or `/ru`)
     if content_type.startswith("text/html"):
@@ -95,19 +98,26 @@ def item(url_path: str, artifact: Artifact, encoding: str, key: str | None = Non
 
 
 def items(site: Site, encoding: str) -> dict[str, Item]:
-    """Every object of a Site, by key."""
+    """Every object of a Site, by key: each language's tree, and the unprefixed pages in the
+    page's default language (a bucket cannot negotiate; readers pick a language through the
+    switcher, whose links lead into the trees)."""
+    published = dict(site.artifacts)
+    published.update((path, site.variant(path, site.language)) for path in site.negotiated)
     found = {
         obj.key: obj
-        for path, artifact in site.artifacts.items()
+        for path, artifact in published.items()
         if artifact.status == 200
         for obj in [item(path, artifact, encoding)]
     }
     found[NOT_FOUND] = item("/" + NOT_FOUND, site.not_found, encoding, NOT_FOUND)
+    for code, (missing, _) in site.errors.items():
+        key = f"{code}/{NOT_FOUND}"
+        found[key] = item("/" + key, missing, encoding, key)
     return found
 
 
 def changes(wanted: Mapping[str, Item], known: Mapping[str, Known]) -> Changes:
-    """Uploads (assets first, pages after, the index last) and the keys to delete after."""
+    """Uploads (assets first, pages after, the homes last, the root one very last) and the keys to delete after."""
     uploads = [
         i for k, i in wanted.items() if k not in known or known[k].fingerprint != i.fingerprint
     ]

@@ -10,7 +10,17 @@ from starlette.testclient import TestClient
 from statuspage.app import create_app
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput
-from statuspage.mirror.plan import ASSET, DOCUMENT, INDEX, PAGE, Known, object_key, tier, url_path
+from statuspage.mirror.plan import (
+    ASSET,
+    DOCUMENT,
+    INDEX,
+    PAGE,
+    ROOT,
+    Known,
+    object_key,
+    tier,
+    url_path,
+)
 from statuspage.mirror.plan import changes as plan_changes
 from tests.conftest import RunCli
 
@@ -40,7 +50,8 @@ def test_the_order_is_assets_documents_pages_then_the_index() -> None:
     assert tier("api/v2/summary.json", "application/json") == DOCUMENT
     assert tier("history", html) == PAGE
     assert tier("ru/history", html) == PAGE
-    assert tier("index.html", html) == tier("ru/index.html", html) == tier("ru", html) == INDEX
+    assert tier("ru/index.html", html) == tier("ru", html) == tier("en/index.html", html) == INDEX
+    assert tier("index.html", html) == ROOT  # the root home after every language's
 
 
 def test_only_changed_or_new_objects_are_uploaded_and_only_ours_deleted() -> None:
