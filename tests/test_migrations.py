@@ -30,6 +30,7 @@ SHIPPED = {
     "0704_checks_through_rules": (
         "b6694ac98d57bc6c3ebe710769c2bd6ad8805376633dd5f1f03fde8d65ef72f5"
     ),
+    "0705_check_tallies": "e0bfd0d94f8ff2fb7f208732f066299f6d1fa3c0c0b5932c1bf97620e27a2a15",
 }
 
 

@@ -1,15 +1,15 @@
-"""SQL for built-in checks: probe results (with retention) and check states. What checks
-do to components is the alerts automation's (storage.automation)."""
+"""SQL for built-in checks: probe results (with retention), their tallies per day, and check
+states. What checks do to components is the alerts automation's (storage.automation)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 import aiosqlite
 
-from statuspage.checks.outcome import CheckResult, CheckState, Outcome, Probe
+from statuspage.checks.outcome import CheckResult, CheckState, Outcome, Probe, ProbeMark, Tally
 from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_none
 
@@ -49,6 +49,35 @@ class CheckQueries(QueryBase):
         )
         return [_result(r) for r in rows]
 
+    async def probe_tallies(
+        self, days: Mapping[date, tuple[datetime, datetime]], names: Iterable[str] | None = None
+    ) -> dict[tuple[str, date], Tally]:
+        """Each check's probes per day, counted in SQL: `days` are (UTC start, end) of each
+        local day; only the named checks when `names` is given. One index range per day
+        (check_results_by_at or _by_name, which hold the outcome: the table is not read)."""
+        if names is None:
+            return _tallies(await self.fetchall(_TALLIES, (_bounds(days),)))
+        given = json.dumps(list(names))
+        return _tallies(await self.fetchall(_NAMED_TALLIES, (_bounds(days), given)))
+
+    async def probe_tallies_after(
+        self, after_id: int, days: Mapping[date, tuple[datetime, datetime]]
+    ) -> dict[tuple[str, date], Tally]:
+        """Like `probe_tallies`, of the probes stored after row `after_id` only (the rows
+        are found by id, then placed in their day): what a reader adds to what it has."""
+        return _tallies(await self.fetchall(_TALLIES_AFTER, (_bounds(days), after_id)))
+
+    async def probe_mark(self) -> ProbeMark:
+        """Where the probes stand (a few index lookups and the states, one row each)."""
+        row = await self.fetchone(_MARK)
+        assert row is not None  # an aggregate: always one row
+        return ProbeMark(
+            row["first_id"] or 0,
+            row["last_id"] or 0,
+            parse_ts_or_none(row["first_at"]),
+            (row["count"], row["since"], row["ranks"]),
+        )
+
     async def prune_check_results(self, before: datetime) -> int:
         return await self.execute("DELETE FROM check_results WHERE at < ?", (ts(before),))
 
@@ -68,6 +97,56 @@ class CheckQueries(QueryBase):
             " updated_at = excluded.updated_at",
             (state.name, state.state.value, state.failures, ts(state.since), ts(state.updated_at)),
         )
+
+
+# A day's probes of each check: d is one of the days, {"2026-03-10": [start, end], ...}.
+_TALLIES = (
+    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
+    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
+    " FROM json_each(?) AS d CROSS JOIN check_results AS r"
+    " WHERE r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, r.name"
+)
+_NAMED_TALLIES = (
+    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
+    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
+    " FROM json_each(?) AS d CROSS JOIN check_results AS r"
+    " WHERE r.name IN (SELECT value FROM json_each(?))"
+    " AND r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, r.name"
+)
+# The rows first (by id), each then placed in its day.
+_TALLIES_AFTER = (
+    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
+    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
+    " FROM check_results AS r CROSS JOIN json_each(?) AS d"
+    " WHERE r.id > ?"
+    " AND r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, r.name"
+)
+_MARK = (
+    "SELECT (SELECT MIN(id) FROM check_results) AS first_id,"
+    " (SELECT MAX(id) FROM check_results) AS last_id,"
+    " (SELECT MIN(at) FROM check_results) AS first_at,"
+    " (SELECT COUNT(*) FROM check_states) AS count,"
+    " (SELECT MAX(since) FROM check_states) AS since,"
+    " (SELECT TOTAL(CASE state WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
+    " FROM check_states) AS ranks"
+)
+_OUTCOMES = {o.rank: o for o in Outcome}
+
+
+def _bounds(days: Mapping[date, tuple[datetime, datetime]]) -> str:
+    return json.dumps({d.isoformat(): [ts(lo), ts(hi)] for d, (lo, hi) in days.items()})
+
+
+def _tallies(rows: Iterable[aiosqlite.Row]) -> dict[tuple[str, date], Tally]:
+    return {
+        (r["name"], date.fromisoformat(r["day"])): Tally(
+            r["probes"], r["down"], _OUTCOMES[r["worst"]]
+        )
+        for r in rows
+    }
 
 
 def _result(row: aiosqlite.Row) -> CheckResult:
