@@ -3,11 +3,11 @@ per day in SQL (`storage.checks.probe_tallies`), kept between snapshots and brou
 date by what changed, so a republish while 200 checks probe every 30 s reads the few rows
 stored since the last one, not the millions kept.
 
-- the first read (or after the table was emptied, or the page's time zone changed) counts
-  every day the bars can show;
+- the first read (or the first with probes, or after the table was emptied and refilled, or
+  the page's time zone changed) counts every day the bars can show;
 - then only the rows stored since (by id) are counted, into yesterday and today;
-- when the local day rolls over, yesterday and today are counted afresh (a probe another
-  process stored just after midnight by its clock lands in the right day);
+- when the local day rolls over, the days since the last read are counted afresh (a probe
+  another process stored just after midnight by its clock lands in the right day);
 - when old rows were pruned, the days before the oldest row go and its day is recounted.
 
 Which checks feed which component's uptime is `statuspage.checks.uptime.uptime_feeds` of the
@@ -66,20 +66,22 @@ class ProbeReader:
 
     async def _refresh(self, q: Queries, mark: ProbeMark, tz: ZoneInfo, today: date) -> None:
         previous, where = self._mark, (today, str(tz))
+        oldest_kept = today - timedelta(days=PROBE_DAYS - 1)
         if mark.last_id == 0 or mark.first_at is None:  # no probes at all
             self._moved(self._days.keys())
             self._days = {}
-        elif previous is None or mark.last_id < previous.last_id or self._tz_moved(where):
-            self._days = {}
-            oldest = max(local_day(mark.first_at, tz), today - timedelta(days=PROBE_DAYS - 1))
+        elif previous is None or not 0 < previous.last_id <= mark.last_id or self._tz_moved(where):
+            self._days, self._closed_moved = {}, True  # count everything afresh
+            oldest = max(local_day(mark.first_at, tz), oldest_kept)
             await self._recount(q, day_range(today, (today - oldest).days + 1), tz)
-        elif self._where != where:  # the day rolled over
-            await self._recount(q, [today - timedelta(days=1), today], tz)
+        elif self._where is not None and self._where != where:  # the day rolled over
+            first = max(min(self._where[0], today - timedelta(days=1)), oldest_kept)
+            await self._recount(q, day_range(today, (today - first).days + 1), tz)
         elif mark.last_id > previous.last_id:
             await self._add(q, previous.last_id, [today - timedelta(days=1), today], tz)
         if previous is not None and mark.first_id > previous.first_id and mark.first_at:
             await self._pruned(q, local_day(mark.first_at, tz), tz)
-        self._forget_before(today - timedelta(days=PROBE_DAYS - 1))
+        self._forget_before(oldest_kept)
         self._mark, self._where = mark, where
 
     def _tz_moved(self, where: tuple[date, str]) -> bool:

@@ -162,7 +162,8 @@ def test_the_page_the_badges_and_the_api_take_uptime_from_probes_where_checks_fe
         assert calendar(group, "2026-03-09") == "Mar 9, 2026: 75.00% uptime"
         website = http.get(f"/uptime/{ids['web']}").text
         assert calendar(website, "2026-03-09") == "Mar 9, 2026: 90.00% uptime"
-        assert ">API<" in http.get("/uptime").text
+        overview = http.get("/uptime").text
+        assert ">API<" in overview and "Where built-in checks watch a component" in overview
 
         assert message(badge(http, ids["api"])) == "79.79%"
         assert message(badge(http, ids["api"], 90)) == "79.79%"
@@ -191,6 +192,7 @@ def test_without_checks_the_same_history_is_incident_based(
         api = bar(http.get("/").text, "API")
         assert (api["Mar 8"], api["Mar 9"], api["Mar 10"]) == ("90.00%", "95.00%", "100.00%")
         assert message(badge(http, ids["api"])) == "95.20%"
+        assert "Where built-in checks watch a component" not in http.get("/uptime").text
 
 
 def test_new_probes_republish_once_a_minute_and_a_change_of_state_at_once(
