@@ -30,7 +30,7 @@ SHIPPED = {
     "0704_checks_through_rules": (
         "b6694ac98d57bc6c3ebe710769c2bd6ad8805376633dd5f1f03fde8d65ef72f5"
     ),
-    "0705_check_tallies": "e0bfd0d94f8ff2fb7f208732f066299f6d1fa3c0c0b5932c1bf97620e27a2a15",
+    "0705_check_tallies": "74127ba124357068569cf21bccf9c87d04fae282c5a51eb5fc993fcbbd7cda9e",
 }
 
 

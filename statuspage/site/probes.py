@@ -45,6 +45,8 @@ class ProbeReader:
 
     def __init__(self, feeds: Mapping[str, Sequence[str]]) -> None:
         self.feeds = feeds  # component name or id -> the checks giving its uptime
+        self._checks = sorted({name for names in feeds.values() for name in names})
+        self._wanted = frozenset(self._checks)
         self._days: dict[date, dict[str, Tally]] = {}
         self._mark: ProbeMark | None = None
         self._where: tuple[date, str] | None = None  # today and the time zone of _days
@@ -89,7 +91,7 @@ class ProbeReader:
 
     async def _recount(self, q: Queries, days: Sequence[date], tz: ZoneInfo) -> None:
         """Count these days afresh."""
-        found = await q.probe_tallies(spans(days, tz))
+        found = await q.probe_tallies(spans(days, tz), self._checks)
         for day in days:
             self._days.pop(day, None)
         for (name, day), tally in found.items():
@@ -99,6 +101,7 @@ class ProbeReader:
     async def _add(self, q: Queries, after_id: int, days: Sequence[date], tz: ZoneInfo) -> None:
         """Add the probes stored after row `after_id` to what these days have."""
         found = await q.probe_tallies_after(after_id, spans(days, tz))
+        found = {key: tally for key, tally in found.items() if key[0] in self._wanted}
         for (name, day), tally in found.items():
             tallies = self._days.setdefault(day, {})
             had = tallies.get(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
 
@@ -16,6 +16,7 @@ from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_non
 
 class CheckQueries(QueryBase):
     async def add_check_result(self, result: CheckResult) -> None:
+        """Store a probe, and count it in its quarter hour's tally (check_tallies)."""
         p = result.probe
         await self.execute(
             "INSERT INTO check_results (name, at, outcome, latency_ms, detail, cert_expires_at)"
@@ -27,6 +28,17 @@ class CheckQueries(QueryBase):
                 p.latency_ms,
                 p.detail,
                 ts_or_none(p.cert_expires_at),
+            ),
+        )
+        await self.execute(
+            "INSERT INTO check_tallies (name, bucket, probes, down, worst) VALUES (?, ?, 1, ?, ?)"
+            " ON CONFLICT (name, bucket) DO UPDATE SET probes = probes + 1,"
+            " down = down + excluded.down, worst = MAX(worst, excluded.worst)",
+            (
+                result.name,
+                ts(quarter_hour(result.at)),
+                int(p.outcome is Outcome.DOWN),
+                p.outcome.rank,
             ),
         )
 
@@ -50,15 +62,13 @@ class CheckQueries(QueryBase):
         return [_result(r) for r in rows]
 
     async def probe_tallies(
-        self, days: Mapping[date, tuple[datetime, datetime]], names: Iterable[str] | None = None
+        self, days: Mapping[date, tuple[datetime, datetime]], names: Iterable[str]
     ) -> dict[tuple[str, date], Tally]:
-        """Each check's probes per day, counted in SQL: `days` are (UTC start, end) of each
-        local day; only the named checks when `names` is given. One index range per day
-        (check_results_by_at or _by_name, which hold the outcome: the table is not read)."""
-        if names is None:
-            return _tallies(await self.fetchall(_TALLIES, (_bounds(days),)))
+        """The named checks' probes per day, added up in SQL from their quarter hours'
+        tallies (at most 100 rows a check and day, read in key order): `days` are the (UTC
+        start, end) of each local day."""
         given = json.dumps(list(names))
-        return _tallies(await self.fetchall(_NAMED_TALLIES, (_bounds(days), given)))
+        return _tallies(await self.fetchall(_TALLIES, (_bounds(days), given)))
 
     async def probe_tallies_after(
         self, after_id: int, days: Mapping[date, tuple[datetime, datetime]]
@@ -79,7 +89,19 @@ class CheckQueries(QueryBase):
         )
 
     async def prune_check_results(self, before: datetime) -> int:
-        return await self.execute("DELETE FROM check_results WHERE at < ?", (ts(before),))
+        """Delete the probes before `before` and their tallies; the quarter hour `before`
+        falls in is counted again from the probes left in it."""
+        pruned = await self.execute("DELETE FROM check_results WHERE at < ?", (ts(before),))
+        start = quarter_hour(before)
+        await self.execute("DELETE FROM check_tallies WHERE bucket <= ?", (ts(start),))
+        await self.execute(
+            "INSERT INTO check_tallies (name, bucket, probes, down, worst)"
+            " SELECT name, ?, COUNT(*), SUM(outcome = 'down'),"
+            " MAX(CASE outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
+            " FROM check_results WHERE at >= ? AND at < ? GROUP BY name",
+            (ts(start), ts(start), ts(start + QUARTER_HOUR)),
+        )
+        return pruned
 
     async def get_check_state(self, name: str) -> CheckState | None:
         row = await self.fetchone("SELECT * FROM check_states WHERE name = ?", (name,))
@@ -99,21 +121,14 @@ class CheckQueries(QueryBase):
         )
 
 
-# A day's probes of each check: d is one of the days, {"2026-03-10": [start, end], ...}.
+# A day's tally of each check, from its quarter hours: d is one of the days,
+# {"2026-03-10": [start, end], ...}, each bound on a quarter hour.
 _TALLIES = (
-    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
-    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
-    " FROM json_each(?) AS d CROSS JOIN check_results AS r"
-    " WHERE r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
-    " GROUP BY d.key, r.name"
-)
-_NAMED_TALLIES = (
-    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
-    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
-    " FROM json_each(?) AS d CROSS JOIN check_results AS r"
-    " WHERE r.name IN (SELECT value FROM json_each(?))"
-    " AND r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
-    " GROUP BY d.key, r.name"
+    "SELECT d.key AS day, t.name AS name, SUM(t.probes) AS probes, SUM(t.down) AS down,"
+    " MAX(t.worst) AS worst FROM json_each(?) AS d CROSS JOIN check_tallies AS t"
+    " WHERE t.name IN (SELECT value FROM json_each(?))"
+    " AND t.bucket >= json_extract(d.value, '$[0]') AND t.bucket < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, t.name"
 )
 # The rows first (by id), each then placed in its day.
 _TALLIES_AFTER = (
@@ -134,6 +149,13 @@ _MARK = (
     " FROM check_states) AS ranks"
 )
 _OUTCOMES = {o.rank: o for o in Outcome}
+QUARTER_HOUR = timedelta(minutes=15)
+
+
+def quarter_hour(at: datetime) -> datetime:
+    """The start of the quarter hour (UTC) `at` falls in: a probe's tally bucket."""
+    at = at.astimezone(UTC)
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
 
 
 def _bounds(days: Mapping[date, tuple[datetime, datetime]]) -> str:

@@ -42,7 +42,7 @@ async def test_probes_are_counted_per_check_and_local_day_in_sql(svc: Service) -
             await q.add_check_result(r)
     days = [date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 10)]
     async with svc.ctx.read() as q:
-        tallies = await q.probe_tallies(spans(days, BERLIN))
+        tallies = await q.probe_tallies(spans(days, BERLIN), ["api", "web", "nothing"])
         named = await q.probe_tallies(spans(days, BERLIN), ["web"])
         mark = await q.probe_mark()
         after = await q.probe_tallies_after(mark.last_id - 2, spans(days, BERLIN))
