@@ -11,6 +11,8 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from statuspage.checks.uptime import uptime_feeds
+from statuspage.checks.wiring import configured_checks
 from statuspage.cli.context import Context, pass_context
 from statuspage.service import Service
 from statuspage.site.artifacts import Site
@@ -93,8 +95,11 @@ def export(ctx: Context, directory: Path, gzip: bool) -> None:
       statuspage export public/ && rsync -a public/ host:/var/www/status/
     """
 
+    # The components whose uptime the checks' probes give, as the server shows them.
+    feeds = uptime_feeds(configured_checks(ctx.settings.automation))
+
     async def use(svc: Service) -> Site:
-        snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock).read())
+        snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock, feeds).read())
         return SiteBuilder(ctx.settings).build(snapshot)
 
     site = ctx.run_local(use)

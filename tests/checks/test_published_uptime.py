@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from statuspage.checks.outcome import Outcome, Probe
 from statuspage.checks.spec import CheckSpec
 from statuspage.checks.wiring import configured_checks
+from statuspage.cli import cli
+from statuspage.events import utcnow
 from statuspage.service import Service
 from statuspage.service.checks import ChecksService
 from tests.checks.conftest import free_port
@@ -230,3 +233,22 @@ def test_new_probes_republish_once_a_minute_and_a_change_of_state_at_once(
         store("d")  # the third: the check is down, which republishes at once
         wait_for(lambda: bar(http.get("/").text, "API")["Mar 10"] == "55.55%")
         assert badge(http, ids["api"]) != second
+
+
+def test_the_static_export_shows_the_same_probe_based_uptime(
+    db_path: Path, tmp_path: Path, automation: Path
+) -> None:
+    async def use(svc: Service) -> str:  # now, by the real clock the CLI uses
+        api = await svc.add_component("API")
+        checks = ChecksService(svc.ctx)
+        for outcome in (Outcome.UP, Outcome.DOWN, Outcome.UP, Outcome.DOWN):
+            await checks.record(specs(automation)["api-health"], Probe(outcome, 5.0))
+        return api.id
+
+    api = seed(db_path, utcnow, use)
+    out = tmp_path / "public"
+    env = {"STATUSPAGE_AUTOMATION": str(automation)}
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert message((out / f"badges/components/{api}/uptime-30d.svg").read_bytes()) == "50.00%"
+    assert "50.00% uptime" in (out / f"uptime/{api}.html").read_text()
