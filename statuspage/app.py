@@ -14,7 +14,8 @@ from starlette.middleware import Middleware
 
 from statuspage import admin, alert_hooks, hooks, subscribe
 from statuspage.body_limit import BodyLimit
-from statuspage.checks.wiring import checks_in_server
+from statuspage.checks.uptime import uptime_feeds
+from statuspage.checks.wiring import checks_in_server, configured_checks
 from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, load_comms
 from statuspage.config import Settings, load_settings
@@ -44,14 +45,20 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         tasks: list[asyncio.Task[None]] = []
         try:  # whatever fails, the store is closed: its thread would keep the process alive
             policy = settings.subscription_policy()
-            service = Service(store, clock, comms=comms, subscription_policy=policy)
+            # The components whose uptime the checks' probes give (a broken file stops here).
+            feeds = uptime_feeds(configured_checks(settings.automation))
+            service = Service(
+                store, clock, comms=comms, subscription_policy=policy, uptime_feeds=feeds
+            )
             app.state.settings = settings
             app.state.service = service
             app.state.subscribe_offer = subscribe.make_offer(
                 settings, comms.templates if comms else None, _configured(settings, comms)
             )
             offered = app.state.subscribe_offer.channel_names
-            publisher = Publisher(store, settings, clock, published, subscribe_channels=offered)
+            publisher = Publisher(
+                store, settings, clock, published, subscribe_channels=offered, uptime_feeds=feeds
+            )
             # A write in this process (Manage API, hooks, subscribe forms, the ticker) is
             # published as soon as it commits; another process's writes (the CLI) by the poll.
             store.after_commit.append(publisher.poke)

@@ -30,6 +30,7 @@ SHIPPED = {
     "0704_checks_through_rules": (
         "b6694ac98d57bc6c3ebe710769c2bd6ad8805376633dd5f1f03fde8d65ef72f5"
     ),
+    "0705_check_tallies": "74127ba124357068569cf21bccf9c87d04fae282c5a51eb5fc993fcbbd7cda9e",
     "0801_page_branding": "c8699e3fb1be81f87fdd9ba8874ee3a0480f0607c20caac77966bbd0e488a8e6",
 }
 

@@ -82,7 +82,6 @@ datagram_received  # unused method (statuspage/checks/dns_probe.py: asyncio call
 error_received  # unused method (statuspage/checks/dns_probe.py: asyncio calls it)
 fingerprint  # unused variable (statuspage/checks/signals.py: the alerts rules dedupe by it)
 list_checks  # unused function (statuspage/cli/checks.py)
-prefer_probes  # unused function (statuspage/checks/uptime.py: the seam for site/uptime_view.py)
 _.synced_at  # MirrorStatus: written to the status file, read by `mirror status`
 # Commands the lazy `statuspage` group imports by name (statuspage/cli/__init__.py: COMMANDS).
 dispatch  # unused function (statuspage/cli/delivery.py: a click command)
@@ -95,3 +94,4 @@ format_commands  # unused method (statuspage/cli/group.py: click calls it)
 DEMO_ENV  # unused variable (statuspage/demo.py: the Makefile's demo target reads it)
 _.logo_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
 _.accent_url  # unused variable (statuspage/site/render.py: Chrome, read by base.html)
+_.results  # unused method (statuspage/service/checks.py: the probes themselves, used by the tests)

@@ -65,8 +65,9 @@ def partial_date(raw: str | None, name: str, *, last: bool) -> date | None:
     "GET",
     COMPONENT + "/uptime",
     scope=Scope.READ,
-    summary="A component's uptime over a range of days (a major outage counts fully, "
-    "a partial outage at 30 %)",
+    summary="A component's uptime over a range of days, as the page shows it (a major outage "
+    "counts fully, a partial outage at 30 %; on days built-in checks probed it, the share of "
+    "probes not down)",
     response="ComponentUptime",
     query=RANGE,
 )

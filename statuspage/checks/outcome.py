@@ -48,3 +48,29 @@ class CheckState:
     failures: int
     since: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The probes of one check (or several) in one day: how many, how many were down, and
+    the worst outcome. What the uptime from checks is computed from (`checks.uptime`)."""
+
+    probes: int
+    down: int
+    worst: Outcome
+
+    def __add__(self, other: Tally) -> Tally:
+        worst = max(self.worst, other.worst, key=lambda o: o.rank)
+        return Tally(self.probes + other.probes, self.down + other.down, worst)
+
+
+@dataclass(frozen=True)
+class ProbeMark:
+    """Where the stored probes stand: the first and last row id, when the oldest was taken,
+    and a summary of the checks' states that moves when one changes. Equal marks: the
+    probes behind the uptime figures did not change."""
+
+    first_id: int
+    last_id: int
+    first_at: datetime | None
+    states: tuple[object, ...]

@@ -28,7 +28,9 @@ from statuspage.comms.plan.yamlnodes import Mapping, Node, Scalar, Sequence, loa
 from statuspage.model import ComponentStatus
 
 KEY = "checks"
-CHECK_KEYS = ("name", *Kind, "components", "interval", "timeout", "retries", "down", "degraded")
+CHECK_KEYS = (
+    "name", *Kind, "components", "interval", "timeout", "retries", "down", "degraded", "uptime",
+)  # fmt: skip
 HTTP_KEYS = (
     "url", "method", "expect_status", "keyword", "absent_keyword", "json_path", "json_value",
     "slow", "cert_warning", "ca_file", "follow_redirects", "headers",
@@ -38,6 +40,7 @@ DNS_KEYS = ("name", "type", "expect", "server")
 METHODS = ("GET", "HEAD")
 RECORDS = ("A", "AAAA", "CNAME", "MX", "NS", "TXT")
 STATUSES = ("degraded_performance", "partial_outage", "major_outage")
+UPTIME_SOURCES = ("probes", "incidents")  # what a check's components' uptime comes from
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 JSON_PATH = re.compile(
     r"^\$?(?:\.[^.\[\]]+|\[\d+\])+$|^[^.\[\]$][^.\[\]]*(?:\.[^.\[\]]+|\[\d+\])*$"
@@ -126,6 +129,7 @@ class _Checks:
         components = [s.text.strip() for s in self.r.words(m.get("components"), "components")]
         down = self._status(m.get("down"), "down")
         degraded = self._status(m.get("degraded"), "degraded")
+        uptime = self._choice(m.get("uptime"), "uptime", UPTIME_SOURCES, upper=False)
         if name is None or probe is None:
             return None
         spec = CheckSpec(name, probe, tuple(components), line=m.where.line)
@@ -146,6 +150,7 @@ class _Checks:
             retries or 0,
             down or spec.down,
             degraded or spec.degraded,
+            uptime != "incidents",
             line=m.where.line,
         )
 

@@ -74,6 +74,9 @@ class CheckSpec:
     retries: int = 0  # failed probes tolerated: down (or degraded) after retries + 1 in a row
     down: ComponentStatus = ComponentStatus.MAJOR_OUTAGE
     degraded: ComponentStatus = ComponentStatus.DEGRADED_PERFORMANCE
+    # Its probes give its components' uptime (`uptime: probes`, the default); `uptime:
+    # incidents` leaves them on the incident-based figure (statuspage.checks.uptime).
+    uptime_from_probes: bool = True
     line: int = field(default=0, compare=False)  # where it is defined, for messages
 
     @property

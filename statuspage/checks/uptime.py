@@ -3,62 +3,104 @@
 For a component fed by checks, every probe of those checks in the calendar day (page time
 zone) counts once: up and degraded probes are uptime, down probes are downtime (degraded
 does not count as downtime, as degraded performance does not in the incident-based formula,
-statuspage.uptime). A day without probes has no data. Several days together: each day's
-share weighted by how long the day was observed (today: up to now), as `uptime.overall`
-does, so these Days can stand in for the incident-based ones of a component. Pure.
+statuspage.uptime). A day without probes has no data: the uptime bars keep the
+incident-based figure for it (`prefer_probes`). Several days together: each day's share
+weighted by how long the day was observed (today: up to now), as `uptime.overall` does, so
+these Days stand in for the incident-based ones of a component.
+
+Which components: every one a check feeds (its `components:`), unless the check says
+`uptime: incidents` (`uptime_feeds`). The probes are counted per check and day in SQL
+(`storage.checks.probe_tallies`); these functions take those `Tally`s. Pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from statuspage.checks.outcome import CheckResult, Outcome
-from statuspage.model import ComponentStatus
-from statuspage.uptime import Day, day_bounds, local_day
+from statuspage.checks.outcome import Outcome, Tally
+from statuspage.checks.spec import CheckSpec
+from statuspage.model import Component, ComponentStatus
+from statuspage.uptime import Day, day_bounds
 
 WORST = {
     Outcome.UP: ComponentStatus.OPERATIONAL,
     Outcome.DEGRADED: ComponentStatus.DEGRADED_PERFORMANCE,
     Outcome.DOWN: ComponentStatus.MAJOR_OUTAGE,
 }
+# Component names match ignoring ASCII case, as the store finds them (COLLATE NOCASE).
+_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def probe_share(results: Iterable[CheckResult]) -> float | None:
-    """The share of probes that were not down; None when there are none."""
-    total = down = 0
-    for r in results:
-        total += 1
-        down += r.probe.outcome is Outcome.DOWN
-    return None if total == 0 else (total - down) / total
+def uptime_feeds(specs: Iterable[CheckSpec]) -> dict[str, tuple[str, ...]]:
+    """The checks whose probes give each component's uptime, by the component as the file
+    names it (a name or an id): every check feeding it but those with `uptime: incidents`."""
+    fed: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.uptime_from_probes:
+            for component in spec.components:
+                fed.setdefault(component, []).append(spec.name)
+    return {component: tuple(names) for component, names in fed.items()}
+
+
+def feeding(
+    feeds: Mapping[str, Sequence[str]], components: Iterable[Component]
+) -> dict[str, tuple[str, ...]]:
+    """`uptime_feeds` by component id: a reference is a component's id or, failing that, its
+    name ignoring case; a reference to no component is left out."""
+    listed = list(components)
+    by_id = {c.id: c.id for c in listed}
+    by_name: dict[str, str] = {}
+    for c in listed:
+        by_name.setdefault(c.name.translate(_FOLD), c.id)
+    out: dict[str, dict[str, None]] = {}  # ordered sets: two references to one component
+    for ref, names in feeds.items():
+        found = by_id.get(ref) or by_name.get(ref.translate(_FOLD))
+        if found is not None:
+            out.setdefault(found, {}).update(dict.fromkeys(names))
+    return {cid: tuple(names) for cid, names in out.items()}
+
+
+def spans(days: Iterable[date], tz: ZoneInfo) -> dict[date, tuple[datetime, datetime]]:
+    """Each day's UTC start and end, as `storage.checks.probe_tallies` takes them."""
+    return {d: day_bounds(d, tz) for d in days}
+
+
+def combined(tallies: Mapping[tuple[str, date], Tally], checks: Iterable[str]) -> dict[date, Tally]:
+    """One component's tally per day: the sum of its checks' (`checks` feed it)."""
+    wanted = set(checks)
+    out: dict[date, Tally] = {}
+    for (name, day), tally in tallies.items():
+        if name in wanted:
+            found = out.get(day)
+            out[day] = tally if found is None else found + tally
+    return out
+
+
+def tally_day(day: date, tally: Tally | None, tz: ZoneInfo, now: datetime) -> Day:
+    """One day's uptime from its probes (None: no probes, no data)."""
+    if tally is None or tally.probes == 0:
+        return Day(day, None)
+    start, end = day_bounds(day, tz)
+    observed = max(0.0, (min(end, now) - start).total_seconds())
+    share = (tally.probes - tally.down) / tally.probes
+    return Day(day, share, WORST[tally.worst], observed_seconds=observed)
 
 
 def probe_days(
-    results: Sequence[CheckResult], days: Sequence[date], tz: ZoneInfo, now: datetime
+    tallies: Mapping[date, Tally], days: Sequence[date], tz: ZoneInfo, now: datetime
 ) -> list[Day]:
-    """One Day per date from the probes (of one component's checks) in it."""
-    by_day: dict[date, list[CheckResult]] = {}
-    for r in results:
-        by_day.setdefault(local_day(r.at, tz), []).append(r)
-    return [_day(d, by_day.get(d, []), tz, now) for d in days]
-
-
-def _day(day: date, results: list[CheckResult], tz: ZoneInfo, now: datetime) -> Day:
-    share = probe_share(results)
-    if share is None:
-        return Day(day, None)
-    start, end = day_bounds(day, tz)
-    worst = max((r.probe.outcome for r in results), key=lambda o: o.rank)
-    observed = max(0.0, (min(end, now) - start).total_seconds())
-    return Day(day, share, WORST[worst], observed_seconds=observed)
+    """One Day per date from one component's tallies (see `combined`)."""
+    return [tally_day(d, tallies.get(d), tz, now) for d in days]
 
 
 def prefer_probes(recorded: Sequence[Day], probes: Sequence[Day]) -> list[Day]:
     """A component's days for the uptime bars: each day's uptime from its probes where it
     has some, else from the recorded status changes; the incidents of the day (tooltips)
-    and the worse of the two statuses are kept. The seam for `site/uptime_view.py`."""
+    and the worse of the two statuses are kept. Used by the published page
+    (`site/uptime_view.py`) and the Manage API (`service/admin_uptime.py`) alike."""
     by_day = {d.day: d for d in probes if d.uptime is not None}
     out = []
     for day in recorded:

@@ -16,6 +16,7 @@ from statuspage.checks.read import validate_checks
 from statuspage.checks.runner import Ran
 from statuspage.checks.signals import check_of
 from statuspage.checks.spec import CheckSpec
+from statuspage.checks.uptime import uptime_feeds
 from statuspage.checks.wiring import configured_checks, runner_for
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json, table
@@ -166,15 +167,14 @@ def list_checks(ctx: Context, path: Path | None, as_json: bool) -> None:
 def uptime(ctx: Context, days: int, path: Path | None, as_json: bool) -> None:
     """Uptime of each component fed by checks, from their probes (share not down).
 
+    The figure the published page shows for the days that have probes. Checks with
+    `uptime: incidents` are left out: their components keep the incident-based figure.
+
     \b
     Example:
       statuspage checks uptime --days 7
     """
-    specs = _specs(ctx, path)
-    fed: dict[str, list[str]] = {}
-    for spec in specs:
-        for component in spec.components:
-            fed.setdefault(component, []).append(spec.name)
+    fed = uptime_feeds(_specs(ctx, path))
 
     async def use(svc: Service) -> dict[str, list[Day]]:
         service = ChecksService(svc.ctx)

@@ -11,6 +11,8 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from statuspage.checks.uptime import uptime_feeds
+from statuspage.checks.wiring import configured_checks
 from statuspage.cli.context import Context, UsageLine, pass_context
 from statuspage.cli.mirror import upload_site
 from statuspage.service import Service
@@ -107,8 +109,11 @@ def export(ctx: Context, directory: Path | None, gzip: bool, target: str | None)
     if (directory is None) == (target is None):
         raise UsageLine("give a DIRECTORY or --to s3://BUCKET/PREFIX (one of them)")
 
+    # The components whose uptime the checks' probes give, as the server shows them.
+    feeds = uptime_feeds(configured_checks(ctx.settings.automation))
+
     async def use(svc: Service) -> Site:
-        snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock).read())
+        snapshot = await svc.attach(lambda store: SnapshotReader(store, svc.clock, feeds).read())
         return SiteBuilder(ctx.settings).build(snapshot)
 
     site = ctx.run_local(use)

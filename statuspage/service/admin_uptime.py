@@ -2,15 +2,18 @@
 
 The range is resolved and checked here; the figures come from the page's own computation
 (`statuspage.uptime.component_days`), fed the same recorded status changes and backfill
-overlays as the published page, so the API and the page never disagree.
+overlays as the published page, and for a component built-in checks feed, the same probes
+in place of them on the days that have some (`statuspage.checks.uptime.prefer_probes`), so
+the API and the page never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from statuspage.checks.uptime import combined, feeding, prefer_probes, probe_days, spans
 from statuspage.errors import InvalidInput, NotFound
 from statuspage.model import Component, ComponentStatus
 from statuspage.service.components import Components
@@ -18,6 +21,7 @@ from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.storage.components import ComponentIncident
 from statuspage.uptime import (
+    Day,
     Event,
     Interval,
     RangeUptime,
@@ -88,9 +92,17 @@ def _first_day(
 class Uptime:
     """A component's uptime over a range of days, for the Manage API."""
 
-    def __init__(self, ctx: ServiceContext, components: Components) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        components: Components,
+        feeds: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.components = components
+        # The checks whose probes give a component's uptime, by the component's name or id
+        # as the automation file gives it (statuspage.checks.uptime.uptime_feeds).
+        self.feeds = feeds or {}
 
     async def component_uptime(
         self, ref: str, *, start: date | None = None, end: date | None = None
@@ -111,8 +123,10 @@ class Uptime:
             lo, hi = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
             changes = await q.list_status_changes([component.id])
             incidents = await q.component_incidents(component.id, lo, hi)
+            span = day_range(last, (last - first).days + 1)
+            probes = await self._probes(q, component, span, tz, now)
         days = component_days(
-            day_range(last, (last - first).days + 1),
+            span,
             tz,
             changes=changes,
             overlays=_overlays(incidents),
@@ -120,7 +134,21 @@ class Uptime:
             begins=begins,
             now=now,
         )
+        days = prefer_probes(days, probes) if probes else days
         return over_range(component.id, component.name, days, warnings)
+
+    async def _probes(
+        self, q: Queries, component: Component, span: list[date], tz: ZoneInfo, now: datetime
+    ) -> list[Day]:
+        """The days' uptime from the probes of the checks feeding the component (none when
+        no check feeds it)."""
+        if not self.feeds:
+            return []
+        names = feeding(self.feeds, await q.list_components()).get(component.id)
+        if not names:
+            return []
+        tallies = await q.probe_tallies(spans(span, tz), names)
+        return probe_days(combined(tallies, names), span, tz, now)
 
     async def _uptime_component(self, q: Queries, ref: str) -> Component:
         found = await q.find_component(ref.strip())

@@ -1,5 +1,5 @@
 """Use cases for built-in checks: store a probe (and settle the check's state), list the
-checks' last results, prune old results, and read the probes behind a component's uptime.
+checks' last results, prune old results, and count the probes behind a component's uptime.
 
 A probe is stored in a private transaction (the public page does not change). What a
 change of a check's state does to components is not decided here: the checks feed the
@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from statuspage.checks.outcome import CheckResult, CheckState, Probe
 from statuspage.checks.spec import CheckSpec
 from statuspage.checks.state import Step, step
-from statuspage.checks.uptime import probe_days
+from statuspage.checks.uptime import combined, probe_days, spans
 from statuspage.service.context import ServiceContext
-from statuspage.uptime import Day, day_bounds
+from statuspage.uptime import Day
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ class ChecksService:
             return await q.check_results(names, start, end)
 
     async def probe_days(self, names: Sequence[str], days: Sequence[date]) -> list[Day]:
-        """Uptime per day (page time zone) from the probes of some checks: the figure the
-        uptime bars can use for a component that has checks (statuspage.checks.uptime)."""
+        """Uptime per day (page time zone) from the probes of some checks taken together:
+        the figure the uptime bars use for a component they feed (statuspage.checks.uptime)."""
         tz = ZoneInfo(await self.ctx.time_zone())
-        start, end = day_bounds(days[0], tz)[0], day_bounds(days[-1], tz)[1]
-        results = await self.results(names, start, end)
-        return probe_days(results, days, tz, self.ctx.now())
+        async with self.ctx.read() as q:
+            tallies = await q.probe_tallies(spans(days, tz), names)
+        return probe_days(combined(tallies, names), days, tz, self.ctx.now())

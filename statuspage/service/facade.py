@@ -5,7 +5,7 @@ same frozen `ServiceContext`; a service that builds on another is handed it here
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Self, TypeVar
@@ -80,7 +80,10 @@ class Service:
         sinks: Sequence[TransactionSink] = (),
         comms: CommsHooks | None = None,
         subscription_policy: SubscriptionPolicy | None = None,
+        uptime_feeds: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """`uptime_feeds`: the checks whose probes give a component's uptime, by component
+        name or id (statuspage.checks.uptime.uptime_feeds of the automation file)."""
         self.ctx = ctx = ServiceContext.build(store, clock, sinks, comms, subscription_policy)
         self.components = Components(ctx)
         self.incidents = Incidents(ctx)
@@ -92,7 +95,7 @@ class Service:
             ctx, self.incidents, self.maintenance, self.translations
         )
         self.history = History(ctx, self.incidents, self.translations)
-        self.uptime = Uptime(ctx, self.components)
+        self.uptime = Uptime(ctx, self.components, uptime_feeds)
         self.templates = Templates(ctx)
         self.tokens = Tokens(ctx)
         self.audit = Audit(ctx)

@@ -4,6 +4,12 @@ It republishes at once when a write in this process commits (the app connects th
 after-commit sinks to `poke`), within a poll interval when another process (the CLI) wrote
 (Store.revision() grows with every public change), and when the day rolls over in the page's
 time zone (uptime bars move) or a maintenance window opens or closes.
+
+Where built-in checks give components' uptime, their probes change the published figures
+without a public change: a stored probe is a private write (no revision). The poll reads
+where the probes stand too (`ProbeMark`): a check that changed state is republished at the
+next poll; new probes alone at most once a `probe_every` (a minute), so 200 checks probing
+every 30 s cost one republish a minute, of the documents whose figures moved.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
@@ -24,6 +30,7 @@ from statuspage.site.snapshot import Snapshot, SnapshotReader
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage.publish")
+PROBE_EVERY = timedelta(minutes=1)  # republishes for new probes alone, at most
 
 
 class Published:
@@ -44,10 +51,15 @@ class Publisher:
         clock: Clock = utcnow,
         published: Published | None = None,
         subscribe_channels: tuple[str, ...] = (),
+        uptime_feeds: Mapping[str, Sequence[str]] | None = None,
+        probe_every: timedelta = PROBE_EVERY,
     ) -> None:
+        """`uptime_feeds`: the checks whose probes give a component's uptime, by component
+        name or id (statuspage.checks.uptime.uptime_feeds of the automation file)."""
         self.store = store
         self.clock = clock
-        self.reader = SnapshotReader(store, clock)
+        self.reader = SnapshotReader(store, clock, uptime_feeds)
+        self.probe_every = probe_every
         self.builder = SiteBuilder(settings, subscribe_channels=subscribe_channels)
         self.published = published or Published()
         self.published.publisher = self
@@ -109,7 +121,23 @@ class Publisher:
         site = self.published.site
         if site is None or await self.store.revision() != site.revision:
             return True
-        return self._due is not None and self.clock() >= self._due
+        if self._due is not None and self.clock() >= self._due:
+            return True
+        return await self._probes_moved()
+
+    async def _probes_moved(self) -> bool:
+        """Whether the probes behind the published uptime moved enough to republish: a
+        check's state at once, new (or pruned) probes once `probe_every` has passed."""
+        snap = self.snapshot
+        if snap is None or snap.probe_mark is None:  # no check gives any uptime
+            return False
+        async with self.store.read() as q:
+            mark = await q.probe_mark()
+        if mark == snap.probe_mark:
+            return False
+        if mark.states != snap.probe_mark.states:
+            return True
+        return self.clock() >= snap.taken_at + self.probe_every
 
     async def run(self, interval: float) -> None:
         """Poll for changes forever; a failed publish is logged and tried again."""

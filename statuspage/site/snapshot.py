@@ -8,13 +8,14 @@ so a snapshot of a page with thousands of past incidents costs a few millisecond
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from statuspage.checks.outcome import ProbeMark
 from statuspage.errors import NotFound
 from statuspage.events import Clock, utcnow
 from statuspage.model import (
@@ -28,6 +29,7 @@ from statuspage.model import (
     StatusChange,
     page_status,
 )
+from statuspage.site.probes import ProbeReader, Probes
 from statuspage.storage import Queries, Store
 from statuspage.storage.convert import parse_ts
 from statuspage.storage.public import IncidentFingerprint
@@ -48,6 +50,9 @@ class Snapshot:
     changes: Mapping[str, tuple[StatusChange, ...]]  # component id -> its changes, time order
     overlays: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # backfills
     incidents_version: int = 0  # the same number means the same incidents and versions
+    # Components whose uptime built-in checks give: their probes per day (site.probes).
+    probes: Mapping[str, Probes] = field(default_factory=dict)
+    probe_mark: ProbeMark | None = None  # where the probes stood (None: no check feeds uptime)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -119,9 +124,15 @@ FULL_SCAN_EVERY = 30.0
 class SnapshotReader:
     """Reads snapshots, rereading only what changed since the previous one (one per process)."""
 
-    def __init__(self, store: Store, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock = utcnow,
+        uptime_feeds: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.probes = ProbeReader(uptime_feeds or {})
         self._incidents: dict[str, Incident] = {}
         self._versions: dict[str, str] = {}
         self._order: tuple[Incident, ...] | None = None
@@ -147,10 +158,12 @@ class SnapshotReader:
             groups, components = await q.list_groups(), await q.list_components()
             await self._refresh_incidents(q)
             await self._refresh_changes(q)
+            taken_at = self.clock()
+            mark, probes = await self.probes.read(q, components, ZoneInfo(page.time_zone), taken_at)
         incidents = self._sorted_incidents()
         return Snapshot(
             revision=revision,
-            taken_at=self.clock(),
+            taken_at=taken_at,
             page=page,
             groups=tuple(groups),
             components=tuple(components),
@@ -159,6 +172,8 @@ class SnapshotReader:
             versions=self._frozen_versions(),
             changes={c.id: self._changes.get(c.id, ()) for c in components},
             overlays=self._overlays(),
+            probes=probes,
+            probe_mark=mark,
         )
 
     async def _refresh_incidents(self, q: Queries) -> None:

@@ -1,8 +1,12 @@
 """Uptime of every component and group over the published window, from a snapshot.
 
-Closed days only change when their inputs do, so each component's days are cached with the
-inputs they came from; a new snapshot recomputes today alone for the components whose
-history did not change. That keeps a republish fast on a page with years of incidents.
+A component's days come from its recorded status changes (statuspage.uptime); for one that
+built-in checks feed, each day with probes takes its uptime from them instead
+(statuspage.checks.uptime.prefer_probes): one computation for the bars, the uptime pages
+and the badges. Closed days only change when their inputs do, so each component's days are
+cached with the inputs they came from (its probes of closed days among them); a new
+snapshot recomputes today alone for the components whose history did not change. That
+keeps a republish fast on a page with years of incidents.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from statuspage.checks.uptime import prefer_probes, probe_days, tally_day
 from statuspage.model import Component, Incident, StatusChange
+from statuspage.site.probes import Probes
 from statuspage.site.snapshot import Snapshot
 from statuspage.uptime import (
     WEIGHTS,
@@ -101,7 +107,11 @@ class UptimeView:
         todays: dict[str, Day] = {}
         for c in snap.components:
             closed[c.id], today = self._component(snap, c, days, events.get(c.id, ()))
-            todays[c.id] = today
+            todays[c.id] = today  # as recorded: `_today` builds on it
+            probes = snap.probes.get(c.id)
+            if probes is not None:
+                probed = tally_day(snap.today, probes.today, snap.tz, snap.taken_at)
+                today = prefer_probes([today], [probed])[0]
             out[c.id] = _uptime(closed[c.id], today)
             if c.group_id is not None:
                 members.setdefault(c.group_id, []).append(c.id)
@@ -118,7 +128,10 @@ class UptimeView:
     ) -> tuple[_Closed, Day]:
         begins = existence_start(c.created_at, c.start_date, snap.tz)
         changes, overlays = snap.changes.get(c.id, ()), snap.overlays.get(c.id, ())
-        key = (begins, changes, overlays, events, days[0], snap.today, snap.page.time_zone)
+        probes = snap.probes.get(c.id)
+        closed_probes = probes.closed if probes is not None else None
+        key = (begins, changes, overlays, events, days[0], snap.today, snap.page.time_zone,
+               closed_probes)  # fmt: skip
 
         def compute(span: list[date]) -> list[Day]:
             return component_days(
@@ -133,7 +146,8 @@ class UptimeView:
 
         found = self._closed.get(c.id)
         if found is None or found.key != key:
-            found = _Closed(key, tuple(compute(days[:-1])), (c.id, next(self._counter)))
+            recorded = _with_probes(snap, compute(days[:-1]), days[:-1], probes)
+            found = _Closed(key, tuple(recorded), (c.id, next(self._counter)))
             return found, compute(days[-1:])[0]
         return found, self._today(snap, c.id, changes, begins) or compute(days[-1:])[0]
 
@@ -219,6 +233,15 @@ def _event(incident: Incident) -> Event:
         incident.resolved_at,
         incident.is_maintenance,
     )
+
+
+def _with_probes(
+    snap: Snapshot, recorded: list[Day], days: list[date], probes: Probes | None
+) -> list[Day]:
+    """Closed days with their uptime from probes where the component has some."""
+    if probes is None or not probes.closed:
+        return recorded
+    return prefer_probes(recorded, probe_days(dict(probes.closed), days, snap.tz, snap.taken_at))
 
 
 def _uptime(closed: _Closed, today: Day) -> Uptime:

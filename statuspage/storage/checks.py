@@ -1,21 +1,22 @@
-"""SQL for built-in checks: probe results (with retention) and check states. What checks
-do to components is the alerts automation's (storage.automation)."""
+"""SQL for built-in checks: probe results (with retention), their tallies per day, and check
+states. What checks do to components is the alerts automation's (storage.automation)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
 
-from statuspage.checks.outcome import CheckResult, CheckState, Outcome, Probe
+from statuspage.checks.outcome import CheckResult, CheckState, Outcome, Probe, ProbeMark, Tally
 from statuspage.storage.base import QueryBase
 from statuspage.storage.convert import parse_ts, parse_ts_or_none, ts, ts_or_none
 
 
 class CheckQueries(QueryBase):
     async def add_check_result(self, result: CheckResult) -> None:
+        """Store a probe, and count it in its quarter hour's tally (check_tallies)."""
         p = result.probe
         await self.execute(
             "INSERT INTO check_results (name, at, outcome, latency_ms, detail, cert_expires_at)"
@@ -27,6 +28,17 @@ class CheckQueries(QueryBase):
                 p.latency_ms,
                 p.detail,
                 ts_or_none(p.cert_expires_at),
+            ),
+        )
+        await self.execute(
+            "INSERT INTO check_tallies (name, bucket, probes, down, worst) VALUES (?, ?, 1, ?, ?)"
+            " ON CONFLICT (name, bucket) DO UPDATE SET probes = probes + 1,"
+            " down = down + excluded.down, worst = MAX(worst, excluded.worst)",
+            (
+                result.name,
+                ts(quarter_hour(result.at)),
+                int(p.outcome is Outcome.DOWN),
+                p.outcome.rank,
             ),
         )
 
@@ -49,8 +61,47 @@ class CheckQueries(QueryBase):
         )
         return [_result(r) for r in rows]
 
+    async def probe_tallies(
+        self, days: Mapping[date, tuple[datetime, datetime]], names: Iterable[str]
+    ) -> dict[tuple[str, date], Tally]:
+        """The named checks' probes per day, added up in SQL from their quarter hours'
+        tallies (at most 100 rows a check and day, read in key order): `days` are the (UTC
+        start, end) of each local day."""
+        given = json.dumps(list(names))
+        return _tallies(await self.fetchall(_TALLIES, (_bounds(days), given)))
+
+    async def probe_tallies_after(
+        self, after_id: int, days: Mapping[date, tuple[datetime, datetime]]
+    ) -> dict[tuple[str, date], Tally]:
+        """Like `probe_tallies`, of the probes stored after row `after_id` only (the rows
+        are found by id, then placed in their day): what a reader adds to what it has."""
+        return _tallies(await self.fetchall(_TALLIES_AFTER, (_bounds(days), after_id)))
+
+    async def probe_mark(self) -> ProbeMark:
+        """Where the probes stand (a few index lookups and the states, one row each)."""
+        row = await self.fetchone(_MARK)
+        assert row is not None  # an aggregate: always one row
+        return ProbeMark(
+            row["first_id"] or 0,
+            row["last_id"] or 0,
+            parse_ts_or_none(row["first_at"]),
+            (row["count"], row["since"], row["ranks"]),
+        )
+
     async def prune_check_results(self, before: datetime) -> int:
-        return await self.execute("DELETE FROM check_results WHERE at < ?", (ts(before),))
+        """Delete the probes before `before` and their tallies; the quarter hour `before`
+        falls in is counted again from the probes left in it."""
+        pruned = await self.execute("DELETE FROM check_results WHERE at < ?", (ts(before),))
+        start = quarter_hour(before)
+        await self.execute("DELETE FROM check_tallies WHERE bucket <= ?", (ts(start),))
+        await self.execute(
+            "INSERT INTO check_tallies (name, bucket, probes, down, worst)"
+            " SELECT name, ?, COUNT(*), SUM(outcome = 'down'),"
+            " MAX(CASE outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
+            " FROM check_results WHERE at >= ? AND at < ? GROUP BY name",
+            (ts(start), ts(start), ts(start + QUARTER_HOUR)),
+        )
+        return pruned
 
     async def get_check_state(self, name: str) -> CheckState | None:
         row = await self.fetchone("SELECT * FROM check_states WHERE name = ?", (name,))
@@ -68,6 +119,56 @@ class CheckQueries(QueryBase):
             " updated_at = excluded.updated_at",
             (state.name, state.state.value, state.failures, ts(state.since), ts(state.updated_at)),
         )
+
+
+# A day's tally of each check, from its quarter hours: d is one of the days,
+# {"2026-03-10": [start, end], ...}, each bound on a quarter hour.
+_TALLIES = (
+    "SELECT d.key AS day, t.name AS name, SUM(t.probes) AS probes, SUM(t.down) AS down,"
+    " MAX(t.worst) AS worst FROM json_each(?) AS d CROSS JOIN check_tallies AS t"
+    " WHERE t.name IN (SELECT value FROM json_each(?))"
+    " AND t.bucket >= json_extract(d.value, '$[0]') AND t.bucket < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, t.name"
+)
+# The rows first (by id), each then placed in its day.
+_TALLIES_AFTER = (
+    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
+    " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
+    " FROM check_results AS r CROSS JOIN json_each(?) AS d"
+    " WHERE r.id > ?"
+    " AND r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
+    " GROUP BY d.key, r.name"
+)
+_MARK = (
+    "SELECT (SELECT MIN(id) FROM check_results) AS first_id,"
+    " (SELECT MAX(id) FROM check_results) AS last_id,"
+    " (SELECT MIN(at) FROM check_results) AS first_at,"
+    " (SELECT COUNT(*) FROM check_states) AS count,"
+    " (SELECT MAX(since) FROM check_states) AS since,"
+    " (SELECT TOTAL(CASE state WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
+    " FROM check_states) AS ranks"
+)
+_OUTCOMES = {o.rank: o for o in Outcome}
+QUARTER_HOUR = timedelta(minutes=15)
+
+
+def quarter_hour(at: datetime) -> datetime:
+    """The start of the quarter hour (UTC) `at` falls in: a probe's tally bucket."""
+    at = at.astimezone(UTC)
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def _bounds(days: Mapping[date, tuple[datetime, datetime]]) -> str:
+    return json.dumps({d.isoformat(): [ts(lo), ts(hi)] for d, (lo, hi) in days.items()})
+
+
+def _tallies(rows: Iterable[aiosqlite.Row]) -> dict[tuple[str, date], Tally]:
+    return {
+        (r["name"], date.fromisoformat(r["day"])): Tally(
+            r["probes"], r["down"], _OUTCOMES[r["worst"]]
+        )
+        for r in rows
+    }
 
 
 def _result(row: aiosqlite.Row) -> CheckResult:

@@ -39,3 +39,27 @@ async def test_the_checks_causes_become_automation_causes_and_their_tables_go(
     ]
     tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not tables & {"check_holds", "check_changes"}
+
+
+async def test_the_probes_already_stored_are_counted_into_quarter_hour_tallies(
+    db_path: Path,
+) -> None:
+    migrate_up_to(db_path, "0704_checks_through_rules")
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.executescript(
+        "INSERT INTO check_results (name, at, outcome) VALUES"
+        " ('api', '2026-03-10T12:00:00.000000Z', 'up'),"
+        " ('api', '2026-03-10T12:14:59.999999Z', 'down'),"
+        " ('api', '2026-03-10T12:15:00.000000Z', 'degraded'),"
+        " ('api', '2026-03-10T12:59:30.000000Z', 'up'),"
+        " ('web', '2026-03-10T12:05:00.000000Z', 'degraded');"
+    )
+    conn.close()
+    store = await Store.open(db_path)
+    await store.close()
+    assert rows(db_path, "SELECT * FROM check_tallies ORDER BY name, bucket") == [
+        ("api", "2026-03-10T12:00:00.000000Z", 2, 1, 2),
+        ("api", "2026-03-10T12:15:00.000000Z", 1, 0, 1),
+        ("api", "2026-03-10T12:45:00.000000Z", 1, 0, 0),
+        ("web", "2026-03-10T12:00:00.000000Z", 1, 0, 1),
+    ]

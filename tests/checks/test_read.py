@@ -47,6 +47,22 @@ def test_the_shipped_example_validates_and_reads_every_kind() -> None:
     assert by_name["database-port"].probe == TcpProbe("db.internal.example", 5432)
     assert by_name["database-port"].components == ("API", "Dashboard")
     assert by_name["api-dns"].probe == DnsProbe("api.example.com", "A", ("203.0.113.10",))
+    assert not by_name["api-dns"].uptime_from_probes and api.uptime_from_probes
+
+
+def test_a_check_may_leave_its_components_uptime_to_the_incidents(tmp_path: Path) -> None:
+    check = "  - name: {name}\n    tcp: {{host: db, port: 5432}}\n    components: [DB]\n"
+    path = write(
+        tmp_path,
+        "checks:\n" + check.format(name="a") + "    uptime: incidents\n"
+        + check.format(name="b") + "    uptime: probes\n" + check.format(name="c"),
+    )  # fmt: skip
+    report = validate_checks(path)
+    assert report.checks is not None
+    assert [c.uptime_from_probes for c in report.checks] == [False, True, True]
+    assert errors(tmp_path, "checks:\n" + check.format(name="a") + "    uptime: never\n") == [
+        "automation.yaml:5:13: error: unknown uptime 'never'; hint: accepted: incidents, probes"
+    ]
 
 
 def test_other_top_level_keys_are_left_to_the_alert_rules(tmp_path: Path) -> None:
@@ -107,7 +123,7 @@ def test_mistakes_are_reported_at_their_line_and_column(tmp_path: Path) -> None:
         "automation.yaml:11:11: error: unknown status for `down` 'broken'; hint: accepted: "
         "degraded_performance, major_outage, partial_outage",
         "automation.yaml:12:5: error: unknown key 'colour' in a check; hint: accepted: "
-        "components, degraded, dns, down, http, interval, name, retries, tcp, timeout",
+        "components, degraded, dns, down, http, interval, name, retries, tcp, timeout, uptime",
         "automation.yaml:14:10: error: `tcp` has no 'port'; hint: add `port:`",
         "automation.yaml:15:11: error: bad check name 'bad name!'; hint: use up to 64 letters, "
         "digits, '.', '_' and '-', starting with a letter or digit",

@@ -21,7 +21,7 @@ from statuspage.uptime import Day, overall, percent
 def build(ctx: BuildContext) -> Iterator[Doc]:
     months = _months(ctx.snap.today)
     rows = list(_rows(ctx, months))
-    key = (tuple(rows), ctx.chrome)
+    key = (tuple(rows), ctx.chrome, bool(ctx.snap.probes))
     yield Doc("/uptime", HTML, lambda: _overview(ctx, months, rows), key)
     parents = {g.id: ctx.tr(g, "name") for g in ctx.snap.groups}
     for row in rows:
@@ -101,6 +101,7 @@ def _overview(ctx: BuildContext, months: Sequence[date], rows: list[dict[str, An
         month_labels=[ctx.month(m) for m in months],
         rows=rows,
         untranslated=next((r["name"].lang for r in rows if r["name"].lang), None),
+        probed=bool(ctx.snap.probes),  # some component's uptime comes from checks
     )
 
 
