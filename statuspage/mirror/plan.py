@@ -117,7 +117,8 @@ def items(site: Site, encoding: str) -> dict[str, Item]:
 
 
 def changes(wanted: Mapping[str, Item], known: Mapping[str, Known]) -> Changes:
-    """Uploads (assets first, pages after, the homes last, the root one very last) and the keys to delete after."""
+    """Uploads (assets, documents, pages, the homes, the root one very last) and the keys
+    to delete after."""
     uploads = [
         i for k, i in wanted.items() if k not in known or known[k].fingerprint != i.fingerprint
     ]
