@@ -59,8 +59,11 @@ tools:
 	[ -z "$$missing" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install \
 		-y -qq --no-install-recommends $$missing >/dev/null)
 
+# Tests in parallel processes: many wait on servers and sockets, so 3 keep 2 cores busy.
+TEST_WORKERS ?= 3
+
 unit: $(STAMP) tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
 	$(BIN)/python tests/smoke/wheel_smoke.py
