@@ -1,0 +1,115 @@
+"""The siblings of issue 16's stumbles: a mistyped name (component, group, template, time
+zone) is refused with the closest one; a command given the wrong kind of incident, or an
+incident id that matches nothing, says what to run instead. Through click's runner on a real
+database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import RunCli
+
+
+@pytest.fixture
+def page(run_cli: RunCli) -> RunCli:
+    assert run_cli("group", "add", "Payments").exit_code == 0
+    for name in ("Primary Database", "Card Processing"):
+        assert run_cli("component", "add", name, "--group", "Payments").exit_code == 0
+    return run_cli
+
+
+def refused(run: RunCli, *args: str) -> str:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    return result.stderr.removeprefix("error: ").strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("component", "set", "Primary Databse", "degraded"), "'Primary Database'"),
+        (("component", "show", "card processin"), "'Card Processing'"),
+        (("component", "translate", "primary databse", "ru", "--name", "БД"), "'Primary Database'"),
+        (("incident", "declare", "DB", "-m", "x", "--impact", "minor",
+          "--component", "Primary Databse"), "'Primary Database'"),
+        (("maintenance", "schedule", "DB", "--start", "in 1h", "--end", "in 2h",
+          "--component", "Primary Databse"), "'Primary Database'"),
+        (("subscribers", "add", "email", "a@example.com", "--component", "Card Procesing"),
+         "'Card Processing'"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_component_is_refused_with_the_closest_name(
+    page: RunCli, args: tuple[str, ...], said: str
+) -> None:
+    error = refused(page, *args)
+    assert f"; did you mean {said}? known components: Primary Database, Card Processing" in error
+    assert json.loads(page("incident", "list", "--json").output) == []
+
+
+def test_a_name_close_to_nothing_lists_the_names_without_a_guess(page: RunCli) -> None:
+    error = refused(page, "component", "set", "Nope", "operational")
+    assert error == "unknown component 'Nope'; known components: Primary Database, Card Processing"
+
+
+def test_a_mistyped_group_is_refused_with_the_closest_name(page: RunCli) -> None:
+    for args in (
+        ("component", "add", "Payouts", "--group", "paymnts"),
+        ("group", "translate", "Paymnts", "ru", "--name", "Платежи"),
+        ("group", "remove", "Payment"),
+    ):
+        error = refused(page, *args)
+        assert error.endswith("; did you mean 'Payments'? known groups: Payments"), error
+    assert "Payouts" not in page("component", "list").output
+
+
+def test_a_mistyped_template_is_refused_with_the_closest_name(page: RunCli) -> None:
+    added = page("template", "add", "db-down", "--title", "Database down", "-m", "Looking.")
+    assert added.exit_code == 0, added.stderr
+    error = refused(page, "incident", "declare", "--template", "db-donw")
+    assert (
+        error
+        == "unknown incident template 'db-donw'; did you mean 'db-down'? known templates: db-down"
+    )
+    assert (
+        refused(page, "template", "show", "x")
+        == "unknown incident template 'x'; known templates: db-down"
+    )
+
+
+def test_a_mistyped_time_zone_is_refused_with_the_zone_it_most_likely_means(page: RunCli) -> None:
+    error = refused(page, "page", "set", "--time-zone", "europe/berln")
+    assert error.startswith("unknown time zone 'europe/berln'; did you mean 'Europe/Berlin'? ")
+    error = refused(page, "page", "set", "--time-zone", "Mars/Olympus")
+    assert "did you mean" not in error and "use an IANA name" in error
+    assert "Time zone: Europe/Berlin" in page("page", "show").output
+
+
+def test_an_incident_given_to_a_maintenance_command_says_which_command_to_use(
+    page: RunCli,
+) -> None:
+    declared = page(
+        "incident",
+        "declare",
+        "DB",
+        "-m",
+        "Looking.",
+        "--impact",
+        "minor",
+        "--component",
+        "Primary Database",
+        "--json",
+    )
+    incident = json.loads(declared.output)["id"]
+    error = refused(page, "maintenance", "start", incident)
+    assert error == (
+        f"{incident} is an incident, not a maintenance; use `statuspage incident update|resolve"
+        " ...` for it"
+    )
+
+
+def test_an_unknown_incident_in_comms_says_where_the_ids_are(page: RunCli) -> None:
+    for args in (("comms", "retry", "nope"), ("comms", "preview", "nope")):
+        assert refused(page, *args) == "unknown incident 'nope'; see `statuspage incident list`"
