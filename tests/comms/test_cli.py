@@ -374,6 +374,19 @@ def test_preview_and_dry_run_name_unset_contacts_and_unconfigured_channels(
         assert total == "Total: 2 messages (1 slack, 1 social)"  # no owner without a contact
 
 
+def test_preview_counts_the_one_message_an_unconfigured_channel_keeps_in_the_singular(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STATUSPAGE_MASTODON_URL")
+    incident_id = declare(page)
+    preview = page("comms", "preview", incident_id).stdout
+    assert (
+        "skipped: not configured: social (set STATUSPAGE_MASTODON_URL and"
+        " STATUSPAGE_MASTODON_TOKEN): its 1 message waits, queued, until it is"
+    ) in preview
+    assert "1 messages" not in preview
+
+
 def test_plan_validate_names_the_channels_not_configured_here(
     page: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
