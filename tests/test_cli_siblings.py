@@ -1,11 +1,14 @@
 """The siblings of issue 16's stumbles: a mistyped name (component, group, template, time
 zone) is refused with the closest one; a command given the wrong kind of incident, or an
-incident id that matches nothing, says what to run instead. Through click's runner on a real
-database."""
+incident id that matches nothing, says what to run instead; the audit speaks the page's zone.
+Through click's runner on a real database."""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -113,3 +116,21 @@ def test_an_incident_given_to_a_maintenance_command_says_which_command_to_use(
 def test_an_unknown_incident_in_comms_says_where_the_ids_are(page: RunCli) -> None:
     for args in (("comms", "retry", "nope"), ("comms", "preview", "nope")):
         assert refused(page, *args) == "unknown incident 'nope'; see `statuspage incident list`"
+
+
+def test_the_audit_shows_changed_times_in_the_page_zone_and_reads_since_as_past(
+    page: RunCli,
+) -> None:
+    declared = page("incident", "declare", "DB", "-m", "Looking.", "--impact", "minor", "--json")
+    incident = json.loads(declared.output)["id"]
+    assert page("incident", "resolve", incident).exit_code == 0
+    resolved = page("audit", "--limit", "1").output
+    # The entry's head is in the page's zone; so is the time the change set, not raw UTC.
+    assert re.search(r"resolved_at: null → \d{4}-\d\d-\d\d \d\d:\d\d CES?T", resolved), resolved
+    assert not re.search(r"\d\d:\d\d:\d\d", resolved)
+    # A weekday means the last one, as for report --since: not next week (which shows nothing).
+    yesterday = (datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(days=1)).strftime("%a")
+    since = page("audit", "--since", f"{yesterday} 00:00", "--limit", "1")
+    assert since.exit_code == 0 and "resolved_at" in since.output, since.output
+    future = refused(page, "audit", "--since", "tomorrow 9am")
+    assert future.startswith("--since 'tomorrow 9am' is in the future")
