@@ -134,3 +134,29 @@ def test_the_audit_shows_changed_times_in_the_page_zone_and_reads_since_as_past(
     assert since.exit_code == 0 and "resolved_at" in since.output, since.output
     future = refused(page, "audit", "--since", "tomorrow 9am")
     assert future.startswith("--since 'tomorrow 9am' is in the future")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("subscribers", "add", "emial", "a@example.com"),
+         "invalid channel 'emial'; did you mean 'email'? accepted values: email, sms, webhook,"
+         " slack"),
+        (("subscribers", "list", "--state", "activ", "--channel", "EMAIL"), None),
+        (("subscribers", "count", "--state", "Pending"), None),
+        (("token", "create", "bot", "--scope", "a"),
+         "scope 'a' is ambiguous: it could be admin or alerts"),
+        (("comms", "retry", "--channel", "smss"),
+         "invalid channel 'smss'; did you mean 'sms'? accepted values: email, sms, webhook, slack,"
+         " social"),
+    ],
+)  # fmt: skip
+def test_option_words_are_read_as_forgivingly_as_status_words(
+    page: RunCli, args: tuple[str, ...], said: str | None
+) -> None:
+    if said is None:
+        result = page(*args)
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert refused(page, *args) == said
+    assert page("subscribers", "list").output.strip() == "No subscribers."
