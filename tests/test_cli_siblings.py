@@ -160,3 +160,15 @@ def test_option_words_are_read_as_forgivingly_as_status_words(
     else:
         assert refused(page, *args) == said
     assert page("subscribers", "list").output.strip() == "No subscribers."
+
+
+def test_lists_without_a_plan_say_when_in_the_start_column_as_show_does(page: RunCli) -> None:
+    scheduled = page(
+        "maintenance", "schedule", "Upgrade", "--start", "in 3h", "--end", "in 4h",
+        "--component", "Primary Database",
+    )  # fmt: skip
+    assert scheduled.exit_code == 0, scheduled.stderr
+    header, row = page("maintenance", "list").output.splitlines()
+    # Every column has its heading: no unnamed column of relative times.
+    assert header.split() == ["ID", "STATUS", "IMPACT", "START", "TITLE"]
+    assert re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d CES?T \(in 2h 5\dm\)  +Upgrade$", row), row

@@ -157,12 +157,11 @@ def incidents_table(incidents: Sequence[Incident], page: Page, now: datetime) ->
                 i.id,
                 incident_status(i),
                 i.impact.value,
-                local(when, page.time_zone),
-                ago(when, now),
+                f"{local(when, page.time_zone)} ({ago(when, now)})",  # as `incident show` has it
                 i.name,
             )
         )
-    return table(("ID", "STATUS", "IMPACT", "START", "", "TITLE"), rows)
+    return table(("ID", "STATUS", "IMPACT", "START", "TITLE"), rows)
 
 
 def incident_details(
