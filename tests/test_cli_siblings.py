@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -172,3 +173,25 @@ def test_lists_without_a_plan_say_when_in_the_start_column_as_show_does(page: Ru
     # Every column has its heading: no unnamed column of relative times.
     assert header.split() == ["ID", "STATUS", "IMPACT", "START", "TITLE"]
     assert re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d CES?T \(in 2h 5\dm\)  +Upgrade$", row), row
+
+
+def test_a_file_that_cannot_be_read_says_why_once(page: RunCli, tmp_path: Path) -> None:
+    missing = tmp_path / "pm.md"
+    declared = page("incident", "declare", "DB", "-m", "Looking.", "--impact", "minor", "--json")
+    incident = json.loads(declared.output)["id"]
+    assert page("incident", "resolve", incident).exit_code == 0
+    error = refused(page, "incident", "postmortem", incident, "--file", str(missing))
+    assert error == f"cannot read {missing}: No such file or directory"
+    latin1 = tmp_path / "latin1.md"
+    latin1.write_bytes("Café".encode("latin-1"))
+    error = refused(page, "incident", "postmortem", incident, "--file", str(latin1))
+    assert error == f"cannot read {latin1}: not UTF-8 text (byte 4)"
+    error = refused(page, "incident", "update", incident, "-m", "x", "--translations", str(missing))
+    assert error == f"cannot read {missing}: No such file or directory"
+
+
+def test_an_accent_that_is_not_a_colour_names_the_value(page: RunCli) -> None:
+    before = page("page", "show", "--json").output
+    error = refused(page, "page", "set", "--accent", "red", "--name", "Renamed")
+    assert error == "the accent 'red' is not a colour: write #rgb or #rrggbb, e.g. #0b5fff"
+    assert page("page", "show", "--json").output == before
