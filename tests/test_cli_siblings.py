@@ -12,7 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
+from statuspage.cli import cli
 from tests.conftest import RunCli
 
 
@@ -195,3 +197,24 @@ def test_an_accent_that_is_not_a_colour_names_the_value(page: RunCli) -> None:
     error = refused(page, "page", "set", "--accent", "red", "--name", "Renamed")
     assert error == "the accent 'red' is not a colour: write #rgb or #rrggbb, e.g. #0b5fff"
     assert page("page", "show", "--json").output == before
+
+
+def test_a_mistyped_command_or_top_level_option_is_one_line_naming_the_closest(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "none.db")
+    for args, line in (
+        (["--db", db, "incidnet", "list"],
+         "error: No such command 'incidnet'. Did you mean 'incident'? (see: statuspage --help)"),
+        (["--db", db, "incident", "lst"],
+         "error: No such command 'lst'. Did you mean 'list'? (see: statuspage incident --help)"),
+        (["--dbb", db, "incident", "list"],
+         "error: No such option '--dbb'. Did you mean '--db'? (see: statuspage --help)"),
+    ):  # fmt: skip
+        result = runner.invoke(cli, args, prog_name="statuspage")
+        assert (result.exit_code, result.stderr, result.stdout) == (2, line + "\n", ""), args
+    # A group alone shows its help as click does: not as an error line holding the help.
+    alone = runner.invoke(cli, ["--db", db, "incident"], prog_name="statuspage")
+    assert alone.exit_code == 2 and alone.stderr.startswith("Usage: statuspage incident ")
+    assert "error:" not in alone.stderr and "  declare " in alone.stderr
