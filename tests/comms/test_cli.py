@@ -335,6 +335,12 @@ def test_without_a_plan_nothing_is_planned(
     conn.close()
     refused = run_cli("comms", "preview", "abc")
     assert refused.exit_code == 2 and "no comms plan is configured" in refused.stderr
+    # It is off on purpose, not missing: the line says so, and how to have one again.
+    for args in (("comms", "preview", "abc"), ("plan", "validate")):
+        refused = run_cli(*args)
+        assert refused.exit_code == 2, args
+        assert "no comms plan is configured: STATUSPAGE_COMMS_PLAN=off turns" in refused.stderr
+        assert "unset it for the shipped plan, or set it to your plan's path" in refused.stderr
 
 
 def test_a_broken_plan_refuses_changes_that_would_send_and_says_how_to_proceed(
