@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -218,3 +219,17 @@ def test_a_mistyped_command_or_top_level_option_is_one_line_naming_the_closest(
     alone = runner.invoke(cli, ["--db", db, "incident"], prog_name="statuspage")
     assert alone.exit_code == 2 and alone.stderr.startswith("Usage: statuspage incident ")
     assert "error:" not in alone.stderr and "  declare " in alone.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "audit"])
+def test_every_time_a_since_help_shows_is_read(page: RunCli, command: str) -> None:
+    group = cli.get_command(click.Context(cli), command)
+    assert group is not None
+    (since,) = [p for p in group.params if p.name == "since"]
+    assert isinstance(since, click.Option) and since.help
+    examples = since.help.split(":", 1)[1].strip().rstrip(".").split(", ")
+    assert len(examples) >= 4, since.help
+    for example in examples:
+        example = "2026-03-01T09:00:00Z" if example in ("ISO", "ISO-8601") else example
+        result = page(command, "--since", example)
+        assert result.exit_code == 0, (example, result.stderr)
