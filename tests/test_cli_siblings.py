@@ -233,3 +233,19 @@ def test_every_time_a_since_help_shows_is_read(page: RunCli, command: str) -> No
         example = "2026-03-01T09:00:00Z" if example in ("ISO", "ISO-8601") else example
         result = page(command, "--since", example)
         assert result.exit_code == 0, (example, result.stderr)
+
+
+def test_a_rules_or_plan_file_that_cannot_be_read_says_why_once(
+    page: RunCli, tmp_path: Path
+) -> None:
+    missing, latin1 = tmp_path / "rules.yaml", tmp_path / "latin1.yaml"
+    latin1.write_bytes("name: Café\n".encode("latin-1"))
+    for args, why in (
+        (("automation", "validate", str(missing)), "No such file or directory"),
+        (("plan", "validate", str(latin1)), "not UTF-8 text"),
+    ):
+        result = page(*args)
+        said = result.stdout + result.stderr
+        assert result.exit_code == 2, said
+        assert f"{args[-1]}:1:1: error: cannot read the file: {why}\n" in said
+        assert "Errno" not in said and "the plan" not in said
