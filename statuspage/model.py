@@ -163,6 +163,16 @@ def pick(value: str, choices: Sequence[str], what: str) -> str:
     raise InvalidInput(f"invalid {what} {value!r}; {hint}accepted values: {accepted}")
 
 
+def unknown_name(what: str, ref: str, names: Sequence[str], known: str) -> str:
+    """The refusal of a name that matches nothing: the closest name, if one is close (any
+    case), then all of them: "unknown group 'Paymnts'; did you mean 'Payments'? known groups:
+    Core, Payments"."""
+    by_key = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(ref.strip().casefold(), by_key, n=1, cutoff=0.6)
+    hint = f"did you mean {by_key[close[0]]!r}? " if close else ""
+    return f"unknown {what} {ref!r}; {hint}known {known}: {', '.join(names) or 'none yet'}"
+
+
 def check_title(title: str, what: str = "title") -> str:
     """Strip and check a name or title: not empty, at most 255 characters, no control
     characters (see statuspage.text)."""

@@ -8,6 +8,7 @@ templates or channel clients.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -93,12 +94,28 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
             f"`statuspage {ctx.invoked_subcommand}` works on the local database only; "
             "run it on the server without --server"
         )
+    if server:
+        check_server_url(server)
     if ctx.invoked_subcommand in NO_SETTINGS:
         return  # works even while the settings are wrong (it makes the key they lack)
     from statuspage.cli.context import Context
     from statuspage.config import load_settings
 
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
+
+
+def check_server_url(server: str) -> None:
+    """Refuse a --server that is not an http(s) URL, with the URL it most likely means."""
+    parts = urlsplit(server)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return
+    host = server.split("://", 1)[-1]
+    loopback = host.startswith(("127.", "localhost", "[::1]"))
+    guess = ("http://" if loopback else "https://") + host
+    raise UsageLine(
+        f"--server {server!r} is not a URL; did you mean {guess!r}? "
+        "(give the scheme: http:// or https://)"
+    )
 
 
 LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror"}

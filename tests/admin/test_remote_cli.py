@@ -213,7 +213,33 @@ def test_a_server_that_cannot_be_reached_is_one_line_and_exit_2() -> None:
     )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot reach http://127.0.0.1:9")
+    assert result.stderr.endswith(
+        "; is `statuspage serve` running there?"
+        " (the URL comes from --server or STATUSPAGE_SERVER)\n"
+    )
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("localhost:8000", "http://localhost:8000"),
+        ("status.acme.example", "https://status.acme.example"),
+        ("htps://status.acme.example", "https://status.acme.example"),
+    ],
+)
+def test_a_server_url_without_its_scheme_is_refused_with_the_url_it_means(
+    given: str, meant: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["--server", given, "incident", "list"], env={"STATUSPAGE_TOKEN": "x"}
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"error: --server {given!r} is not a URL; did you mean {meant!r}? "
+        "(give the scheme: http:// or https://)\n"
+    )
 
 
 def test_refusals_by_the_server_are_one_line_and_exit_2(remote: Run, server_db: Path) -> None:

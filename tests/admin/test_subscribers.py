@@ -356,7 +356,8 @@ BAD = [
         "/subscribers",
         {"json": {"subscriber": {"phone_number": "12", "phone_country": "US"}}},
         422,
-        "'12' is not a valid phone number in US",
+        "'12' is not a valid phone number in US; give it with its country code, like"
+        " +1 415 555 0123",
     ),
     (
         "POST",
