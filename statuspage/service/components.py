@@ -22,6 +22,7 @@ from statuspage.model import (
     check_title,
     new_id,
     parse_enum,
+    pick,
     unknown_name,
 )
 from statuspage.service.context import ServiceContext
@@ -217,7 +218,8 @@ class Components:
         maintenance ask for, or operational)."""
         async with self.ctx.write() as q:
             component = await self.ctx.component(q, ref)
-            if status.strip().lower() == AUTO:
+            choices = (*(s.value for s in ComponentStatus), AUTO)
+            if pick(status, choices, "component status") == AUTO:
                 await q.delete_hold(component.id)
                 target = await self.ctx.restore_status(q, component.id, "")
                 await self.ctx.apply_status(q, component, target, ChangeCause.MANUAL)

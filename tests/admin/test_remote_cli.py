@@ -529,3 +529,22 @@ def test_templates_and_status_words_work_remotely_as_locally(local: Run, remote:
     assert [code for code, _, _ in here] == [0, 0, 0, 0, 2, 0, 2, 0, 0, 0, 2, 0, 0, 0]
     assert "Partial Outage" in here[2][1] and "did you mean 'partial_outage'?" in here[4][2]
     assert "API errors" in here[9][1] and "Identified" in here[9][1]
+
+
+def test_auto_works_remotely_as_locally(local: Run, remote: Run) -> None:
+    """README: `component set NAME auto` also with `--server` (the Manage API takes `auto`)."""
+
+    def scenario(run: Run) -> list[tuple[int, str, str]]:
+        steps = [
+            ("component", "add", "API"),
+            ("component", "set", "API", "major outage"),
+            ("component", "set", "API", "Auto"),
+            ("component", "show", "API"),
+        ]
+        results = [run(*step) for step in steps]
+        return [(r.exit_code, normalize(r.stdout), normalize(r.stderr)) for r in results]
+
+    here, there = scenario(local), scenario(remote)
+    assert here == there
+    assert [code for code, _, _ in here] == [0, 0, 0, 0]
+    assert "API is now ✔ Operational." in here[2][1]
