@@ -99,6 +99,7 @@ OPEN_INCIDENT = frozenset(
 )
 ACTIVE_MAINTENANCE = frozenset({MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING})
 FINAL_MAINTENANCE = frozenset({MaintenanceStatus.COMPLETED, MaintenanceStatus.CANCELLED})
+RAN_MAINTENANCE = ACTIVE_MAINTENANCE | {MaintenanceStatus.COMPLETED}
 INCIDENT_IMPACTS = (Impact.NONE, Impact.MINOR, Impact.MAJOR, Impact.CRITICAL)
 
 STATUS_LABELS = {
@@ -351,6 +352,21 @@ class Incident:
     @property
     def is_maintenance(self) -> bool:
         return self.kind is Kind.MAINTENANCE
+
+    @property
+    def ran(self) -> bool:
+        """A maintenance that really started (in progress, verifying or completed): its
+        `started_at` and `resolved_at` are when it ran, which need not be its planned window."""
+        return self.is_maintenance and self.status in RAN_MAINTENANCE
+
+    @property
+    def listed_at(self) -> datetime:
+        """When the item belongs in lists and history: an incident's start, a maintenance's
+        actual start once it ran (one completed early is filed when it happened), else its
+        planned start."""
+        if self.is_maintenance and self.scheduled_for is not None and not self.ran:
+            return self.scheduled_for
+        return self.started_at
 
     @property
     def is_open(self) -> bool:

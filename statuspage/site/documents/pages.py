@@ -328,8 +328,9 @@ def past_days(ctx: BuildContext) -> list[tuple[str, list[Markup]]]:
 
 
 def shown_at(i: Incident) -> datetime:
-    """When an item belongs in lists: its window's start for maintenance, else its start."""
-    return i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
+    """When an item belongs in lists: when it began, or a maintenance's planned start until it
+    does (a maintenance completed before its window is filed when it ran)."""
+    return i.listed_at
 
 
 def _names(ctx: BuildContext, incident: Incident) -> tuple[Shown, ...]:
