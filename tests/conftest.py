@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -43,11 +46,50 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "status.db"
 
 
+# STATUSPAGE_TEST_DB=postgresql://127.0.0.1/test: the `store` fixture (and every suite built
+# on it) runs on PostgreSQL instead, in a schema of its own per test, dropped afterwards.
+TEST_DB = os.environ.get("STATUSPAGE_TEST_DB", "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself; skipped on PostgreSQL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if TEST_DB:
+        skip = pytest.mark.skip(reason="about SQLite itself (STATUSPAGE_TEST_DB is set)")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
+
+
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(db_path, create=True)
-    yield opened
-    await opened.close()
+    if not TEST_DB:
+        opened = await Store.open(db_path, create=True)
+        yield opened
+        await opened.close()
+        return
+    async with pg_schema() as url:
+        opened = await Store.open(url)
+        yield opened
+        await opened.close()
+
+
+@contextlib.asynccontextmanager
+async def pg_schema(base: str = "") -> AsyncIterator[str]:
+    """A fresh schema on the test PostgreSQL server: its URL (search_path set), dropped after."""
+    import asyncpg
+
+    base = base or TEST_DB
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(base)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        yield f"{base}{'&' if '?' in base else '?'}search_path={schema}"
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
 
 
 @pytest.fixture

@@ -28,11 +28,10 @@ from statuspage.config import load_settings
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     envvar="STATUSPAGE_DB",
     default="statuspage.db",
     show_default=True,
-    help="SQLite database file.",
+    help="SQLite database file, or a postgresql:// URL.",
 )
 @click.option(
     "--server",
@@ -42,7 +41,7 @@ from statuspage.config import load_settings
 )
 @click.version_option(package_name="statuspage")
 @click.pass_context
-def cli(ctx: click.Context, db: Path, server: str | None) -> None:
+def cli(ctx: click.Context, db: str, server: str | None) -> None:
     """Run a status page: components, incidents, maintenance and the server.
 
     \b
