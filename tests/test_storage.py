@@ -18,6 +18,7 @@ async def test_opening_a_missing_database_says_how_to_create_it(tmp_path: Path) 
     assert not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.sqlite_only
 async def test_migrations_run_once_and_are_recorded_by_name(db_path: Path) -> None:
     first = await Store.open(db_path, create=True)
     assert first.applied_migrations == [name for name, _ in migrations()]

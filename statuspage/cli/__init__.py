@@ -12,6 +12,7 @@ from statuspage.cli.checks import checks
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
+from statuspage.cli.db import db
 from statuspage.cli.delivery import dispatch, retry, status
 from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
@@ -61,8 +62,8 @@ def cli(ctx: click.Context, db: str, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks"}
-NO_SETTINGS = {"secret"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "db"}
+NO_SETTINGS = {"secret", "db"}
 
 for command in (
     init,
@@ -83,6 +84,7 @@ for command in (
     report,
     automation,
     checks,
+    db,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):

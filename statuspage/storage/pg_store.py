@@ -84,6 +84,10 @@ class PgStore(Store):
             raise
         return store
 
+    @property
+    def connection(self) -> PgConnection:
+        return self._pg
+
     async def close(self) -> None:
         for conn in [*self._holds.values(), self._listener]:
             if conn is not None:

@@ -25,12 +25,12 @@ _INTS = {"int2", "int4", "int8"}
 _FLOATS = {"float4", "float8"}
 
 
-def _adapt(kind: str, value: Any) -> Any:
+def adapt(kind: str, value: Any) -> Any:
     if value is None:
         return None
     if kind.endswith("[]"):  # an array: SQLite's queries pass it as a JSON list
         items = json.loads(value) if isinstance(value, str) else list(value)
-        return [_adapt(kind[:-2], item) for item in items]
+        return [adapt(kind[:-2], item) for item in items]
     if kind in _TEXT and not isinstance(value, str):
         return str(int(value)) if isinstance(value, bool) else str(value)
     if kind in _INTS and not isinstance(value, int):
@@ -77,7 +77,7 @@ class PgConnection:
         if self.trace is not None:
             self.trace(sql)
         statement, order, kinds = await self._prepared(sql)
-        args = [_adapt(k, v) for k, v in zip(kinds, bind(params, order), strict=True)]
+        args = [adapt(k, v) for k, v in zip(kinds, bind(params, order), strict=True)]
         rows = await statement.fetch(*args)
         return list(rows), self._count(statement.get_statusmsg())
 
