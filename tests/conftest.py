@@ -117,7 +117,7 @@ async def _dump_pg(url: str) -> list[str]:
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
         )
         for (table,) in tables:
-            rows = await conn.fetch(f'SELECT * FROM "{table}"')  # noqa: S608
+            rows = await conn.fetch(f'SELECT * FROM "{table}"')
             lines += sorted(f"{table} {tuple(r)!r}" for r in rows)
         return lines
     finally:

@@ -52,7 +52,7 @@ async def _compare(source: Path, url: str, schema: str) -> None:
     try:
         conn = sqlite3.connect(source)
         for table in ("incidents", "incident_updates", "components", "audit_log", "outbox"):
-            expected = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            expected = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             assert await admin.fetchval(f"SELECT COUNT(*) FROM {schema}.{table}") == expected
         conn.close()
         sqlite_svc = await Service.open(source)

@@ -18,11 +18,17 @@ SHIPPED = {
     "0001_core": "741abea9b5b98344a292d63de612a0bd426b9417dac3854560e7ccff77420297",
     "0002_subscribers": "fce2ee7f756e691654c129fb5b8697c918c50e29e12ddbcc952214da146f18bc",
     "0201_comms_outbox": "cdd5f6ed2ad4adcb554b1105b8410f25811f83408ec1c83af04055b013983f72",
-    "0301_api_keys_templates_audit": "26f5224711048b98e9059e5448ce5417d2d6a8de9573f8e3350f66f30518efdc",
-    "0302_audit_comms_approvals": "c4493bca0d610299095f9bc9b3e6c0307b717e3346f72285ea2bd54078cb398d",
+    "0301_api_keys_templates_audit": (
+        "26f5224711048b98e9059e5448ce5417d2d6a8de9573f8e3350f66f30518efdc"
+    ),
+    "0302_audit_comms_approvals": (
+        "c4493bca0d610299095f9bc9b3e6c0307b717e3346f72285ea2bd54078cb398d"
+    ),
     "0401_delivery": "360c3fe48aa73f661b2ceb11387668010233d12830ccf4e1bf3a619d4c0978d8",
     "0501_subscriptions": "667cffbb21643c9b61c37e91a7edb49fffe899c6c63976222dfaf5290223144f",
-    "0502_audit_subscriber_components_tags": "0b02f4e5f26d50c429b86e5674fc4a7a31d5fddb62bc10cfeb9d31e046dc52ff",
+    "0502_audit_subscriber_components_tags": (
+        "0b02f4e5f26d50c429b86e5674fc4a7a31d5fddb62bc10cfeb9d31e046dc52ff"
+    ),
     "0601_translations": "ab5102bc84bfb2bee9a370b312abc6ade967da70602e3bdbc7dd4d8c1519c8cb",
     "0701_automation": "58942b2ae43ddbc5566de96812251bfbe31284fd72e77ec31bbb78f24c78ecde",
     "0703_checks": "40fcf13c680dbcb6412088584426e488fe57955a91941fd7baa9a8a7f3fffb16",

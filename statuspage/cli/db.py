@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from statuspage.cli.context import Group, UsageLine
+from statuspage.cli.context import Group
 from statuspage.errors import StatuspageError
-from statuspage.storage.copy import copy_database
-from statuspage.storage.location import DatabaseUrl, location
+from statuspage.service.moving import copy_install
 
 
 @click.group(cls=Group)
@@ -31,11 +30,8 @@ def db_copy(source: Path, target: str) -> None:
     Example:
       statuspage db copy /var/lib/statuspage/status.db postgresql://status@db/status
     """
-    where = location(target)
-    if not isinstance(where, DatabaseUrl):
-        raise UsageLine(f"{target!r} is not a postgresql:// URL")
     try:
-        counts = asyncio.run(copy_database(source, where))
+        shown, counts = asyncio.run(copy_install(source, target))
     except StatuspageError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Copied {sum(counts.values())} rows in {len(counts)} tables to {where.shown}.")
+    click.echo(f"Copied {sum(counts.values())} rows in {len(counts)} tables to {shown}.")

@@ -33,7 +33,7 @@ class QueryBase:
 
     async def fetchall(self, sql: str, params: Params = ()) -> Iterable[aiosqlite.Row]:
         if isinstance(self.conn, PgConnection):
-            return await self.conn.fetchall(sql, params)  # type: ignore[return-value]  # same API
+            return await self.conn.fetchall(sql, params)  # asyncpg's rows: the same API
         # One trip to the connection's thread, not two (execute, then fetch): each trip
         # waits for a turn of the event loop, which is slow when the loop is busy sending.
         rows: list[aiosqlite.Row] = await self.conn._execute(  # type: ignore[no-untyped-call]

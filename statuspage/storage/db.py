@@ -219,6 +219,11 @@ class Store:
             with contextlib.suppress(sqlite3.OperationalError):
                 await self._conn.execute("ROLLBACK")
 
+    async def holds(self, purpose: str) -> bool:  # PostgreSQL's elects one
+        """Whether this process is the one doing `purpose` (ticker, publisher) among the
+        servers sharing the database: on SQLite (one machine) every process may."""
+        return True
+
     async def revision(self) -> int:
         """A number that grows with every committed public change, from any process."""
         async with self._lock:

@@ -243,7 +243,8 @@ class DeliveryQueries(QueryBase):
     async def throttle(self, channel: str, factor: float, until: datetime, reason: str) -> None:
         await self.execute(
             "INSERT INTO comms_throttles (channel, factor, until, reason) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (channel) DO UPDATE SET factor = MIN(comms_throttles.factor, excluded.factor),"
+            " ON CONFLICT (channel) DO UPDATE SET"
+            " factor = MIN(comms_throttles.factor, excluded.factor),"
             " until = excluded.until, reason = excluded.reason",
             (channel, factor, ts(until), reason),
         )

@@ -21,10 +21,11 @@ _KEYS = {
 
 _PARAM = r"(\?|:\w+)"
 
+_EACH = r"\(\s*SELECT value FROM json_each\(" + _PARAM + r"\)\s*\)"  # noqa: S608
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # json_each over a JSON list parameter: an array parameter (the connection decodes it).
-    (re.compile(rf"\bNOT\s+IN\s*\(\s*SELECT value FROM json_each\({_PARAM}\)\s*\)"), r"<> ALL(\1)"),
-    (re.compile(rf"\bIN\s*\(\s*SELECT value FROM json_each\({_PARAM}\)\s*\)"), r"= ANY(\1)"),
+    (re.compile(rf"\bNOT\s+IN\s*{_EACH}"), r"<> ALL(\1)"),
+    (re.compile(rf"\bIN\s*{_EACH}"), r"= ANY(\1)"),
     (re.compile(r"\binstr\("), "strpos("),
     (re.compile(r"\bgroup_concat\("), "string_agg("),
     # Two-argument MAX/MIN are scalar in SQLite.
@@ -73,23 +74,23 @@ def translate(sql: str) -> tuple[str, tuple[str | int, ...]]:
 
     def number(match: re.Match[str]) -> str:
         nonlocal positional
-        token = match.group(0)
-        if token == "?":
+        part = match.group(0)
+        if part == "?":
             order.append(positional)
             positional += 1
             return f"${len(order)}"
-        if token.startswith("?"):  # ?NNN: the NNNth argument
-            index = int(token[1:]) - 1
+        if part.startswith("?"):  # ?NNN: the NNNth argument
+            index = int(part[1:]) - 1
             positional = max(positional, index + 1)
             if index not in order:
                 order.append(index)
             return f"${order.index(index) + 1}"
-        if token.startswith(":") and token != "::":
-            name = token[1:]
+        if part.startswith(":") and part != "::":
+            name = part[1:]
             if name not in order:
                 order.append(name)
             return f"${order.index(name) + 1}"
-        return token
+        return part
 
     sql = _TOKENS.sub(number, sql)
     for pattern, replacement in _AFTER:
@@ -119,5 +120,5 @@ def _conflict_clause(sql: str) -> str:
 def bind(params: Sequence[Any] | dict[str, Any], order: tuple[str | int, ...]) -> list[Any]:
     """The arguments of a translated statement, in `$n` order."""
     if isinstance(params, dict):
-        return [params[name] for name in order]
+        return [params[str(name)] for name in order]
     return [params[i] for i in order]  # type: ignore[index]

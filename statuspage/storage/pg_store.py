@@ -16,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -195,17 +194,16 @@ class PgStore(Store):
             value = await self._pg.raw.fetchval("SELECT value FROM meta WHERE key = 'revision'")
         return int(value) if value is not None else 0
 
-    @asynccontextmanager
-    async def hold(self, purpose: str) -> AsyncIterator[bool]:
-        """Whether this server holds `purpose` (publisher, ticker): a session advisory lock
-        on a connection of its own, kept until the block ends or the server dies."""
+    async def holds(self, purpose: str) -> bool:
+        """Whether this server is the one doing `purpose` (ticker, publisher): a session
+        advisory lock on a connection of its own, kept while it lives. When the server
+        holding it dies, PostgreSQL ends its session and the next to ask takes over."""
         conn = self._holds.get(purpose)
-        if conn is None:
-            conn = self._holds[purpose] = await asyncpg.connect(self.path.url)  # type: ignore[union-attr]
-        held = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", self._key, PURPOSES[purpose])
-        try:
-            yield bool(held)
-        finally:
-            if held:
-                with contextlib.suppress(Exception):
-                    await conn.execute("SELECT pg_advisory_unlock($1, $2)", self._key, PURPOSES[purpose])
+        if conn is not None and not conn.is_closed():
+            return True
+        conn = await asyncpg.connect(self.path.url)  # type: ignore[union-attr]
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", self._key, PURPOSES[purpose]):
+            self._holds[purpose] = conn
+            return True
+        await conn.close()
+        return False

@@ -97,5 +97,3 @@ class PgConnection:
         if self.trace is not None:
             self.trace(sql)
         await self.raw.execute(sql)
-
-
