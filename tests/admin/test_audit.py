@@ -14,6 +14,7 @@ import pytest
 from statuspage.audit import Actor, acting_as
 from statuspage.service import Service
 from statuspage.storage import Store
+from tests import raw_db
 from tests.admin.conftest import Api
 from tests.conftest import FakeClock, RunCli
 
@@ -126,7 +127,7 @@ def test_a_rejected_write_leaves_no_entry(api: Api, run_cli: RunCli) -> None:
 
 def test_the_log_refuses_updates_and_deletes(run_cli: RunCli, db_path: Path) -> None:
     run_cli("component", "add", "API")
-    conn = sqlite3.connect(db_path)
+    conn = raw_db.connect(db_path)
     try:
         for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
             with pytest.raises(sqlite3.IntegrityError, match="the audit log is append-only"):
@@ -140,7 +141,7 @@ def test_writes_from_outside_statuspage_are_recorded_as_unknown(
     run_cli: RunCli, db_path: Path
 ) -> None:
     run_cli("component", "add", "API")
-    conn = sqlite3.connect(db_path)
+    conn = raw_db.connect(db_path)
     with conn:
         conn.execute("UPDATE components SET status = 'major_outage'")
     conn.close()
