@@ -12,6 +12,13 @@ from statuspage.storage.dialect import bind, translate
 from statuspage.storage.location import DatabaseUrl
 
 
+def refused() -> tuple[type[Exception], ...]:
+    """What a trigger's refusal raises: SQLite's RAISE(ABORT), PostgreSQL's RAISE EXCEPTION."""
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.RaiseError)
+
+
 class _Rows:
     def __init__(self, rows: list[Any]) -> None:
         self.rows = rows

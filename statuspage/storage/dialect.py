@@ -26,6 +26,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # json_each over a JSON list parameter: an array parameter (the connection decodes it).
     (re.compile(rf"\bNOT\s+IN\s*{_EACH}"), r"<> ALL(\1)"),
     (re.compile(rf"\bIN\s*{_EACH}"), r"= ANY(\1)"),
+    # A claim (of outbox rows): rows another transaction is claiming are left to it.
+    (re.compile(r"/\* skip locked \*/"), "FOR UPDATE SKIP LOCKED"),
     (re.compile(r"\binstr\("), "strpos("),
     (re.compile(r"\bgroup_concat\("), "string_agg("),
     # Two-argument MAX/MIN are scalar in SQLite.
