@@ -42,6 +42,19 @@ def adapt(kind: str, value: Any) -> Any:
     return value
 
 
+_VALUES = re.compile(r"^(INSERT INTO \w+ \([^)]*\)) VALUES \(([^()]*)\)( ON CONFLICT .*)?$", re.S)
+
+
+def _bulk_insert(text: str) -> str | None:
+    """`INSERT INTO t (cols) VALUES ($1, 'x', $2) [ON CONFLICT DO NOTHING]` as an INSERT ...
+    SELECT over `{unnest}`; None for any other statement."""
+    match = _VALUES.match(text.strip())
+    if match is None or (match.group(3) or " ON CONFLICT DO NOTHING") != " ON CONFLICT DO NOTHING":
+        return None  # an upsert may meet its own rows twice in one statement: row by row
+    values = re.sub(r"\$(\d+)", r"v.p\1", match.group(2))
+    return f"{match.group(1)} SELECT {values} FROM {{unnest}}{match.group(3) or ''}"  # noqa: S608
+
+
 class PgConnection:
     """One asyncpg connection: the calls QueryBase makes, and a count of changed rows."""
 
@@ -89,8 +102,27 @@ class PgConnection:
         return (await self._run(sql, params))[1]
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        for params in rows:
-            await self._run(sql, params)
+        """Many rows of one statement. An `INSERT ... VALUES` of many rows is one statement
+        over arrays (unnest): one round trip, and the count of rows it really inserted."""
+        rows = list(rows)
+        text, order = translate(sql)
+        bulk = _bulk_insert(text)
+        if bulk is None or len(rows) < 2:
+            for params in rows:
+                await self._run(sql, params)
+            return
+        _, _, kinds = await self._prepared(sql)
+        columns = [list(c) for c in zip(*(bind(p, order) for p in rows), strict=True)]
+        casts = ", ".join(f"${i + 1}::{k}[]" for i, k in enumerate(kinds))
+        names = ", ".join(f"p{i + 1}" for i in range(len(kinds)))
+        statement = await self.raw.prepare(
+            bulk.replace("{unnest}", f"unnest({casts}) AS v({names})")
+        )
+        args = [[adapt(k, v) for v in column] for k, column in zip(kinds, columns, strict=True)]
+        if self.trace is not None:
+            self.trace(sql)
+        await statement.fetch(*args)
+        self._count(statement.get_statusmsg())
 
     async def command(self, sql: str) -> None:
         """A statement without parameters, untranslated (BEGIN, SAVEPOINT, DDL)."""
