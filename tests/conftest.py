@@ -168,9 +168,12 @@ RunCli = Callable[..., Result]
 def run_cli(db_path: Path) -> RunCli:
     """Run `statuspage --db <tmp db> ARGS...`; the database is initialised first."""
     runner = CliRunner()
+    first = [True]  # on PostgreSQL the database "exists" from the start: init at first use
 
     def run(*args: str, input: str | None = None, init: bool = True) -> Result:
-        if init and not db_path.exists():
+        fresh = first[0] if isinstance(db_path, DatabaseUrl) else not db_path.exists()
+        first[0] = False
+        if init and fresh:
             result = runner.invoke(
                 statuspage_cli, ["--db", str(db_path), "init", "--time-zone", "Europe/Berlin"]
             )
