@@ -75,7 +75,11 @@ async def seed(store: Store, http: str) -> None:
             await q.executemany(
                 "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
                 " VALUES (?, ?, ?, 'active', ?, ?)",
-                [(new_id(), ch, addresses[ch](n), now, now) for ch, k in MIX.items() for n in range(k)],
+                [
+                    (new_id(), ch, addresses[ch](n), now, now)
+                    for ch, k in MIX.items()
+                    for n in range(k)
+                ],
             )
         return
     conn = sqlite3.connect(store.path)
