@@ -97,6 +97,8 @@ def translate(sql: str) -> tuple[str, tuple[str | int, ...]]:
     sql = _TOKENS.sub(number, sql)
     for pattern, replacement in _AFTER:
         sql = pattern.sub(replacement, sql)
+    for listed in set(re.findall(r"(?:ANY|ALL)\((\$\d+)\)", sql)):  # a list tested for NULL
+        sql = sql.replace(f"{listed}::text IS", f"{listed}::text[] IS")
     return sql, tuple(order)
 
 
