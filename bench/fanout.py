@@ -63,14 +63,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(path: Path, http: str) -> None:
+async def seed(store: Store, http: str) -> None:
     now = "2026-01-01T00:00:00.000000Z"
     addresses = {
         "email": lambda n: f"user{n}@example.test",
         "sms": lambda n: f"+1415{n:07d}",
         "webhook": lambda n: f"{http}/hook/{n}",
     }
-    conn = sqlite3.connect(path)
+    if not isinstance(store.path, Path):  # PostgreSQL (STATUSPAGE_BENCH_DB)
+        async with store.write(public=False) as q:
+            await q.executemany(
+                "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'active', ?, ?)",
+                [
+                    (new_id(), ch, addresses[ch](n), now, now)
+                    for ch, k in MIX.items()
+                    for n in range(k)
+                ],
+            )
+        return
+    conn = sqlite3.connect(store.path)
     conn.executemany(
         "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
         " VALUES (?, ?, ?, 'active', ?, ?)",
@@ -198,6 +210,10 @@ async def main() -> None:
     try:
         assert receivers.stdout is not None
         receivers.stdout.readline()
+        if url := os.environ.get("STATUSPAGE_BENCH_DB"):  # postgresql://...?search_path=S
+            print(f"on PostgreSQL: {url}", flush=True)
+            await run(url, smtp_port, http)
+            return
         with tempfile.TemporaryDirectory() as tmp:
             await run(Path(tmp) / "bench.db", smtp_port, http)
     finally:
@@ -205,7 +221,7 @@ async def main() -> None:
         receivers.wait()
 
 
-async def run(path: Path, smtp_port: int, http: str) -> None:
+async def run(path: Path | str, smtp_port: int, http: str) -> None:
     store = await Store.open(path, create=True)
     try:
         comms = Comms(load_plan(DEFAULT_PLAN))
@@ -218,7 +234,7 @@ async def measure(svc: Service, comms: Comms, smtp_port: int, http: str) -> None
     path = svc.store.path
     await svc.ensure_page("Bench", "https://status.bench.test", "Etc/UTC")
     await svc.add_component("API")
-    seed(path, http)
+    await seed(svc.store, http)
     started = time.perf_counter()
     incident = await svc.declare_incident(
         "API down", message="Investigating.", severity="SEV1", components=[("API", None)]

@@ -108,6 +108,9 @@ async def _tick_forever(service: Service, interval: float) -> None:
     """Perform due maintenance transitions every few seconds; a failure is logged, not fatal."""
     while True:
         try:
+            if not await service.store.holds("ticker"):  # another server ticks (PostgreSQL)
+                await asyncio.sleep(interval)
+                continue
             report = await service.tick_report()
             for t in report.transitions:
                 log.info("maintenance %s is now %s", t.incident_id, t.status.value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from statuspage.cli.audit import audit
@@ -12,6 +10,7 @@ from statuspage.cli.checks import checks
 from statuspage.cli.comms import comms
 from statuspage.cli.components import component, group
 from statuspage.cli.context import Context, Group, UsageLine
+from statuspage.cli.db import db
 from statuspage.cli.delivery import dispatch, retry, status
 from statuspage.cli.export import export
 from statuspage.cli.incidents import incident
@@ -28,11 +27,10 @@ from statuspage.config import load_settings
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     envvar="STATUSPAGE_DB",
     default="statuspage.db",
     show_default=True,
-    help="SQLite database file.",
+    help="SQLite database file, or a postgresql:// URL.",
 )
 @click.option(
     "--server",
@@ -42,7 +40,7 @@ from statuspage.config import load_settings
 )
 @click.version_option(package_name="statuspage")
 @click.pass_context
-def cli(ctx: click.Context, db: Path, server: str | None) -> None:
+def cli(ctx: click.Context, db: str, server: str | None) -> None:
     """Run a status page: components, incidents, maintenance and the server.
 
     \b
@@ -62,8 +60,8 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks"}
-NO_SETTINGS = {"secret"}
+LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "db"}
+NO_SETTINGS = {"secret", "db"}
 
 for command in (
     init,
@@ -84,6 +82,7 @@ for command in (
     report,
     automation,
     checks,
+    db,
 ):
     cli.add_command(command)
 for command in (dispatch, status, retry):
