@@ -32,6 +32,9 @@ SHIPPED = {
     "0601_translations": "ab5102bc84bfb2bee9a370b312abc6ade967da70602e3bdbc7dd4d8c1519c8cb",
     "0701_automation": "58942b2ae43ddbc5566de96812251bfbe31284fd72e77ec31bbb78f24c78ecde",
     "0703_checks": "40fcf13c680dbcb6412088584426e488fe57955a91941fd7baa9a8a7f3fffb16",
+    "0704_checks_through_rules": (
+        "abfe53d6470ea8b74dba433784b972dc65ae1e7ad4c59f859a2a50965cec77b4"
+    ),
 }
 # SQLite's implicit rowid, made an explicit column where queries order by it.
 IMPLICIT = {"rowid"}
@@ -85,3 +88,49 @@ async def test_both_dialects_end_with_the_same_tables_and_columns(tmp_path: Path
         if column not in IMPLICIT:
             postgres.setdefault(table, set()).add(column)
     assert postgres == _sqlite_schema(tmp_path / "s.db")
+
+
+async def test_0704_keeps_the_checks_causes_as_automation_causes_on_postgresql() -> None:
+    asyncpg = pytest.importorskip("asyncpg")
+    schema = f"m_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(SERVER)
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    url = f"{SERVER}{'&' if '?' in SERVER else '?'}search_path={schema}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        for name, sql in migrations("postgresql"):
+            if name > "0703_checks":
+                break
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations VALUES ($1, 'then')", name)
+        await conn.execute(
+            "INSERT INTO components (id, name, position, status, created_at, updated_at) VALUES"
+            " ('c1', 'API', 1, 'major_outage', 't', 't');"
+            "INSERT INTO status_changes (id, component_id, at, old_status, new_status, cause)"
+            " VALUES (7, 'c1', 't1', NULL, 'operational', 'manual'),"
+            " (8, 'c1', 't2', 'operational', 'major_outage', 'manual');"
+            "INSERT INTO check_changes (status_change_id, component_id, check_name, outcome)"
+            " VALUES (8, 'c1', 'api-port', 'down');"
+            "INSERT INTO check_holds (check_name, component_id, status, since)"
+            " VALUES ('api-port', 'c1', 'major_outage', 't2');"
+        )
+        store = await Store.open(url)
+        await store.close()
+        assert store.applied_migrations == ["0704_checks_through_rules"]
+        causes = await conn.fetch("SELECT id, cause FROM status_changes ORDER BY id")
+        assert [tuple(r) for r in causes] == [(7, "manual"), (8, "automation")]
+        kept = await conn.fetch("SELECT * FROM automation_changes")
+        assert [tuple(r) for r in kept] == [(8, "c1", "check", "check", "check:api-port", "api-port")]
+        left = await conn.fetch(
+            "SELECT relname FROM pg_class WHERE relnamespace = $1::regnamespace"
+            " AND relname LIKE 'check\\_%' UNION SELECT proname FROM pg_proc"
+            " WHERE pronamespace = $1::regnamespace AND proname LIKE '%check\\_changes%'",
+            schema,
+        )
+        assert not {r[0] for r in left} & {"check_holds", "check_changes"}
+        assert not [r[0] for r in left if r[0].startswith("audit_")]
+    finally:
+        await conn.close()
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
