@@ -63,7 +63,8 @@ POSTGRES_SUITES := tests/test_storage.py tests/test_storage_subscribers.py \
 	tests/test_service_components.py tests/test_service_incidents.py \
 	tests/test_service_layer.py tests/test_service_maintenance.py \
 	tests/test_service_translations.py tests/comms/test_outbox_storage.py \
-	tests/delivery tests/admin tests/test_migrations_postgresql.py tests/test_db_copy.py
+	tests/delivery tests/admin tests/test_migrations_postgresql.py tests/test_db_copy.py \
+	tests/test_postgres_servers.py tests/test_postgres_failover.py
 
 unit-postgres: $(STAMP)  ## the storage, service, delivery and API suites on PostgreSQL
 	STATUSPAGE_TEST_DB=$(STATUSPAGE_TEST_DB) $(BIN)/pytest -p no:cacheprovider $(POSTGRES_SUITES)

@@ -1,5 +1,5 @@
-"""create_app(settings) -> Starlette: the lifespan opens the store, runs the ticker and the
-dispatcher that sends the outbox."""
+"""create_app(settings) -> Starlette: the lifespan opens the store, runs the publisher (and
+its election), the ticker and the dispatcher that sends the outbox."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ from statuspage.site.publisher import Published, Publisher
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage")
+# How often a server asks for the publisher lock (PostgreSQL: one publisher at a time), so
+# another takes over within about this long after the holder's session ends.
+ELECTION_INTERVAL = 1.0
 
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
@@ -63,6 +66,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 asyncio.create_task(alert_hooks.tick_forever(automation, settings.tick_interval))
             )
             tasks.append(asyncio.create_task(publisher.run(settings.poll_interval)))
+            tasks.append(asyncio.create_task(publisher.elect(ELECTION_INTERVAL)))
             tasks.append(asyncio.create_task(checks_in_server(settings, service)))
             if comms is not None and settings.dispatcher:
                 dispatcher = await make_dispatcher(settings, store, comms, os.environ)

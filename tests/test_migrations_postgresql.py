@@ -98,7 +98,9 @@ async def test_0704_keeps_the_checks_causes_as_automation_causes_on_postgresql()
     url = f"{SERVER}{'&' if '?' in SERVER else '?'}search_path={schema}"
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        await conn.execute(
+            "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
         for name, sql in migrations("postgresql"):
             if name > "0703_checks":
                 break
@@ -121,7 +123,9 @@ async def test_0704_keeps_the_checks_causes_as_automation_causes_on_postgresql()
         causes = await conn.fetch("SELECT id, cause FROM status_changes ORDER BY id")
         assert [tuple(r) for r in causes] == [(7, "manual"), (8, "automation")]
         kept = await conn.fetch("SELECT * FROM automation_changes")
-        assert [tuple(r) for r in kept] == [(8, "c1", "check", "check", "check:api-port", "api-port")]
+        assert [tuple(r) for r in kept] == [
+            (8, "c1", "check", "check", "check:api-port", "api-port")
+        ]
         left = await conn.fetch(
             "SELECT relname FROM pg_class WHERE relnamespace = $1::regnamespace"
             " AND relname LIKE 'check\\_%' UNION SELECT proname FROM pg_proc"

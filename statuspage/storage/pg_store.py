@@ -7,7 +7,7 @@
 - The revision bump notifies (pg_notify, delivered at COMMIT); every store listens on a
   second connection and tells its `after_commit` sinks, so the publisher of every server
   republishes within moments of a write, whichever server took it.
-- `hold(purpose)` takes a session advisory lock (one publisher, one ticker at a time); the
+- `holds(purpose)` takes a session advisory lock (one publisher, one ticker at a time); the
   server holding it dies, its session ends, and the lock is free for the others.
 """
 
@@ -60,7 +60,9 @@ class PgStore(Store):
         self._key = key
         self.channel = f"statuspage_{schema}"
         self._listener: asyncpg.Connection | None = None
-        self._holds: dict[str, asyncpg.Connection] = {}
+        self._holds: dict[str, asyncpg.Connection] = {}  # one connection per purpose
+        self._held: set[str] = set()  # the purposes whose lock this server holds
+        self._holding = asyncio.Lock()
 
     @classmethod
     async def connect(cls, url: DatabaseUrl) -> PgStore:
@@ -197,13 +199,27 @@ class PgStore(Store):
     async def holds(self, purpose: str) -> bool:
         """Whether this server is the one doing `purpose` (ticker, publisher): a session
         advisory lock on a connection of its own, kept while it lives. When the server
-        holding it dies, PostgreSQL ends its session and the next to ask takes over."""
-        conn = self._holds.get(purpose)
-        if conn is not None and not conn.is_closed():
-            return True
-        conn = await asyncpg.connect(self.path.url)  # type: ignore[union-attr]
-        if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", self._key, PURPOSES[purpose]):
-            self._holds[purpose] = conn
-            return True
-        await conn.close()
-        return False
+        holding it dies, PostgreSQL ends its session and the next to ask takes over.
+
+        The holder checks its session is still there on each call (a lost connection lost
+        the lock too); the others keep their connection and try again on it."""
+        async with self._holding:
+            conn = self._holds.get(purpose)
+            try:
+                if conn is None or conn.is_closed():
+                    self._held.discard(purpose)
+                    conn = await asyncpg.connect(self.path.url)  # type: ignore[union-attr]
+                    self._holds[purpose] = conn
+                if purpose in self._held:
+                    await conn.fetchval("SELECT 1")
+                    return True
+                key = PURPOSES[purpose]
+                if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", self._key, key):
+                    self._held.add(purpose)
+                    return True
+                return False
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                self._held.discard(purpose)
+                if conn is not None:
+                    conn.terminate()
+                return False
