@@ -150,7 +150,7 @@ class Publisher:
         held = await self.store.holds("publisher")
         if held and not self.is_publisher:
             self.is_publisher = True
-            log.info("this server is the publisher: it sends the site to shared storage")
+            log.info("this server is the publisher: once-per-change steps (a mirror) run here")
             if self.published.site is not None:
                 self._share(self.published.site)
         elif not held and self.is_publisher:
