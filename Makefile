@@ -73,10 +73,12 @@ POSTGRES_SUITES := tests/test_storage.py tests/test_storage_subscribers.py \
 	tests/test_service_layer.py tests/test_service_maintenance.py \
 	tests/test_service_translations.py tests/comms/test_outbox_storage.py \
 	tests/delivery tests/admin tests/test_migrations_postgresql.py tests/test_db_copy.py \
-	tests/test_postgres_servers.py tests/test_postgres_failover.py
+	tests/test_postgres_servers.py tests/test_postgres_failover.py \
+	tests/checks/test_probe_reader.py tests/checks/test_published_uptime.py
 
 unit-postgres: $(STAMP)  ## the storage, service, delivery and API suites on PostgreSQL
-	STATUSPAGE_TEST_DB=$(STATUSPAGE_TEST_DB) $(BIN)/pytest -p no:cacheprovider $(POSTGRES_SUITES)
+	STATUSPAGE_TEST_DB=$(STATUSPAGE_TEST_DB) $(BIN)/pytest -p no:cacheprovider \
+		-n $(TEST_WORKERS) --dist loadgroup $(POSTGRES_SUITES)
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
 	$(BIN)/python tests/smoke/wheel_smoke.py
