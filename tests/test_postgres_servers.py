@@ -1,13 +1,17 @@
-"""Several servers on one PostgreSQL: each hears the others' writes; one ticker and one
-publisher at a time, and another takes over when the one holding it is gone."""
+"""Several servers on one PostgreSQL: each hears the others' writes; one ticker, one
+publisher and one prober of the checks at a time, and another takes over when the one holding it is gone."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
+import socketserver
+import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -75,8 +79,6 @@ async def test_one_ticker_at_a_time_and_another_takes_over_when_it_is_gone(url: 
 
 
 async def test_an_sqlite_store_ticks_in_every_process(tmp_path: object) -> None:
-    from pathlib import Path
-
     store = await Store.open(Path(str(tmp_path)) / "x.db", create=True)
     assert await store.holds("ticker")
     await store.close()
@@ -144,3 +146,57 @@ def _publisher(app: object) -> Publisher:
 
 def _revision(site: Site | None) -> int:
     return site.revision if site is not None else -1
+
+
+class _Counter(socketserver.ThreadingTCPServer):
+    """A TCP service the checks probe: it counts the connections (the probes) it gets."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), socketserver.BaseRequestHandler)
+        self.count = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.count += 1
+        self.shutdown_request(request)
+
+
+def test_one_server_runs_the_checks_and_another_takes_over_when_it_closes(
+    url: str, tmp_path: Path
+) -> None:
+    asyncio.run(_write(url, "API"))
+    target = _Counter()
+    threading.Thread(target=target.serve_forever, daemon=True).start()
+    rules = tmp_path / "automation.yaml"
+    rules.write_text(
+        "version: 1\nchecks:\n  - name: api-port\n"
+        f"    tcp: {{host: 127.0.0.1, port: {target.server_address[1]}}}\n"
+        "    components: [API]\n    interval: 1s\n    timeout: 500ms\n"
+    )
+    settings = Settings(
+        db=DatabaseUrl(url), tick_interval=3600, poll_interval=0.05, automation=str(rules)
+    )
+    clients = [TestClient(create_app(settings)) for _ in range(2)]
+    open_clients = []
+    try:
+        for c in clients:
+            c.__enter__()
+            open_clients.append(c)
+        wait_for(lambda: target.count >= 1, timeout=5)
+        start, began = target.count, time.monotonic()
+        time.sleep(4)
+        rate = (target.count - start) / (time.monotonic() - began)
+        assert 0.5 <= rate <= 1.5, rate  # one prober at 1/s; two would make it about 2/s
+        open_clients.pop(0).__exit__(None, None, None)  # whichever probed, one is left
+        time.sleep(2.5)  # the lock is asked for every second
+        start, began = target.count, time.monotonic()
+        time.sleep(3)
+        rate = (target.count - start) / (time.monotonic() - began)
+        assert 0.5 <= rate <= 1.5, rate  # the one left probes
+    finally:
+        for c in open_clients:
+            c.__exit__(None, None, None)
+        target.shutdown()
+        target.server_close()
