@@ -1,5 +1,6 @@
 """Several servers on one PostgreSQL: each hears the others' writes; one ticker, one
-publisher and one prober of the checks at a time, and another takes over when the one holding it is gone."""
+publisher and one prober of the checks at a time, and another takes over when the one
+holding it is gone."""
 
 from __future__ import annotations
 
