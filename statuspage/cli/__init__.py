@@ -7,7 +7,6 @@ templates or channel clients.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -45,6 +44,7 @@ COMMANDS = {
     "automation": ("statuspage.cli.automation:automation", "Alerts in: the rules that turn..."),
     "checks": ("statuspage.cli.checks:checks", "Built-in checks: HTTP(S), TCP and DNS probes..."),
     "mirror": ("statuspage.cli.mirror:mirror", "The public site in object storage..."),
+    "db": ("statuspage.cli.db:db", "Move the database between SQLite and PostgreSQL."),
 }
 # Commands of one group that live in another module.
 EXTRA = {
@@ -65,11 +65,10 @@ SUMMARIES.update({name: summary for name, (_, summary) in COMMANDS.items()})
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     envvar="STATUSPAGE_DB",
     default="statuspage.db",
     show_default=True,
-    help="SQLite database file.",
+    help="SQLite database file, or a postgresql:// URL.",
 )
 @click.option(
     "--server",
@@ -79,7 +78,7 @@ SUMMARIES.update({name: summary for name, (_, summary) in COMMANDS.items()})
 )
 @click.version_option(package_name="statuspage")
 @click.pass_context
-def cli(ctx: click.Context, db: Path, server: str | None) -> None:
+def cli(ctx: click.Context, db: str, server: str | None) -> None:
     """Run a status page: components, incidents, maintenance and the server.
 
     \b
@@ -118,8 +117,10 @@ def check_server_url(server: str) -> None:
     )
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror"}
-NO_SETTINGS = {"secret"}
+LOCAL_ONLY = {
+    "init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror", "db"
+}  # fmt: skip
+NO_SETTINGS = {"secret", "db"}
 
 
 def main() -> None:
