@@ -18,7 +18,10 @@ from statuspage.storage.postgres import adapt
 
 # Not copied: the migrations table (each side records its own), the per-write actor row.
 _SKIPPED = {"schema_migrations", "audit_context"}
-_TYPES = {"integer": "int4", "bigint": "int8", "double precision": "float8", "text": "text"}
+_TYPES = {
+    "integer": "int4", "bigint": "int8", "double precision": "float8", "text": "text",
+    "bytea": "bytea",  # the page logo: bytes as they are
+}  # fmt: skip
 
 
 async def copy_database(source: Path, target: DatabaseUrl) -> dict[str, int]:
