@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install tools demo test lint typecheck unit smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout bench-mirror messages translations
+.PHONY: install tools demo test lint typecheck unit unit-postgres smoke-wheel test-uvicorn-oldest clean screenshots bench bench-alerts bench-fanout bench-mirror messages translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ demo: $(STAMP)  ## a fresh demo page on an embedded SQLite database, served on $
 	env $$($(BIN)/python -c 'from statuspage.demo import DEMO_ENV; print(" ".join(f"{k}={v}" for k, v in DEMO_ENV.items()))') \
 		$(BIN)/statuspage --db demo.db serve --host $(HOST) --port $(PORT)
 
-test: lint typecheck unit test-uvicorn-oldest smoke-wheel  ## everything CI runs
+test: lint typecheck unit unit-postgres test-uvicorn-oldest smoke-wheel  ## everything CI runs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -64,6 +64,21 @@ TEST_WORKERS ?= 3
 
 unit: $(STAMP) tools
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The storage, service, delivery and API suites again on PostgreSQL (a schema per test).
+# PostgreSQL must run there (CI: 127.0.0.1:5432, trust auth, database `test`).
+STATUSPAGE_TEST_DB ?= postgresql://postgres@127.0.0.1:5432/test
+POSTGRES_SUITES := tests/test_storage.py tests/test_storage_subscribers.py \
+	tests/test_service_components.py tests/test_service_incidents.py \
+	tests/test_service_layer.py tests/test_service_maintenance.py \
+	tests/test_service_translations.py tests/comms/test_outbox_storage.py \
+	tests/delivery tests/admin tests/test_migrations_postgresql.py tests/test_db_copy.py \
+	tests/test_postgres_servers.py tests/test_postgres_failover.py \
+	tests/checks/test_probe_reader.py tests/checks/test_published_uptime.py
+
+unit-postgres: $(STAMP)  ## the storage, service, delivery and API suites on PostgreSQL
+	STATUSPAGE_TEST_DB=$(STATUSPAGE_TEST_DB) $(BIN)/pytest -p no:cacheprovider \
+		-n $(TEST_WORKERS) --dist loadgroup $(POSTGRES_SUITES)
 
 smoke-wheel: $(STAMP)  ## build the wheel, install it in a fresh venv outside the checkout, use it
 	$(BIN)/python tests/smoke/wheel_smoke.py

@@ -14,6 +14,9 @@ as it does inside the server (uvicorn takes uvloop when it is installed). Prints
 - then, with STATUSPAGE_SMS_RATE=50, the SMS rate achieved against that limit.
 
     .venv/bin/python bench/fanout.py          (or: make bench-fanout)
+
+On PostgreSQL: STATUSPAGE_BENCH_DB=postgresql://...?search_path=SCHEMA (an empty schema);
+BENCH_DISPATCHERS=2 runs a second dispatcher on a connection of its own, as a second server.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
@@ -51,6 +55,7 @@ from statuspage.service.comms_ops import approve
 from statuspage.storage import Store
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # e.g. 0.1 for a quick look
+DISPATCHERS = int(os.environ.get("BENCH_DISPATCHERS", "1"))  # 2: two servers' dispatchers
 MIX = {k: int(v * SCALE) for k, v in {"email": 60_000, "sms": 30_000, "webhook": 10_000}.items()}
 TARGETS = {"email": 500, "sms": 500, "webhook": 1000}
 SMS_LIMIT, LIMITED_SECONDS = 50.0, 20.0
@@ -63,14 +68,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(path: Path, http: str) -> None:
+async def seed(store: Store, http: str) -> None:
     now = "2026-01-01T00:00:00.000000Z"
     addresses = {
         "email": lambda n: f"user{n}@example.test",
         "sms": lambda n: f"+1415{n:07d}",
         "webhook": lambda n: f"{http}/hook/{n}",
     }
-    conn = sqlite3.connect(path)
+    if not isinstance(store.path, Path):  # PostgreSQL (STATUSPAGE_BENCH_DB)
+        async with store.write(public=False) as q:
+            await q.executemany(
+                "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'active', ?, ?)",
+                [
+                    (new_id(), ch, addresses[ch](n), now, now)
+                    for ch, k in MIX.items()
+                    for n in range(k)
+                ],
+            )
+        return
+    conn = sqlite3.connect(store.path)
     conn.executemany(
         "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
         " VALUES (?, ?, ?, 'active', ?, ?)",
@@ -138,13 +155,17 @@ def owners_environ(plan: Plan) -> dict[str, str]:
     return environ
 
 
-async def only(svc: Service, comms: Comms, settings: Settings, names: set[str]) -> Dispatcher:
+async def only(
+    svc: Service, comms: Comms, settings: Settings, names: set[str], store: Store | None = None
+) -> Dispatcher:
     """A dispatcher sending on these channels only (the others' rows stay queued)."""
     page = await svc.page()
     made = build_channels(settings, comms.plan, page.url)
     for name in set(made) - names:
         await made.pop(name).aclose()
-    return await make_dispatcher(settings, svc.store, comms, owners_environ(comms.plan), made)
+    return await make_dispatcher(
+        settings, store or svc.store, comms, owners_environ(comms.plan), made
+    )
 
 
 async def deliver(
@@ -155,9 +176,14 @@ async def deliver(
         counts = await q.queued_by_channel()
     expected = {ch: counts.get(ch, 0) for ch in names}
     base = (await asyncio.to_thread(stats, http))["counts"]
-    dispatcher = await only(svc, comms, settings, names | {"slack"})
+    # More dispatchers (BENCH_DISPATCHERS, PostgreSQL) stand for more servers: each on a
+    # store (connection) of its own, as a server has.
+    stores = [await Store.open(svc.store.path) for _ in range(DISPATCHERS - 1)]
+    dispatchers = [
+        await only(svc, comms, settings, names | {"slack"}, store) for store in [svc.store, *stores]
+    ]
     started = time.perf_counter()
-    running = asyncio.create_task(dispatcher.run())
+    runs = [asyncio.create_task(d.run()) for d in dispatchers]
     done: dict[str, float] = {}
     last, progress = None, started
     while len(done) < len(expected) and time.perf_counter() - progress < 30:  # else stuck
@@ -168,9 +194,16 @@ async def deliver(
         for ch, n in expected.items():
             if ch not in done and got[ch] - base[ch] >= n:
                 done[ch] = time.perf_counter() - started
-    dispatcher.stop()
-    await running
-    await dispatcher.aclose()
+    for d in dispatchers:
+        d.stop()
+    await asyncio.gather(*runs)
+    for d in dispatchers:
+        await d.aclose()
+    for store in stores:
+        await store.close()
+    if len(dispatchers) > 1:
+        shares = [sum(w.tally["sent"] for w in d.workers.values()) for d in dispatchers]
+        print(f"  {'+'.join(sorted(names))}: sent by each dispatcher: {shares}", flush=True)
     return {ch: expected[ch] / done[ch] if ch in done else 0.0 for ch in expected}
 
 
@@ -198,6 +231,10 @@ async def main() -> None:
     try:
         assert receivers.stdout is not None
         receivers.stdout.readline()
+        if url := os.environ.get("STATUSPAGE_BENCH_DB"):  # postgresql://...?search_path=S
+            print(f"on PostgreSQL: {url}", flush=True)
+            await run(url, smtp_port, http)
+            return
         with tempfile.TemporaryDirectory() as tmp:
             await run(Path(tmp) / "bench.db", smtp_port, http)
     finally:
@@ -205,10 +242,12 @@ async def main() -> None:
         receivers.wait()
 
 
-async def run(path: Path, smtp_port: int, http: str) -> None:
+async def run(path: Path | str, smtp_port: int, http: str) -> None:
     store = await Store.open(path, create=True)
     try:
-        comms = Comms(load_plan(DEFAULT_PLAN))
+        # Every update goes out at once: the e-mail and SMS coalescing windows (60 s in the
+        # shipped plan) would hold the second and third rounds back.
+        comms = Comms(replace(load_plan(DEFAULT_PLAN), coalesce={}))
         await measure(Service(store, comms=comms), comms, smtp_port, http)
     finally:
         await store.close()
@@ -218,7 +257,7 @@ async def measure(svc: Service, comms: Comms, smtp_port: int, http: str) -> None
     path = svc.store.path
     await svc.ensure_page("Bench", "https://status.bench.test", "Etc/UTC")
     await svc.add_component("API")
-    seed(path, http)
+    await seed(svc.store, http)
     started = time.perf_counter()
     incident = await svc.declare_incident(
         "API down", message="Investigating.", severity="SEV1", components=[("API", None)]

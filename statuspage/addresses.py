@@ -103,7 +103,11 @@ def phone(text: str, country: str, allowed: tuple[str, ...] = ()) -> tuple[str, 
             f"{text!r} is not a phone number like +1 415 555 0123",
         ) from exc
     if not phonenumbers.is_valid_number(parsed):
-        where = "" if text.startswith("+") else f" in {region}"
+        where = (
+            ""
+            if text.startswith("+")
+            else (f" in {region}; give it with its country code, like +1 415 555 0123")
+        )
         raise InvalidField("phone", "This is not a valid phone number for that country.",
                            f"{text!r} is not a valid phone number{where}")  # fmt: skip
     found = phonenumbers.region_code_for_number(parsed) or region

@@ -1,5 +1,5 @@
-"""create_app(settings) -> Starlette: the lifespan opens the store, runs the ticker and the
-dispatcher that sends the outbox."""
+"""create_app(settings) -> Starlette: the lifespan opens the store, runs the publisher (and
+its election), the ticker and the dispatcher that sends the outbox."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ from statuspage.site.publisher import Published, Publisher
 from statuspage.storage import Store
 
 log = logging.getLogger("statuspage")
+# How often a server asks for the publisher lock (PostgreSQL: one publisher at a time), so
+# another takes over within about this long after the holder's session ends.
+ELECTION_INTERVAL = 1.0
 
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
@@ -74,6 +77,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
             tasks.append(
                 asyncio.create_task(mirror_in_server(settings, os.environ, publisher, metrics))
             )
+            tasks.append(asyncio.create_task(publisher.elect(ELECTION_INTERVAL)))
             tasks.append(asyncio.create_task(checks_in_server(settings, service)))
             if comms is not None and settings.dispatcher:
                 dispatcher = await make_dispatcher(settings, store, comms, os.environ)
@@ -119,6 +123,9 @@ async def _tick_forever(service: Service, interval: float) -> None:
     """Perform due maintenance transitions every few seconds; a failure is logged, not fatal."""
     while True:
         try:
+            if not await service.store.holds("ticker"):  # another server ticks (PostgreSQL)
+                await asyncio.sleep(interval)
+                continue
             report = await service.tick_report()
             for t in report.transitions:
                 log.info("maintenance %s is now %s", t.incident_id, t.status.value)

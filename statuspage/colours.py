@@ -17,7 +17,11 @@ _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 def parse_hex(text: str) -> tuple[int, int, int]:
     """#rgb or #rrggbb as (r, g, b): parse_hex("#0b5fff") == (11, 95, 255)."""
     if not _HEX.fullmatch(text.strip()):
-        raise InvalidField("accent", "a colour as #rgb or #rrggbb, e.g. #0b5fff")
+        raise InvalidField(
+            "accent",
+            "A colour as #rgb or #rrggbb, e.g. #0b5fff.",
+            f"the accent {text.strip()!r} is not a colour: write #rgb or #rrggbb, e.g. #0b5fff",
+        )
     digits = text.strip()[1:]
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)

@@ -18,6 +18,7 @@ from typing import Any
 
 from statuspage import setting_rules as rules
 from statuspage.errors import InvalidInput
+from statuspage.storage.location import Location
 from statuspage.subscriptions import SubscriptionPolicy
 
 PREFIX = "STATUSPAGE_"
@@ -31,7 +32,7 @@ def _secret(default: str = "") -> Any:
 class Settings:
     """Everything configurable; see the README's "Settings" table."""
 
-    db: Path = Path("statuspage.db")
+    db: Location = Path("statuspage.db")
     # How often the server performs due automatic transitions (maintenance start/complete).
     tick_interval: float = 5.0
     # How often each server process looks for changes made by other processes.
@@ -194,7 +195,7 @@ DAY = 86400
 # What each setting accepts, checked at start (every command and the server). The README's
 # settings table shows the same ranges.
 RULES: dict[str, rules.Rule] = {
-    "db": rules.path(required=True),
+    "db": rules.database(),
     "tick_interval": rules.seconds(0.05, DAY),
     "poll_interval": rules.seconds(0.01, 3600),  # tests republish within hundredths
     "time_zone": rules.time_zone(),

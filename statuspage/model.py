@@ -99,6 +99,7 @@ OPEN_INCIDENT = frozenset(
 )
 ACTIVE_MAINTENANCE = frozenset({MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING})
 FINAL_MAINTENANCE = frozenset({MaintenanceStatus.COMPLETED, MaintenanceStatus.CANCELLED})
+RAN_MAINTENANCE = ACTIVE_MAINTENANCE | {MaintenanceStatus.COMPLETED}
 INCIDENT_IMPACTS = (Impact.NONE, Impact.MINOR, Impact.MAJOR, Impact.CRITICAL)
 
 STATUS_LABELS = {
@@ -161,6 +162,16 @@ def pick(value: str, choices: Sequence[str], what: str) -> str:
     close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
     hint = f"did you mean {names[close[0]]!r}? " if close else ""
     raise InvalidInput(f"invalid {what} {value!r}; {hint}accepted values: {accepted}")
+
+
+def unknown_name(what: str, ref: str, names: Sequence[str], known: str) -> str:
+    """The refusal of a name that matches nothing: the closest name, if one is close (any
+    case), then all of them: "unknown group 'Paymnts'; did you mean 'Payments'? known groups:
+    Core, Payments"."""
+    by_key = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(ref.strip().casefold(), by_key, n=1, cutoff=0.6)
+    hint = f"did you mean {by_key[close[0]]!r}? " if close else ""
+    return f"unknown {what} {ref!r}; {hint}known {known}: {', '.join(names) or 'none yet'}"
 
 
 def check_title(title: str, what: str = "title") -> str:
@@ -341,6 +352,21 @@ class Incident:
     @property
     def is_maintenance(self) -> bool:
         return self.kind is Kind.MAINTENANCE
+
+    @property
+    def ran(self) -> bool:
+        """A maintenance that really started (in progress, verifying or completed): its
+        `started_at` and `resolved_at` are when it ran, which need not be its planned window."""
+        return self.is_maintenance and self.status in RAN_MAINTENANCE
+
+    @property
+    def listed_at(self) -> datetime:
+        """When the item belongs in lists and history: an incident's start, a maintenance's
+        actual start once it ran (one completed early is filed when it happened), else its
+        planned start."""
+        if self.is_maintenance and self.scheduled_for is not None and not self.ran:
+            return self.scheduled_for
+        return self.started_at
 
     @property
     def is_open(self) -> bool:

@@ -134,6 +134,21 @@ def choice(*values: str) -> Rule:
     return Rule(accepts, lambda raw: _text(raw).strip().lower(), lambda v: v in values)
 
 
+def database() -> Rule:
+    """An SQLite file path, or a postgresql:// URL."""
+
+    def parse(raw: Any) -> Any:
+        from statuspage.storage.location import location
+
+        return location(raw if isinstance(raw, Path) else _text(raw))
+
+    def valid(value: Any) -> bool:
+        shown = str(value)
+        return _plain(shown, 4096) and bool(shown) and shown != "."
+
+    return Rule("a file path or a postgresql:// URL", parse, valid)
+
+
 def path(*, required: bool = False) -> Rule:
     accepts = "a file path" if required else "empty or a file path"
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from statuspage.cli.times import parse_time
+from statuspage.cli.times import Direction, parse_time
 from statuspage.errors import InvalidInput
 from statuspage.local_time import human
 from tests.conftest import RunCli, dump
@@ -86,6 +86,34 @@ def test_bad_or_past_times_are_refused_saying_what_to_write(text: str, message: 
     with pytest.raises(InvalidInput) as refused:
         parse_time(text, BERLIN, NOW, "--end", want="future")
     assert message in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "meant"),
+    [
+        ("tomorow 3am", "future", "'tomorrow 3am'"),
+        ("Tommorrow 15:00", "future", "'tomorrow 15:00'"),
+        ("firday 5pm", None, "'friday 5pm'"),
+        ("yestrday 9am", "past", "'yesterday 9am'"),
+        ("2h agoo", "past", "'2h ago'"),
+        ("3h", "future", "'in 3h'"),
+        ("90 min", "past", "'90 min ago'"),
+        ("2h", None, "'in 2h' or '2h ago'"),
+    ],
+)
+def test_a_misspelt_time_or_a_bare_duration_is_refused_with_what_it_likely_means(
+    text: str, want: Direction, meant: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_time(text, BERLIN, NOW, "--start", want=want)
+    assert str(refused.value).startswith(f"malformed --start {text!r}; did you mean {meant}? use ")
+
+
+@pytest.mark.parametrize("text", ["soon", "xyz 3am", "tomorow", "25:00"])
+def test_a_time_close_to_nothing_that_reads_is_refused_without_a_guess(text: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_time(text, BERLIN, NOW, "--start")
+    assert "did you mean" not in str(refused.value)
 
 
 def test_a_future_time_where_a_past_one_is_wanted_is_refused() -> None:

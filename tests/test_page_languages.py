@@ -158,6 +158,15 @@ def test_russian_plurals_follow_one_few_many() -> None:
     assert Renderer("en").days_ago(1) == "1 day ago"
 
 
+@pytest.mark.parametrize("language", ["en", "ru", "zh-Hans"])
+def test_a_few_seconds_last_less_than_a_minute_not_zero_minutes(language: str) -> None:
+    renderer = Renderer(language)
+    start = datetime(2026, 12, 3, tzinfo=UTC)
+    one = renderer.duration(start, start + timedelta(minutes=1))
+    assert renderer.duration(start, start + timedelta(seconds=25)) == "< " + one
+    assert renderer.duration(start, start) == one.replace("1", "0")  # nothing lasted: 0
+
+
 @pytest.mark.parametrize(
     ("language", "full", "short"),
     [

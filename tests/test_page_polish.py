@@ -302,3 +302,38 @@ async def test_the_banner_legend_folding_and_since_captions_are_translated(
     assert 'aria-label="Legend"' not in home
     for translated in POLISH_TRANSLATED[language]:
         assert translated in home, translated
+
+
+async def test_a_bars_screen_reader_label_names_the_days_each_width_shows(
+    page: tuple[Service, FakeClock],
+) -> None:
+    svc, clock = page
+    mid = await svc.add_component("Mid", start_date=datetime(2026, 10, 1).date())
+    old = await svc.add_component("Old", start_date=datetime(2026, 1, 1).date())
+    home = text(await build(svc, clock), "/")
+    # The list is named by a label whose 90-day and 30-day parts the style shows per width
+    # (an aria-label cannot follow the width): never "past 90 days" alone on a phone.
+    assert 'aria-label="Mid: uptime' not in home
+    for c, wide, narrow in (
+        (mid, "Mid: uptime per day since Oct 1", "Mid: uptime per day, past 30 days"),
+        (old, "Old: uptime per day, past 90 days", "Old: uptime per day, past 30 days"),
+    ):
+        assert f'<ol class="bar" aria-labelledby="bar-{c.id}">' in home
+        hidden = f'<span class="visually-hidden" id="bar-{c.id}">'
+        label = re.search(rf"{hidden}(.*?)</span></span>", home)
+        assert label is not None
+        assert label.group(1) == (
+            f'<span class="label-90">{wide}</span><span class="label-30">{narrow}'
+        )
+    # The hint above the bars says so too, per width.
+    assert "past 90 days, one bar per day. Hover over" in home
+    assert "past 30 days, one bar per day. Tap a day" in home
+    css = (STATIC / "style.css").read_text()
+    assert re.search(r"^\.label-90 \{ display: none; \}", css, re.M)
+    assert re.search(r"^  \.label-30 \{ display: none; \}", css, re.M)
+    ru = text(await build(svc, clock, "ru"), "/")
+    assert "Old: доступность по дням за последние 30 дней" in ru
+    assert "за последние 30 дней, по одной на день. Коснитесь дня" in ru
+    zh = text(await build(svc, clock, "zh-Hans"), "/")
+    assert "Old：过去 30 天的每日可用率" in zh
+    assert "过去 30 天的可用率，每天一条。轻触某一天可查看详情。" in zh

@@ -131,11 +131,14 @@ def test_every_uptime_day_has_text_and_can_take_keyboard_focus(site: Any) -> Non
     c, _ = site
     doc = outline(c.get("/").text)
     bars = doc.find("ol", **{"class": "bar"})
-    assert len(bars) == 4 and all(b.get("aria-label") for b in bars)
+    html = c.get("/").text
+    # Each bar is named by its own label (its 90- and 30-day parts shown per width).
+    labels = [b.get("aria-labelledby") for b in bars]
+    assert len(bars) == 4 and len(set(labels)) == 4
+    assert all(f'<span class="visually-hidden" id="{label}">' in html for label in labels)
     days = [a for t, a in doc.tags if t == "li" and (a.get("class") or "").startswith("s-")]
     assert len(days) == 4 * 90
     assert all(d.get("tabindex") == "0" for d in days)
-    html = c.get("/").text
     assert len(re.findall(r"<li class=s-\w+ tabindex=0><span><b>\w+ \d+</b> ", html)) == 4 * 90
     assert "No data" in html  # the days before the components existed
 

@@ -18,6 +18,7 @@ async def test_opening_a_missing_database_says_how_to_create_it(tmp_path: Path) 
     assert not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.sqlite_only
 async def test_migrations_run_once_and_are_recorded_by_name(db_path: Path) -> None:
     first = await Store.open(db_path, create=True)
     assert first.applied_migrations == [name for name, _ in migrations()]
@@ -31,6 +32,7 @@ async def test_migrations_run_once_and_are_recorded_by_name(db_path: Path) -> No
     assert names == [name for name, _ in migrations()]
 
 
+@pytest.mark.sqlite_only
 async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
     async with store.read() as q:
         journal = await q.fetchone("PRAGMA journal_mode")
@@ -49,10 +51,8 @@ async def test_a_failed_use_case_rolls_back_everything(svc: Service) -> None:
     assert await svc.store.revision() == before
 
 
-async def test_public_writes_bump_the_revision_seen_by_other_connections(
-    svc: Service, db_path: Path
-) -> None:
-    other = await Store.open(db_path)
+async def test_public_writes_bump_the_revision_seen_by_other_connections(svc: Service) -> None:
+    other = await Store.open(svc.store.path)
     before = await other.revision()
     await svc.add_component("API")
     assert await other.revision() == before + 1
@@ -70,6 +70,7 @@ def test_split_statements_keeps_comments_with_their_statement() -> None:
     ]
 
 
+@pytest.mark.sqlite_only
 async def test_a_read_that_fails_part_way_leaves_no_transaction_open(
     store: Store, db_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ delete_subscriber  # unused function (statuspage/admin/subscribers.py:272)
 app_from_environment  # unused function (statuspage/app.py:105)
 approve_command  # unused function (statuspage/cli/comms.py:60)
 test_command  # a click command: `comms test`
+db_copy  # unused function (statuspage/cli/db.py:21)
 component_add  # unused function (statuspage/cli/components.py:19)
 component_list  # unused function (statuspage/cli/components.py:54)
 component_set  # unused function (statuspage/cli/components.py:77)

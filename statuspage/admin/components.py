@@ -12,6 +12,7 @@ from statuspage.keys import Scope
 from statuspage.model import Component, Group
 from statuspage.serialize import Json, manage_component_json, manage_group_json, manage_page_json
 from statuspage.service.admin_components import ComponentChange
+from statuspage.service.components import AUTO
 
 TRANSLATIONS = (
     "Ours: the texts in other languages, by language tag (zh, zh-CN and zh-Hans all name "
@@ -48,7 +49,14 @@ COMPONENT_BODY = BodySpec(
     (
         Field("name", "string", max_length=255, blank=False),
         Field("description", "string", "Shown on hover; null clears it.", nullable=True),
-        Field("status", "string", enum=COMPONENT_STATUSES),
+        Field(
+            "status",
+            "string",
+            "A status set by hand holds: automation leaves the component alone until "
+            '"auto" (ours, not Statuspage\'s) hands it back to what its alerts, open incidents '
+            "and maintenance ask for (operational when nothing does).",
+            enum=(*COMPONENT_STATUSES, AUTO),
+        ),
         Field("showcase", "boolean", "Show the component's uptime bars."),
         Field("group_id", "string", "Group id (or name); null ungroups.", nullable=True),
         Field("only_show_if_degraded", "boolean"),
@@ -57,7 +65,15 @@ COMPONENT_BODY = BodySpec(
         translations_field("name", "description"),
     ),
 )
-NEW_COMPONENT = replace(COMPONENT_BODY, required=("name",))
+# A new component has no override to hand back: it takes Statuspage's statuses only.
+NEW_COMPONENT = replace(
+    COMPONENT_BODY,
+    fields=tuple(
+        Field("status", "string", enum=COMPONENT_STATUSES) if f.name == "status" else f
+        for f in COMPONENT_BODY.fields
+    ),
+    required=("name",),
+)
 GROUP_FIELDS = (
     Field("name", "string", max_length=255, blank=False),
     Field("description", "string", nullable=True),

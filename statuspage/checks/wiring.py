@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +19,9 @@ from statuspage.errors import PlanError
 from statuspage.service import Service
 from statuspage.service.automation import Automation
 from statuspage.service.checks import ChecksService
+
+log = logging.getLogger("statuspage.checks")
+HOLD_INTERVAL = 1.0  # seconds between asking for the checks lock (PostgreSQL)
 
 OFF = "off"
 
@@ -71,7 +77,36 @@ def checks_in_server(settings: Settings, service: Service) -> Coroutine[Any, Any
     async def run() -> None:
         if not specs:
             return
-        async with runner_for(settings, service, specs) as runner:
-            await runner.run_forever()
+        while True:  # one server probes at a time (PostgreSQL: a lock; SQLite: this one)
+            await _until_held(service, "checks")
+            async with runner_for(settings, service, specs) as runner:
+                probing = asyncio.create_task(runner.run_forever())
+                await _while_held(service, "checks", probing)
+            log.warning("this server no longer runs the checks; another one does")
 
     return run()
+
+
+async def _until_held(service: Service, purpose: str) -> None:
+    while True:
+        if await service.store.holds(purpose):
+            return
+        await asyncio.sleep(HOLD_INTERVAL)
+
+
+async def _while_held(service: Service, purpose: str, task: asyncio.Task[None]) -> None:
+    """Wait for the task; cancel it when this server loses the lock for `purpose`."""
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=HOLD_INTERVAL)
+            if not task.done() and not await service.store.holds(purpose):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return
+        task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

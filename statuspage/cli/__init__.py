@@ -7,7 +7,7 @@ templates or channel clients.
 
 from __future__ import annotations
 
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -44,6 +44,7 @@ COMMANDS = {
     "automation": ("statuspage.cli.automation:automation", "Alerts in: the rules that turn..."),
     "checks": ("statuspage.cli.checks:checks", "Built-in checks: HTTP(S), TCP and DNS probes..."),
     "mirror": ("statuspage.cli.mirror:mirror", "The public site in object storage..."),
+    "db": ("statuspage.cli.db:db", "Move the database between SQLite and PostgreSQL."),
 }
 # Commands of one group that live in another module.
 EXTRA = {
@@ -64,11 +65,10 @@ SUMMARIES.update({name: summary for name, (_, summary) in COMMANDS.items()})
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     envvar="STATUSPAGE_DB",
     default="statuspage.db",
     show_default=True,
-    help="SQLite database file.",
+    help="SQLite database file, or a postgresql:// URL.",
 )
 @click.option(
     "--server",
@@ -78,7 +78,7 @@ SUMMARIES.update({name: summary for name, (_, summary) in COMMANDS.items()})
 )
 @click.version_option(package_name="statuspage")
 @click.pass_context
-def cli(ctx: click.Context, db: Path, server: str | None) -> None:
+def cli(ctx: click.Context, db: str, server: str | None) -> None:
     """Run a status page: components, incidents, maintenance and the server.
 
     \b
@@ -93,6 +93,8 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
             f"`statuspage {ctx.invoked_subcommand}` works on the local database only; "
             "run it on the server without --server"
         )
+    if server:
+        check_server_url(server)
     if ctx.invoked_subcommand in NO_SETTINGS:
         return  # works even while the settings are wrong (it makes the key they lack)
     from statuspage.cli.context import Context
@@ -101,8 +103,24 @@ def cli(ctx: click.Context, db: Path, server: str | None) -> None:
     ctx.obj = Context(load_settings(overrides={"db": db}), server=server or None)
 
 
-LOCAL_ONLY = {"init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror"}
-NO_SETTINGS = {"secret"}
+def check_server_url(server: str) -> None:
+    """Refuse a --server that is not an http(s) URL, with the URL it most likely means."""
+    parts = urlsplit(server)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return
+    host = server.split("://", 1)[-1]
+    loopback = host.startswith(("127.", "localhost", "[::1]"))
+    guess = ("http://" if loopback else "https://") + host
+    raise UsageLine(
+        f"--server {server!r} is not a URL; did you mean {guess!r}? "
+        "(give the scheme: http:// or https://)"
+    )
+
+
+LOCAL_ONLY = {
+    "init", "serve", "tick", "token", "audit", "comms", "export", "checks", "mirror", "db"
+}  # fmt: skip
+NO_SETTINGS = {"secret", "db"}
 
 
 def main() -> None:

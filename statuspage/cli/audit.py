@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 import click
@@ -16,10 +18,13 @@ from statuspage.service import Service
 SYMBOLS = {"insert": "+", "update": "~", "delete": "-"}
 LABELS = ("name", "title", "body", "status")
 SHOWN = 60
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)\Z")
 
 
 @click.command()
-@click.option("--since", help="Only changes from this time on: ISO-8601, or relative like -2h.")
+@click.option(
+    "--since", help="Only changes from this time on: 9am, yesterday 15:00, mon 09:00, 2h ago, ISO."
+)
 @click.option(
     "--incident", "incident_id", metavar="ID", help="Only changes touching this incident."
 )
@@ -39,7 +44,7 @@ def audit(
 
     async def use(svc: Service) -> tuple[list[AuditEntry], str]:
         tz = (await svc.page()).time_zone
-        start = parse_time(since, tz, svc.now(), "--since") if since else None
+        start = parse_time(since, tz, svc.now(), "--since", "past") if since else None
         found = await svc.audit_entries(since=start, incident_id=incident_id, limit=limit)
         return found, tz
 
@@ -69,10 +74,10 @@ def entry_json(e: AuditEntry) -> Json:
 
 def entry_text(e: AuditEntry, tz: str) -> str:
     head = f"{local(e.at, tz)}  {e.actor} via {e.via} ({e.source})  {e.action or '-'}"
-    return "\n".join([head, *(f"  {change_text(c)}" for c in e.changes)])
+    return "\n".join([head, *(f"  {change_text(c, tz)}" for c in e.changes)])
 
 
-def change_text(c: RowChange) -> str:
+def change_text(c: RowChange, tz: str) -> str:
     row = c.after or c.before or {}
     if c.table == "translations":
         return translation_text(c, row)
@@ -83,8 +88,17 @@ def change_text(c: RowChange) -> str:
     if c.op != "update":
         return what
     before, after = c.before or {}, c.after or {}
-    fields = [f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in c.changed_fields()]
+    fields = [
+        f"{k}: {_value(before.get(k), tz)} → {_value(after.get(k), tz)}" for k in c.changed_fields()
+    ]
     return f"{what}  " + "; ".join(fields) if fields else what
+
+
+def _value(value: object, tz: str) -> str:
+    """A changed field as the rest of the entry reads: a stored UTC time in the page's zone."""
+    if isinstance(value, str) and STAMP.match(value):
+        return local(datetime.fromisoformat(value), tz)
+    return _short(value)
 
 
 def translation_text(c: RowChange, row: dict[str, Any]) -> str:

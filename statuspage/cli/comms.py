@@ -10,6 +10,7 @@ import click
 
 from statuspage.cli.context import Context, Group, pass_context
 from statuspage.cli.times import ago, local
+from statuspage.cli.words import Word
 from statuspage.comms.compose.preview import Preview
 from statuspage.comms.compose.report import count, format_preview
 from statuspage.comms.compose.tone import check_tone
@@ -20,7 +21,7 @@ from statuspage.service import Service
 from statuspage.service.comms_ops import Approval
 from statuspage.service.operations import Operations
 
-PHASES = click.Choice([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)])
+PHASES = Word([p.value for p in (*INCIDENT_PHASES, *MAINTENANCE_PHASES)], "phase")
 
 
 @click.group(cls=Group)

@@ -6,7 +6,6 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -85,7 +84,7 @@ class Context:
                 "without --server"
             )
         db = self.settings.db
-        if not create and str(db) != ":memory:" and not Path(db).exists():
+        if not create and str(db) != ":memory:" and not db.exists():
             raise NotFound(
                 f"no database at {db}; create it with `statuspage init`, or point to one "
                 "with --db PATH or STATUSPAGE_DB"

@@ -13,6 +13,7 @@ import click
 from statuspage.cli.context import Context, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.times import ago, local
+from statuspage.cli.words import Word
 from statuspage.comms.deliver.dispatcher import Report
 from statuspage.comms.deliver.wiring import make_dispatcher, missing_settings
 from statuspage.comms.kit import Comms, LazyComms
@@ -118,7 +119,7 @@ def status(ctx: Context, incident_id: str, as_json: bool) -> None:
 
 @click.command("retry")
 @click.argument("incident_id", metavar="[INCIDENT]", required=False)
-@click.option("--channel", type=click.Choice(CHANNELS), help="Only this channel's messages.")
+@click.option("--channel", type=Word(CHANNELS, "channel"), help="Only this channel's messages.")
 @pass_context
 def retry(ctx: Context, incident_id: str | None, channel: str | None) -> None:
     """Queue failed messages again, after fixing what failed them (a template, a setting,

@@ -6,6 +6,7 @@ the module of no subcommand, so it starts fast; a command imports what it needs.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,11 @@ import click
 
 from statuspage.errors import StatuspageError
 from statuspage.text import describe
+
+# click 8.2+ raises this for a group given no subcommand (8.1 printed the help and exited).
+NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
+    e for e in [getattr(click.exceptions, "NoArgsIsHelpError", None)] if e is not None
+)
 
 
 class Group(click.Group):
@@ -33,9 +39,45 @@ class Group(click.Group):
                 f"{exc.object!a} is not valid text: it contains "
                 f"{describe(exc.object[exc.start])} at position {exc.start + 1}"
             ) from exc
+        except NO_ARGS_IS_HELP:
+            raise  # `statuspage incident` alone: the group's help, as click shows it
         except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            raise UsageLine(f"{exc.format_message()} (see: {where} --help)") from exc
+            raise one_line(exc, ctx.command_path) from exc
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """The top level's own usage errors (`statuspage --dbb x`) as one line too; those of
+        subcommands are worded by their parent's `invoke`."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NO_ARGS_IS_HELP:
+            raise
+        except click.UsageError as exc:
+            if parent is not None:
+                raise
+            raise one_line(exc, info_name or "statuspage") from exc
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A mistyped command names the closest, lazily loaded ones included."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            ctx.fail(
+                f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else "")
+            )
+        return super().resolve_command(ctx, args)
+
+
+def one_line(exc: click.UsageError, path: str) -> UsageLine:
+    where = exc.ctx.command_path if exc.ctx else path
+    return UsageLine(f"{exc.format_message()} (see: {where} --help)")
 
 
 class LazyGroup(Group):

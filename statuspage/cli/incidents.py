@@ -13,7 +13,13 @@ import click
 from statuspage.cli import words
 from statuspage.cli.context import Context, Group, dry_run_option, json_option, pass_context
 from statuspage.cli.due import due_table
-from statuspage.cli.output import echo_json, incident_details, incident_record, incidents_table
+from statuspage.cli.output import (
+    echo_json,
+    file_error,
+    incident_details,
+    incident_record,
+    incidents_table,
+)
 from statuspage.cli.times import parse_time
 from statuspage.cli.translations import (
     Translated,
@@ -497,7 +503,7 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+        raise InvalidInput(f"cannot read {path}: {file_error(exc)}") from exc
 
 
 @incident.command("backfill")

@@ -157,12 +157,11 @@ def incidents_table(incidents: Sequence[Incident], page: Page, now: datetime) ->
                 i.id,
                 incident_status(i),
                 i.impact.value,
-                local(when, page.time_zone),
-                ago(when, now),
+                f"{local(when, page.time_zone)} ({ago(when, now)})",  # as `incident show` has it
                 i.name,
             )
         )
-    return table(("ID", "STATUS", "IMPACT", "START", "", "TITLE"), rows)
+    return table(("ID", "STATUS", "IMPACT", "START", "TITLE"), rows)
 
 
 def incident_details(
@@ -211,3 +210,10 @@ def incident_details(
         lines += ["", f"Postmortem ({state}):"]
         lines.extend("  " + line for line in incident.postmortem_body.splitlines())
     return "\n".join(lines)
+
+
+def file_error(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, once: "No such file or directory", "not UTF-8 text"."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start + 1})"
+    return exc.strerror or str(exc)

@@ -25,7 +25,10 @@ path_argument = click.argument(
 def configured_plan(ctx: Context, path: Path | None) -> Path:
     found = path or plan_path(ctx.settings)
     if found is None:
-        raise InvalidInput("no comms plan is configured; give PATH or set STATUSPAGE_COMMS_PLAN")
+        raise InvalidInput(
+            f"no comms plan is configured: STATUSPAGE_COMMS_PLAN={ctx.settings.comms_plan} turns"
+            " it off; give PATH, unset it for the shipped plan, or set it to your plan's path"
+        )
     if not found.is_file():
         raise PlanError(f"no comms plan at {found}")
     return found

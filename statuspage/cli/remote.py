@@ -125,6 +125,11 @@ class RemoteService(RemoteSubscribers):
             return await self._client.request(method, path, json=body, params=params)
         except httpx.TimeoutException as exc:
             raise RemoteError(f"{self.base_url} did not answer within {TIMEOUT:g} s") from exc
+        except httpx.ConnectError as exc:
+            raise RemoteError(
+                f"cannot reach {self.base_url}: {exc or type(exc).__name__}; is `statuspage serve`"
+                " running there? (the URL comes from --server or STATUSPAGE_SERVER)"
+            ) from exc
         except httpx.HTTPError as exc:
             raise RemoteError(f"cannot reach {self.base_url}: {exc or type(exc).__name__}") from exc
 

@@ -22,7 +22,8 @@ NONE = "—"
     "--since",
     default="90d",
     show_default=True,
-    help="Incidents declared in the last 90d, 12h, 4w, or since a time (ISO-8601, -2h).",
+    help="Incidents declared in the last 90d, 12h, 4w, or since a time: mon 09:00, yesterday 9am,"
+    " 2026-03-01, 2h ago, ISO-8601.",
 )
 @json_option
 @pass_context

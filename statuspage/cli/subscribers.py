@@ -18,13 +18,14 @@ from statuspage.addresses import display_phone
 from statuspage.cli.context import Context, Group, UsageLine, json_option, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.subscriber_views import NO_KEY, details, import_report, plural, rows
+from statuspage.cli.words import Word
 from statuspage.model import Channel, Subscriber
 from statuspage.serialize import Json, subscriber_data_json, subscriber_json
 from statuspage.service.operations import Operations
 from statuspage.service.subscribers import NewSubscriber, SubscriberEdit
 
-CHANNELS = click.Choice([c.value for c in Channel])
-STATES = click.Choice(["active", "pending", "unsubscribed", "all"])
+CHANNELS = Word([c.value for c in Channel], "channel")
+STATES = Word(["active", "pending", "unsubscribed", "all"], "state")
 
 
 async def shaped(svc: Operations, found: Sequence[Subscriber]) -> list[Json]:

@@ -9,7 +9,9 @@ Accepted: `now`; relative `+2h`, `-30m`, `in 2h`, `in 90 min`, `2h ago`; a clock
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -31,6 +33,8 @@ _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_OFFSETS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _NAMED_CLOCKS = {"noon": time(12), "midnight": time(0)}
+_DURATION = re.compile(rf"^\d+\s*{_UNIT}$")
+_VOCABULARY = (*_DAY_OFFSETS, *_WEEKDAYS, *_NAMED_CLOCKS, "now", "ago")
 
 
 def parse_time(
@@ -48,7 +52,7 @@ def parse_time(
     if parsed is None:
         parsed = _wall(text, time_zone, now, what, want)
     if parsed is None:
-        parsed = _iso(value.strip(), time_zone, what)
+        parsed = _iso(value.strip(), time_zone, what, lambda: _guess(text, time_zone, now, want))
     _check_direction(parsed, value, time_zone, now, what, want)
     return parsed
 
@@ -158,17 +162,43 @@ def _at(day: date, clock: time, time_zone: str) -> datetime:
     return datetime.combine(day, clock, ZoneInfo(time_zone)).astimezone(UTC)
 
 
-def _iso(text: str, time_zone: str, what: str) -> datetime:
+def _iso(text: str, time_zone: str, what: str, guess: Callable[[], str | None]) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput(f"malformed {what} {text!r}; {FORMS}") from exc
+        meant = guess()
+        hint = f"did you mean {meant}? " if meant else ""
+        raise InvalidInput(f"malformed {what} {text!r}; {hint}{FORMS}") from exc
     if parsed.tzinfo is None:
         try:
             return localize(parsed, time_zone)
         except InvalidInput as exc:  # a wall time that clocks skip or show twice
             raise InvalidInput(f"{what}: {exc}") from exc
     return parsed.astimezone(UTC)
+
+
+def _guess(text: str, time_zone: str, now: datetime, want: Direction) -> str | None:
+    """What a time that reads as none most likely meant, quoted: a duration without its
+    direction ("3h": 'in 3h'), or a misspelt word ("tomorow 3am": 'tomorrow 3am')."""
+    if _DURATION.match(text):
+        ahead, back = f"'in {text}'", f"'{text} ago'"
+        return {"future": ahead, "past": back}.get(want or "", f"{ahead} or {back}")
+    words = [_closest_word(w) for w in text.split()]
+    fixed = " ".join(words)
+    if fixed == text:
+        return None
+    try:
+        parse_time(fixed, time_zone, now)
+    except InvalidInput:
+        return None
+    return repr(fixed)
+
+
+def _closest_word(word: str) -> str:
+    if any(c.isdigit() for c in word) or len(word) < 3:
+        return word
+    close = difflib.get_close_matches(word, _VOCABULARY, n=1, cutoff=0.8)
+    return close[0] if close else word
 
 
 def _check_direction(

@@ -9,6 +9,7 @@ import click
 from statuspage.cli.context import Context, Group, json_option, pass_context
 from statuspage.cli.output import echo_json, table
 from statuspage.cli.times import local
+from statuspage.cli.words import Word
 from statuspage.keys import ApiKey
 from statuspage.serialize import Json, iso
 from statuspage.service import Service
@@ -36,7 +37,7 @@ def key_json(key: ApiKey) -> Json:
 @click.argument("name")
 @click.option(
     "--scope",
-    type=click.Choice(["read", "write", "admin", "alerts"]),
+    type=Word(["read", "write", "admin", "alerts"], "scope"),
     default="write",
     show_default=True,
     help="read: GET only; write: incidents, components, postmortems; admin: also page "

@@ -25,6 +25,7 @@ import click
 import yaml
 
 from statuspage import languages
+from statuspage.cli.output import file_error
 from statuspage.errors import InvalidInput
 from statuspage.model import Page
 
@@ -148,7 +149,7 @@ def _compose(path: Path) -> yaml.Node | None:
             raise InvalidInput(f"{path} is larger than {MAX_FILE} bytes")
         return yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+        raise InvalidInput(f"cannot read {path}: {file_error(exc)}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""

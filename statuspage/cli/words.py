@@ -5,6 +5,9 @@ gets the same word the local database would (see statuspage.model.pick)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import click
 
 from statuspage.model import INCIDENT_IMPACTS, OPEN_INCIDENT, ComponentStatus, IncidentStatus, pick
 
@@ -24,3 +27,15 @@ def impact(value: str | None) -> str | None:
 
 def incident_status(value: str | None, choices: Sequence[str] = UPDATE_STATUSES) -> str | None:
     return None if value is None else pick(value, choices, "incident status")
+
+
+class Word(click.Choice[str]):
+    """An option's word read as status words are (any case, hyphens or spaces, a prefix);
+    a typo is refused with the closest word and all of them, on one line."""
+
+    def __init__(self, choices: Sequence[str], what: str) -> None:
+        super().__init__(choices)
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return pick(str(value), [str(c) for c in self.choices], self.what)

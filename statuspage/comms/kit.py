@@ -102,7 +102,10 @@ class LazyComms:
                     "STATUSPAGE_COMMS_PLAN=off"
                 ) from exc
             if loaded is None:
-                raise PlanError("no comms plan is configured; set STATUSPAGE_COMMS_PLAN")
+                raise PlanError(
+                    f"no comms plan is configured: STATUSPAGE_COMMS_PLAN={self.settings.comms_plan}"
+                    " turns it off; unset it for the shipped plan, or set it to your plan's path"
+                )
             self._loaded = loaded
         return self._loaded
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import tempfile
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,14 @@ log = logging.getLogger("statuspage.mirror")
 
 
 def status_file(settings: Settings) -> Path:
-    """Where the server keeps the mirror's status for `statuspage mirror status`."""
-    return settings.db.with_name(settings.db.name + "-mirror.json")
+    """Where the server keeps the mirror's status for `statuspage mirror status`: beside an
+    SQLite file; for a PostgreSQL database, in the temporary directory, named after it (the
+    server that publishes writes it; `mirror status` reads it on that machine)."""
+    db = settings.db
+    if isinstance(db, Path):
+        return db.with_name(db.name + "-mirror.json")
+    digest = hashlib.sha256(str(db).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"statuspage-{digest}-mirror.json"
 
 
 def make_mirror(
@@ -62,8 +70,9 @@ def mirror_in_server(
     path = status_file(settings)
     mirror.on_status = lambda status: _write(path, status)
     metrics.sources.append(lambda: metric_families(mirror.status, clock))
-    publisher.observers.append(lambda _seconds: mirror.offer(publisher.published.site))
-    mirror.offer(publisher.published.site)
+    # Once per change across the servers on one database: only the publisher uploads (it is
+    # handed the site it serves when it becomes the publisher, then every new one).
+    publisher.shared.append(mirror.offer)
     log.info("mirroring the site to %s", mirror.status.target)
 
     async def run() -> None:

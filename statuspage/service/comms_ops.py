@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from statuspage.comms.plan.cadence import due_at
 from statuspage.comms.plan.schema import Plan
-from statuspage.errors import Conflict, InvalidInput, NotFound, StatuspageError
+from statuspage.errors import Conflict, InvalidInput, NotFound
 from statuspage.model import Incident
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries, Store
@@ -144,7 +144,7 @@ async def retry_failed(
         if incident_id is not None:
             found = await q.get_incident(incident_id.strip())
             if found is None:
-                raise NotFound(f"unknown incident {incident_id!r}")
+                raise NotFound(f"unknown incident {incident_id!r}; see `statuspage incident list`")
             incident_id = found.id
         return await q.retry_failed(now, incident_id, channel)
 
@@ -159,7 +159,7 @@ async def preview(
         async with store.write() as q:
             incident = await q.get_incident(incident_id)
             if incident is None:
-                raise StatuspageError(f"unknown incident {incident_id!r}")
+                raise NotFound(f"unknown incident {incident_id!r}; see `statuspage incident list`")
             shown.append(await previews.of_incident(q, incident, phase, now))
             raise _Discard
     except _Discard:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from statuspage.audit import current_actor
 from statuspage.automation.state import Hold
@@ -21,6 +22,8 @@ from statuspage.model import (
     check_title,
     new_id,
     parse_enum,
+    pick,
+    unknown_name,
 )
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
@@ -33,10 +36,19 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
+        close = closest_time_zone(name)
+        hint = f"did you mean {close!r}? " if close else ""
         raise InvalidInput(
-            f"unknown time zone {name!r}; use an IANA name such as Etc/UTC or Europe/Berlin"
+            f"unknown time zone {name!r}; {hint}use an IANA name such as Etc/UTC or Europe/Berlin"
         ) from exc
     return name
+
+
+def closest_time_zone(name: str) -> str | None:
+    """The IANA zone a mistyped name most likely means ("europe/berln" -> Europe/Berlin)."""
+    zones = {z.casefold(): z for z in available_timezones()}
+    close = difflib.get_close_matches(name.strip().casefold(), zones, n=1, cutoff=0.8)
+    return zones[close[0]] if close else None
 
 
 def check_page_url(url: str) -> str:
@@ -142,8 +154,8 @@ class Components:
     async def group(self, q: Queries, ref: str) -> Group:
         found = await q.find_group(ref.strip())
         if found is None:
-            names = ", ".join(g.name for g in await q.list_groups()) or "none yet"
-            raise NotFound(f"unknown group {ref!r}; known groups: {names}")
+            names = [g.name for g in await q.list_groups()]
+            raise NotFound(unknown_name("group", ref, names, "groups"))
         return found
 
     async def remove_group(self, ref: str, *, ungroup: bool = False) -> Group:
@@ -206,7 +218,8 @@ class Components:
         maintenance ask for, or operational)."""
         async with self.ctx.write() as q:
             component = await self.ctx.component(q, ref)
-            if status.strip().lower() == AUTO:
+            choices = (*(s.value for s in ComponentStatus), AUTO)
+            if pick(status, choices, "component status") == AUTO:
                 await q.delete_hold(component.id)
                 target = await self.ctx.restore_status(q, component.id, "")
                 await self.ctx.apply_status(q, component, target, ChangeCause.MANUAL)

@@ -22,6 +22,7 @@ from statuspage.model import (
     Incident,
     StatusChange,
     parse_enum,
+    unknown_name,
 )
 from statuspage.storage import Queries, Store
 from statuspage.subscriptions import SubscriptionPolicy
@@ -112,8 +113,8 @@ class ServiceContext:
     async def component(self, q: Queries, ref: str) -> Component:
         found = await q.find_component(ref.strip())
         if found is None:
-            names = ", ".join(c.name for c in await q.list_components()) or "none yet"
-            raise NotFound(f"unknown component {ref!r}; known components: {names}")
+            names = [c.name for c in await q.list_components()]
+            raise NotFound(unknown_name("component", ref, names, "components"))
         return found
 
     async def components_with_status(

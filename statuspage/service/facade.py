@@ -61,6 +61,7 @@ from statuspage.service.templates import Templates
 from statuspage.service.tokens import Tokens
 from statuspage.service.translations import FieldTexts, Texts, Translations
 from statuspage.storage import Store
+from statuspage.storage.location import DatabaseUrl
 from statuspage.subscriptions import (
     SubscriberData,
     SubscriptionPolicy,
@@ -110,7 +111,7 @@ class Service:
     @classmethod
     async def open(
         cls,
-        db: Path,
+        db: Path | DatabaseUrl,
         *,
         create: bool = False,
         comms: CommsHooks | None = None,

@@ -150,7 +150,10 @@ class Maintenance:
             texts = await given_translations(q, translations)
             incident = await self.ctx.incident(q, incident_id)
             if not incident.is_maintenance:
-                raise InvalidInput(f"{incident.id} is an incident, not a maintenance")
+                raise InvalidInput(
+                    f"{incident.id} is an incident, not a maintenance; use"
+                    " `statuspage incident update|resolve ...` for it"
+                )
             return await self._transition(q, incident, status, body, deliver_notifications, texts)
 
     async def tick(self) -> list[Transition]:

@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from statuspage import languages
 from statuspage.addresses import Address, Rules, check_host, normalise
 from statuspage.errors import InvalidField, InvalidInput, NotFound, RateLimited
-from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum
+from statuspage.model import ID_LENGTH, Channel, Subscriber, parse_enum, unknown_name
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
 from statuspage.storage.ratelimits import Limit
@@ -58,11 +58,11 @@ class SubscriptionRules:
         for ref in refs:
             found = await q.find_component(ref.strip())
             if found is None:
-                names = ", ".join(c.name for c in await q.list_components()) or "none yet"
+                names = [c.name for c in await q.list_components()]
                 raise InvalidField(
                     "components",
                     f"There is no component {ref!r}.",
-                    f"unknown component {ref!r}; known components: {names}",
+                    unknown_name("component", ref, names, "components"),
                 )
             if found.id not in ids:
                 ids.append(found.id)

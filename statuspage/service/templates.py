@@ -12,6 +12,7 @@ from statuspage.model import (
     check_message,
     check_title,
     new_id,
+    unknown_name,
 )
 from statuspage.service.context import ServiceContext
 from statuspage.storage import Queries
@@ -85,5 +86,6 @@ class Templates:
     async def template(self, q: Queries, ref: str) -> IncidentTemplate:
         found = await q.find_template(ref.strip())
         if found is None:
-            raise NotFound(f"unknown incident template {ref!r}")
+            names = [t.name for t in await q.list_templates()]
+            raise NotFound(unknown_name("incident template", ref, names, "templates"))
         return found

@@ -19,6 +19,7 @@ from statuspage.model import (
     TranslationSubject,
     check_message,
     check_title,
+    unknown_name,
 )
 from statuspage.service.components import Components
 from statuspage.service.context import ServiceContext
@@ -199,7 +200,8 @@ class Translations:
         if subject is TranslationSubject.GROUP:
             group = await q.find_group(ref.strip())
             if group is None:
-                raise NotFound(f"unknown group {ref!r}")
+                names = [g.name for g in await q.list_groups()]
+                raise NotFound(unknown_name("group", ref, names, "groups"))
             return group.id
         if subject is TranslationSubject.INCIDENT:
             return (await self.ctx.incident(q, ref)).id

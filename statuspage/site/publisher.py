@@ -10,6 +10,12 @@ without a public change: a stored probe is a private write (no revision). The po
 where the probes stand too (`ProbeMark`): a check that changed state is republished at the
 next poll; new probes alone at most once a `probe_every` (a minute), so 200 checks probing
 every 30 s cost one republish a minute, of the documents whose figures moved.
+
+Every server keeps its own copy of the site current (each serves it from memory). What must
+happen once per change however many servers share the database (an upload to object storage,
+a CDN purge: the `shared` sinks) happens only in the server holding the publisher lock
+(`Store.holds("publisher")`: a PostgreSQL advisory lock; every process on SQLite). `elect`
+keeps asking for it, so another server takes over within seconds when the holder dies.
 """
 
 from __future__ import annotations
@@ -67,6 +73,10 @@ class Publisher:
         self.last_seconds = 0.0  # the last publish, every language
         self.first_seconds = 0.0  # of which until the default language's pages were served
         self.observers: list[Callable[[float], None]] = []  # told each publish's seconds
+        # Told each published Site, only while this server is the publisher, and the current
+        # one when it becomes the publisher: side effects to happen once, not once per server.
+        self.shared: list[Callable[[Site], None]] = []
+        self.is_publisher = False
         self._due: datetime | None = None
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -88,6 +98,8 @@ class Publisher:
             self.last_seconds = time.perf_counter() - started
             for observe in self.observers:
                 observe(self.last_seconds)
+            if self.is_publisher:
+                self._share(site)
             if not self._frozen:
                 # The first site's objects live long: keep the cyclic GC from walking them on
                 # every later collection (a pause in a republish otherwise).
@@ -150,6 +162,36 @@ class Publisher:
             except Exception:
                 log.exception("publishing failed; serving the previous version meanwhile")
                 await asyncio.sleep(max(interval, 1.0))
+
+    async def elect(self, interval: float) -> None:
+        """Take the publisher lock, or keep it, every `interval` seconds, forever."""
+        while True:
+            try:
+                await self.campaign()
+            except Exception:
+                log.exception("could not ask for the publisher lock; again in %s s", interval)
+            await asyncio.sleep(interval)
+
+    async def campaign(self) -> bool:
+        """Whether this server is the publisher now; one that just became it shares the
+        Site it serves (the one before may have died before sharing it)."""
+        held = await self.store.holds("publisher")
+        if held and not self.is_publisher:
+            self.is_publisher = True
+            log.info("this server is the publisher: once-per-change steps (a mirror) run here")
+            if self.published.site is not None:
+                self._share(self.published.site)
+        elif not held and self.is_publisher:
+            self.is_publisher = False
+            log.warning("this server lost the publisher lock; another one publishes")
+        return held
+
+    def _share(self, site: Site) -> None:
+        for sink in self.shared:
+            try:
+                sink(site)
+            except Exception:  # one failing side effect neither stops the others nor serving
+                log.exception("a shared publishing step failed")
 
     async def _nap(self, interval: float) -> None:
         # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that races

@@ -300,6 +300,8 @@ class Renderer:
         elif hours:
             parts = [ngettext("%(num)d h", "%(num)d h", hours) % {"num": hours}]
             parts.append(ngettext("%(num)d min", "%(num)d min", minutes) % {"num": minutes})
+        elif minutes == 0 and end > start:  # a few seconds: not "0 min" (as if nothing)
+            parts = ["< " + ngettext("%(num)d min", "%(num)d min", 1) % {"num": 1}]
         else:
             parts = [ngettext("%(num)d min", "%(num)d min", minutes) % {"num": minutes}]
         return " ".join(parts)

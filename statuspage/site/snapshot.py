@@ -244,8 +244,7 @@ class SnapshotReader:
 
 
 def _newest_first(incident: Incident) -> tuple[float, float]:
-    shown = incident.scheduled_for or incident.started_at
-    return (-shown.timestamp(), -incident.created_at.timestamp())
+    return (-incident.listed_at.timestamp(), -incident.created_at.timestamp())
 
 
 def _count(value: object) -> int:

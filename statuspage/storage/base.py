@@ -7,6 +7,8 @@ from typing import Any
 
 import aiosqlite
 
+from statuspage.storage.postgres import PgConnection
+
 Params = Sequence[Any] | dict[str, Any]
 
 
@@ -23,12 +25,15 @@ def _fetchall_closing(conn: aiosqlite.Connection, sql: str, params: Params) -> l
 
 
 class QueryBase:
-    """Wraps the connection of the current transaction."""
+    """Wraps the connection of the current transaction: SQLite's, or PostgreSQL's (which
+    translates the same SQL; rows are addressable by name and by index on both)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection | PgConnection) -> None:
         self.conn = conn
 
     async def fetchall(self, sql: str, params: Params = ()) -> Iterable[aiosqlite.Row]:
+        if isinstance(self.conn, PgConnection):
+            return await self.conn.fetchall(sql, params)  # asyncpg's rows: the same API
         # One trip to the connection's thread, not two (execute, then fetch): each trip
         # waits for a turn of the event loop, which is slow when the loop is busy sending.
         rows: list[aiosqlite.Row] = await self.conn._execute(  # type: ignore[no-untyped-call]
@@ -42,8 +47,13 @@ class QueryBase:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
+        if isinstance(self.conn, PgConnection):
+            return await self.conn.execute(sql, params)
         cursor = await self.conn.execute(sql, params)
         return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        if isinstance(self.conn, PgConnection):
+            await self.conn.executemany(sql, rows)
+            return
         await self.conn.executemany(sql, rows)

@@ -32,8 +32,9 @@ class CheckQueries(QueryBase):
         )
         await self.execute(
             "INSERT INTO check_tallies (name, bucket, probes, down, worst) VALUES (?, ?, 1, ?, ?)"
-            " ON CONFLICT (name, bucket) DO UPDATE SET probes = probes + 1,"
-            " down = down + excluded.down, worst = MAX(worst, excluded.worst)",
+            " ON CONFLICT (name, bucket) DO UPDATE SET probes = check_tallies.probes + 1,"
+            " down = check_tallies.down + excluded.down,"
+            " worst = MAX(check_tallies.worst, excluded.worst)",
             (
                 result.name,
                 ts(quarter_hour(result.at)),
@@ -67,15 +68,21 @@ class CheckQueries(QueryBase):
         """The named checks' probes per day, added up in SQL from their quarter hours'
         tallies (at most 100 rows a check and day, read in key order): `days` are the (UTC
         start, end) of each local day."""
+        if not days:
+            return {}
         given = json.dumps(list(names))
-        return _tallies(await self.fetchall(_TALLIES, (_bounds(days), given)))
+        cte, bounds = _days(days)
+        return _tallies(await self.fetchall(cte + _TALLIES, (*bounds, given)))
 
     async def probe_tallies_after(
         self, after_id: int, days: Mapping[date, tuple[datetime, datetime]]
     ) -> dict[tuple[str, date], Tally]:
         """Like `probe_tallies`, of the probes stored after row `after_id` only (the rows
         are found by id, then placed in their day): what a reader adds to what it has."""
-        return _tallies(await self.fetchall(_TALLIES_AFTER, (_bounds(days), after_id)))
+        if not days:
+            return {}
+        cte, bounds = _days(days)
+        return _tallies(await self.fetchall(cte + _TALLIES_AFTER, (*bounds, after_id)))
 
     async def probe_mark(self) -> ProbeMark:
         """Where the probes stand (a few index lookups and the states, one row each)."""
@@ -96,7 +103,7 @@ class CheckQueries(QueryBase):
         await self.execute("DELETE FROM check_tallies WHERE bucket <= ?", (ts(start),))
         await self.execute(
             "INSERT INTO check_tallies (name, bucket, probes, down, worst)"
-            " SELECT name, ?, COUNT(*), SUM(outcome = 'down'),"
+            " SELECT name, ?, COUNT(*), SUM(CASE WHEN outcome = 'down' THEN 1 ELSE 0 END),"
             " MAX(CASE outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
             " FROM check_results WHERE at >= ? AND at < ? GROUP BY name",
             (ts(start), ts(start), ts(start + QUARTER_HOUR)),
@@ -121,23 +128,23 @@ class CheckQueries(QueryBase):
         )
 
 
-# A day's tally of each check, from its quarter hours: d is one of the days,
-# {"2026-03-10": [start, end], ...}, each bound on a quarter hour.
+# A day's tally of each check, from its quarter hours: d is one of the days (the `_days`
+# table: the day, its UTC start and end, each bound on a quarter hour).
 _TALLIES = (
-    "SELECT d.key AS day, t.name AS name, SUM(t.probes) AS probes, SUM(t.down) AS down,"
-    " MAX(t.worst) AS worst FROM json_each(?) AS d CROSS JOIN check_tallies AS t"
+    " SELECT d.day AS day, t.name AS name, SUM(t.probes) AS probes, SUM(t.down) AS down,"
+    " MAX(t.worst) AS worst FROM d CROSS JOIN check_tallies AS t"
     " WHERE t.name IN (SELECT value FROM json_each(?))"
-    " AND t.bucket >= json_extract(d.value, '$[0]') AND t.bucket < json_extract(d.value, '$[1]')"
-    " GROUP BY d.key, t.name"
+    " AND t.bucket >= d.lo AND t.bucket < d.hi"
+    " GROUP BY d.day, t.name"
 )
 # The rows first (by id), each then placed in its day.
 _TALLIES_AFTER = (
-    "SELECT d.key AS day, r.name AS name, COUNT(*) AS probes, SUM(r.outcome = 'down') AS down,"
+    " SELECT d.day AS day, r.name AS name, COUNT(*) AS probes,"
+    " SUM(CASE WHEN r.outcome = 'down' THEN 1 ELSE 0 END) AS down,"
     " MAX(CASE r.outcome WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END) AS worst"
-    " FROM check_results AS r CROSS JOIN json_each(?) AS d"
-    " WHERE r.id > ?"
-    " AND r.at >= json_extract(d.value, '$[0]') AND r.at < json_extract(d.value, '$[1]')"
-    " GROUP BY d.key, r.name"
+    " FROM check_results AS r CROSS JOIN d"
+    " WHERE r.id > ? AND r.at >= d.lo AND r.at < d.hi"
+    " GROUP BY d.day, r.name"
 )
 _MARK = (
     "SELECT (SELECT MIN(id) FROM check_results) AS first_id,"
@@ -145,7 +152,7 @@ _MARK = (
     " (SELECT MIN(at) FROM check_results) AS first_at,"
     " (SELECT COUNT(*) FROM check_states) AS count,"
     " (SELECT MAX(since) FROM check_states) AS since,"
-    " (SELECT TOTAL(CASE state WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)"
+    " (SELECT COALESCE(SUM(CASE state WHEN 'down' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END), 0)"
     " FROM check_states) AS ranks"
 )
 _OUTCOMES = {o.rank: o for o in Outcome}
@@ -158,8 +165,11 @@ def quarter_hour(at: datetime) -> datetime:
     return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
 
 
-def _bounds(days: Mapping[date, tuple[datetime, datetime]]) -> str:
-    return json.dumps({d.isoformat(): [ts(lo), ts(hi)] for d, (lo, hi) in days.items()})
+def _days(days: Mapping[date, tuple[datetime, datetime]]) -> tuple[str, list[str]]:
+    """The days as a table `d(day, lo, hi)` of parameters (plain SQL, both dialects)."""
+    rows = ", ".join("(?, ?, ?)" for _ in days)
+    bounds = [v for d, (lo, hi) in days.items() for v in (d.isoformat(), ts(lo), ts(hi))]
+    return f"WITH d (day, lo, hi) AS (VALUES {rows})", bounds
 
 
 def _tallies(rows: Iterable[aiosqlite.Row]) -> dict[tuple[str, date], Tally]:

@@ -234,8 +234,8 @@ _COMPONENT_INCIDENTS = """
             ON ic.incident_id = i.id AND ic.component_id = :component
         WHERE i.kind = 'incident' AND i.started_at < :end
             AND (i.resolved_at IS NULL OR i.resolved_at > :start)
-    )
-    WHERE first_change IS NOT NULL OR (backfilled AND held IS NOT NULL)
+    ) AS found
+    WHERE first_change IS NOT NULL OR (backfilled = 1 AND held IS NOT NULL)
     ORDER BY COALESCE(first_change, started_at), id
 """
 

@@ -21,6 +21,7 @@ from statuspage.errors import NotFound, StatuspageError
 from statuspage.events import EventSink
 from statuspage.migrations import migrations
 from statuspage.storage.audit import begin_audit, end_audit
+from statuspage.storage.location import DatabaseUrl, Location, location
 from statuspage.storage.queries import Queries
 
 BUSY_TIMEOUT = "PRAGMA busy_timeout = 10000"
@@ -37,15 +38,22 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
-        self.path = path
+        self.path: Location = path
         self.applied_migrations: list[str] = []
         # Told after each commit that changed what the public sees (the server's publisher).
         self.after_commit: list[EventSink] = []
 
     @classmethod
-    async def open(cls, path: Path | str, *, create: bool = False) -> Store:
-        """Open (and migrate) the database at `path`; create it only when `create` is set."""
-        path = Path(path)
+    async def open(cls, path: Path | str | DatabaseUrl, *, create: bool = False) -> Store:
+        """Open (and migrate) the database at `path`; create it only when `create` is set.
+
+        A postgresql:// URL opens a PostgreSQL database instead (storage.pg_store)."""
+        where = location(path)
+        if isinstance(where, DatabaseUrl):
+            from statuspage.storage.pg_store import PgStore
+
+            return await PgStore.connect(where)
+        path = where
         if not create and str(path) != ":memory:" and not path.exists():
             raise NotFound(f"no database at {path}; create it with `statuspage init`")
         if str(path) != ":memory:" and not path.parent.is_dir():
@@ -132,18 +140,15 @@ class Store:
             return
         revision: int | None = None
         async with self._lock:
-            tx = _Transaction(self, Queries(self._conn), public)
+            tx = _Transaction(self, self._queries(), public)
             token = _ACTIVE.set(tx)
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
-                await begin_audit(self._conn, at or datetime.now(UTC))
-                changes_before = self._conn.total_changes
+                changes_before = await self._begin_write(at or datetime.now(UTC))
                 yield tx.queries
-                changed = self._conn.total_changes != changes_before
-                await end_audit(self._conn)
+                changed = await self._changes() != changes_before
                 if tx.public and changed:
                     revision = await self._bump_revision()
-                await self._conn.execute("COMMIT")
+                await self._commit()
             except BaseException:
                 await self._rollback()
                 raise
@@ -152,6 +157,22 @@ class Store:
         if revision is not None:  # committed, and the lock is free for whoever republishes
             for sink in self.after_commit:
                 sink(revision)
+
+    def _queries(self) -> Queries:
+        return Queries(self._conn)
+
+    async def _begin_write(self, at: datetime) -> int:
+        """BEGIN a write transaction; the count of changes so far."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        await begin_audit(self._conn, at)
+        return self._conn.total_changes
+
+    async def _changes(self) -> int:
+        return self._conn.total_changes
+
+    async def _commit(self) -> None:
+        await end_audit(self._conn)
+        await self._conn.execute("COMMIT")
 
     async def _bump_revision(self) -> int:
         async with self._conn.execute(
@@ -180,10 +201,13 @@ class Store:
             return
         async with self._lock:
             try:
-                await self._conn.execute("BEGIN")
-                yield Queries(self._conn)
+                await self._begin_read()
+                yield self._queries()
             finally:
                 await self._end_read()
+
+    async def _begin_read(self) -> None:
+        await self._conn.execute("BEGIN")
 
     async def _end_read(self) -> None:
         """End a read transaction whatever happened in it. A statement that failed part way
@@ -194,6 +218,11 @@ class Store:
         except sqlite3.OperationalError:
             with contextlib.suppress(sqlite3.OperationalError):
                 await self._conn.execute("ROLLBACK")
+
+    async def holds(self, purpose: str) -> bool:  # PostgreSQL's elects one
+        """Whether this process is the one doing `purpose` (ticker, publisher) among the
+        servers sharing the database: on SQLite (one machine) every process may."""
+        return True
 
     async def revision(self) -> int:
         """A number that grows with every committed public change, from any process."""

@@ -95,7 +95,7 @@ class DeliveryQueries(QueryBase):
             "UPDATE outbox SET state = 'sending', lease_owner = :owner, lease_expires_at = :until,"
             " attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM outbox"
             " WHERE state = 'queued' AND channel = :channel AND next_attempt_at <= :now"
-            " ORDER BY priority, next_attempt_at, id LIMIT :limit) RETURNING *",
+            " ORDER BY priority, next_attempt_at, id LIMIT :limit /* skip locked */) RETURNING *",
             {"owner": owner, "until": ts(lease_until), "now": ts(now), "limit": limit,
              "channel": channel},
         )  # fmt: skip
@@ -243,7 +243,8 @@ class DeliveryQueries(QueryBase):
     async def throttle(self, channel: str, factor: float, until: datetime, reason: str) -> None:
         await self.execute(
             "INSERT INTO comms_throttles (channel, factor, until, reason) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (channel) DO UPDATE SET factor = MIN(factor, excluded.factor),"
+            " ON CONFLICT (channel) DO UPDATE SET"
+            " factor = MIN(comms_throttles.factor, excluded.factor),"
             " until = excluded.until, reason = excluded.reason",
             (channel, factor, ts(until), reason),
         )

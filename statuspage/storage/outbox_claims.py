@@ -28,7 +28,7 @@ class OutboxClaimQueries(QueryBase):
             "UPDATE outbox SET state = 'sending', lease_owner = :owner, lease_expires_at = :until,"
             " attempts = attempts + 1, updated_at = :now WHERE id IN (SELECT id FROM outbox"
             " WHERE state = 'queued' AND next_attempt_at <= :now"
-            " ORDER BY priority, next_attempt_at, id LIMIT :limit) RETURNING *",
+            " ORDER BY priority, next_attempt_at, id LIMIT :limit /* skip locked */) RETURNING *",
             {"owner": owner, "until": ts(lease_until), "now": ts(now), "limit": limit},
         )
         return sorted((row_from_sql(r) for r in rows), key=lambda r: (r.priority, r.id))

@@ -49,7 +49,7 @@ _FINGERPRINTS = """
                    FROM incident_updates u WHERE u.incident_id = i.id)
         || '|' || (SELECT COALESCE(group_concat(h, ','), '') FROM (
                    SELECT ic.component_id || '=' || ic.status AS h FROM incident_components ic
-                   WHERE ic.incident_id = i.id ORDER BY ic.component_id)) AS version
+                   WHERE ic.incident_id = i.id ORDER BY ic.component_id) AS parts) AS version
     FROM incidents i
 """
 _WATERMARK = """

@@ -44,7 +44,7 @@ class TranslationQueries(QueryBase):
                 "INSERT INTO translations (subject, subject_id, field, language, text, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject, subject_id, field, language)"
                 " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at"
-                " WHERE text IS NOT excluded.text",
+                " WHERE translations.text IS NOT excluded.text",
                 (subject, subject_id, field, language, text, ts(at)),
             )
         )

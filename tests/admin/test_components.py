@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,3 +203,36 @@ def test_rejected_input_gets_a_clear_error_and_stores_nothing(
     assert response.status_code == status, response.text
     assert message in response.json()["error"]
     assert dump(db_path) == before
+
+
+def test_auto_hands_a_status_set_by_hand_back_to_automation(api: Api, run_cli: RunCli) -> None:
+    """`component set API auto --server` is this PATCH: the API takes `auto`, says so in its
+    refusals and in its document, and only where it means something (not on a new component)."""
+    path = f"/components/{api.id_of('API')}"
+    api.ok("PATCH", path, json={"component": {"status": "major_outage"}})
+    held = json.loads(run_cli("automation", "show", "--json").output)["held_by_hand"]
+    assert [h["component"] for h in held] == ["API"]
+    handed_back = api.ok("PATCH", path, json={"component": {"status": "auto"}})
+    assert handed_back["status"] == "operational"  # no alert, incident or maintenance asks
+    assert json.loads(run_cli("automation", "show", "--json").output)["held_by_hand"] == []
+    refused = api.request("PATCH", path, json={"component": {"status": "sideways"}})
+    assert refused.status_code == 422
+    assert refused.json()["error"].endswith("under_maintenance, auto"), refused.json()
+    created = api.request(
+        "POST", "/components", json={"component": {"name": "X", "status": "auto"}}
+    )
+    assert created.status_code == 422
+    assert created.json()["error"].endswith("major_outage, under_maintenance"), created.json()
+    doc = api.client.get("/v1/openapi.json").json()["paths"]["/v1/pages/{page_id}/components"]
+    item = api.client.get("/v1/openapi.json").json()["paths"][
+        "/v1/pages/{page_id}/components/{component_id}"
+    ]
+
+    def status_schema(op: dict[str, Any]) -> dict[str, Any]:
+        schema = op["requestBody"]["content"]["application/json"]["schema"]
+        found: dict[str, Any] = schema["properties"]["component"]["properties"]["status"]
+        return found
+
+    assert status_schema(item["patch"])["enum"][-1] == "auto"
+    assert "automation" in status_schema(item["patch"])["description"]
+    assert "auto" not in status_schema(doc["post"])["enum"]

@@ -213,7 +213,33 @@ def test_a_server_that_cannot_be_reached_is_one_line_and_exit_2() -> None:
     )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot reach http://127.0.0.1:9")
+    assert result.stderr.endswith(
+        "; is `statuspage serve` running there?"
+        " (the URL comes from --server or STATUSPAGE_SERVER)\n"
+    )
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("localhost:8000", "http://localhost:8000"),
+        ("status.acme.example", "https://status.acme.example"),
+        ("htps://status.acme.example", "https://status.acme.example"),
+    ],
+)
+def test_a_server_url_without_its_scheme_is_refused_with_the_url_it_means(
+    given: str, meant: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["--server", given, "incident", "list"], env={"STATUSPAGE_TOKEN": "x"}
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"error: --server {given!r} is not a URL; did you mean {meant!r}? "
+        "(give the scheme: http:// or https://)\n"
+    )
 
 
 def test_refusals_by_the_server_are_one_line_and_exit_2(remote: Run, server_db: Path) -> None:
@@ -503,3 +529,22 @@ def test_templates_and_status_words_work_remotely_as_locally(local: Run, remote:
     assert [code for code, _, _ in here] == [0, 0, 0, 0, 2, 0, 2, 0, 0, 0, 2, 0, 0, 0]
     assert "Partial Outage" in here[2][1] and "did you mean 'partial_outage'?" in here[4][2]
     assert "API errors" in here[9][1] and "Identified" in here[9][1]
+
+
+def test_auto_works_remotely_as_locally(local: Run, remote: Run) -> None:
+    """README: `component set NAME auto` also with `--server` (the Manage API takes `auto`)."""
+
+    def scenario(run: Run) -> list[tuple[int, str, str]]:
+        steps = [
+            ("component", "add", "API"),
+            ("component", "set", "API", "major outage"),
+            ("component", "set", "API", "Auto"),
+            ("component", "show", "API"),
+        ]
+        results = [run(*step) for step in steps]
+        return [(r.exit_code, normalize(r.stdout), normalize(r.stderr)) for r in results]
+
+    here, there = scenario(local), scenario(remote)
+    assert here == there
+    assert [code for code, _, _ in here] == [0, 0, 0, 0]
+    assert "API is now ✔ Operational." in here[2][1]

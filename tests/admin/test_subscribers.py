@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import raw_db
 from tests.admin.conftest import Api
 from tests.conftest import FakeClock, dump
 
@@ -232,7 +232,7 @@ def test_purging_erases_the_subscriber_and_every_message_to_them(api: Api, db_pa
     assert erased["email"] == ANN
     assert api.request("GET", f"/subscribers/{ann['id']}").status_code == 404
     assert api.request("GET", f"/subscribers/{ANN}/data").status_code == 404
-    conn = sqlite3.connect(db_path)
+    conn = raw_db.connect(db_path)
     try:
         left = conn.execute(
             "SELECT (SELECT count(*) FROM subscribers), (SELECT count(*) FROM outbox"
@@ -356,7 +356,8 @@ BAD = [
         "/subscribers",
         {"json": {"subscriber": {"phone_number": "12", "phone_country": "US"}}},
         422,
-        "'12' is not a valid phone number in US",
+        "'12' is not a valid phone number in US; give it with its country code, like"
+        " +1 415 555 0123",
     ),
     (
         "POST",
@@ -549,7 +550,7 @@ def test_the_audit_log_records_who_changed_a_subscriber_but_never_an_address(
     csv = "channel,address\nemail,bob@example.com\n"
     api.ok("POST", "/subscribers/import", json={"csv": csv})
     api.ok("DELETE", f"/subscribers/{ANN}", params={"purge": "true"})
-    conn = sqlite3.connect(db_path)
+    conn = raw_db.connect(db_path)
     try:
         log = conn.execute(
             "SELECT actor, action, table_name, before, after FROM audit_log"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Tabs, axe_violations
 
@@ -59,6 +59,8 @@ def test_on_a_phone_the_page_fits_and_bars_and_captions_show_30_days(tabs: Tabs,
     search = _open_row(page, "Search")  # 40 days old: older than the phone's 30 days
     assert _visible_days(search) == 30
     assert _visible_axis(search) == ["30 days ago", "100.00% uptime in 30 days", "Today"]
+    # A screen reader hears what is shown: 30 days, not the wide screen's "since Oct 24".
+    expect(search.locator("ol.bar")).to_have_accessible_name("Search: uptime per day, past 30 days")
     assert axe_violations(page) == []
 
     wide = tabs.open(DESKTOP)
@@ -68,6 +70,9 @@ def test_on_a_phone_the_page_fits_and_bars_and_captions_show_30_days(tabs: Tabs,
     since = _visible_axis(search)
     assert since[0].startswith("Since ") and since[1].startswith("100.00% uptime since ")
     assert since[0].removeprefix("Since ") == since[1].removeprefix("100.00% uptime since ")
+    expect(search.locator("ol.bar")).to_have_accessible_name(
+        "Search: uptime per day since " + since[0].removeprefix("Since ")
+    )
 
 
 def _open_row(page: Page, name: str) -> Locator:

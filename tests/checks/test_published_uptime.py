@@ -116,7 +116,10 @@ def seeded(db_path: Path, clock: FakeClock, automation: Path) -> dict[str, str]:
 def bar(html: str, name: str) -> dict[str, str]:
     """A component's 90-day bar on the index: its days' uptime by date ("Mar 9")."""
     found = re.search(
-        rf'<ol class="bar" aria-label="{name}: uptime per day[^"]*">(.*?)</ol>', html, re.S
+        rf'<span class="label-90">{name}: uptime per day[^<]*</span>.*?'
+        r'<ol class="bar"[^>]*>(.*?)</ol>',
+        html,
+        re.S,
     )
     assert found is not None, f"no bar for {name}"
     return dict(re.findall(r"<b>(\w+ \d+)</b> ([^<]*?) uptime", found.group(1)))

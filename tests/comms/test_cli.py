@@ -335,6 +335,12 @@ def test_without_a_plan_nothing_is_planned(
     conn.close()
     refused = run_cli("comms", "preview", "abc")
     assert refused.exit_code == 2 and "no comms plan is configured" in refused.stderr
+    # It is off on purpose, not missing: the line says so, and how to have one again.
+    for args in (("comms", "preview", "abc"), ("plan", "validate")):
+        refused = run_cli(*args)
+        assert refused.exit_code == 2, args
+        assert "no comms plan is configured: STATUSPAGE_COMMS_PLAN=off turns" in refused.stderr
+        assert "unset it for the shipped plan, or set it to your plan's path" in refused.stderr
 
 
 def test_a_broken_plan_refuses_changes_that_would_send_and_says_how_to_proceed(
@@ -372,6 +378,19 @@ def test_preview_and_dry_run_name_unset_contacts_and_unconfigured_channels(
         )
         (total,) = [line for line in out.splitlines() if line.startswith("Total:")]
         assert total == "Total: 2 messages (1 slack, 1 social)"  # no owner without a contact
+
+
+def test_preview_counts_the_one_message_an_unconfigured_channel_keeps_in_the_singular(
+    page: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STATUSPAGE_MASTODON_URL")
+    incident_id = declare(page)
+    preview = page("comms", "preview", incident_id).stdout
+    assert (
+        "skipped: not configured: social (set STATUSPAGE_MASTODON_URL and"
+        " STATUSPAGE_MASTODON_TOKEN): its 1 message waits, queued, until it is"
+    ) in preview
+    assert "1 messages" not in preview
 
 
 def test_plan_validate_names_the_channels_not_configured_here(

@@ -78,7 +78,18 @@ async def test_an_unknown_role_or_channel_is_refused(
     configured: Providers, run_cli: RunCli
 ) -> None:
     code, out = await run(run_cli, "comms", "test", "--owner", "nobody")
-    assert code == 2 and "unknown owner role 'nobody'; one of ic, comms" in out
+    assert code == 2 and "invalid owner role 'nobody'; accepted values: ic, comms" in out
+    code, out = await run(run_cli, "comms", "test", "--owner", "comms_led")
+    assert code == 2 and "invalid owner role 'comms_led'; did you mean 'comms'?" in out
     code, out = await run(run_cli, "comms", "test", "--channel", "fax")
-    assert code == 2 and "no owner has a 'fax' contact" in out
+    assert code == 2 and "no owner has a 'fax' contact; one of" in out
+    code, out = await run(run_cli, "comms", "test", "--channel", "emial")
+    assert code == 2 and "no owner has a 'emial' contact; did you mean 'email'? one of" in out
     assert configured.smtp.messages == []
+
+
+async def test_a_role_is_read_as_people_type_it(configured: Providers, run_cli: RunCli) -> None:
+    code, out = await run(run_cli, "comms", "test", "--owner", "Comm", "--channel", "slack")
+    assert code == 0, out
+    assert out.startswith("comms · slack · http://127.0.0.1:") and "/comms: sent\n" in out
+    assert "ic · " not in out

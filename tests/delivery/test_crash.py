@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,6 +21,7 @@ from statuspage.model import new_id
 from statuspage.service import Service
 from statuspage.service.comms_ops import approve
 from statuspage.storage import Store
+from tests import raw_db
 from tests.conftest import TEST_SECRET_KEY
 from tests.delivery.conftest import PLAN, Providers
 
@@ -44,7 +44,7 @@ def seed(db: Path, hooks_url: str) -> None:
     rows = [(new_id(), "email", f"user{n}@example.test") for n in range(EMAIL)]
     rows += [(new_id(), "webhook", f"{hooks_url}/s{n}") for n in range(WEBHOOK)]
     rows += [(new_id(), "sms", f"+1415556{n:04d}") for n in range(SMS)]
-    conn = sqlite3.connect(db)
+    conn = raw_db.connect(db)
     conn.executemany(
         "INSERT INTO subscribers (id, channel, address, state, created_at, updated_at)"
         " VALUES (?, ?, ?, 'active', ?, ?)",
@@ -104,7 +104,7 @@ def received(p: Providers) -> int:
 
 
 def states(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db)
+    conn = raw_db.connect(db)
     try:
         return dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
     finally:
@@ -165,7 +165,7 @@ async def test_sigterm_lets_sends_under_way_finish_and_gives_back_the_rest(
             break
     running.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(running.wait(), 30) == 0, log.read_text()
-    conn = sqlite3.connect(db)
+    conn = raw_db.connect(db)
     try:
         sms = dict(conn.execute(
             "SELECT state, COUNT(*) FROM outbox WHERE channel = 'sms' GROUP BY state"

@@ -160,6 +160,11 @@ async def test_a_channel_that_is_not_configured_leaves_its_messages_queued(
     assert sms and {(r.state, r.attempts) for r in sms} == {(OutboxState.QUEUED, 0)}
     assert report.queued["sms"] == len(sms) and report.unconfigured == {"sms": reason}
     assert sum("sms is not configured" in m for m in caplog.messages) == 1
+    (said,) = [m for m in caplog.messages if "sms is not configured" in m]
+    assert said == (
+        f"sms is not configured ({reason}): its messages stay queued until it is"
+        f" ({len(sms)} messages wait)"
+    )
 
 
 async def test_two_dispatchers_at_once_send_every_message_exactly_once(

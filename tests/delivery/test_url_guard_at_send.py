@@ -4,7 +4,6 @@ address. aiohttp skips the resolver for an IP literal, so this check is the only
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from statuspage.model import Channel
 from statuspage.service import Service
 from statuspage.storage.outbox import OutboxState
+from tests import raw_db
 from tests.comms.conftest import add_subscriber
 from tests.conftest import FakeClock
 from tests.delivery.conftest import Providers, declare_sev1, dispatch_once, row_to
@@ -22,7 +22,7 @@ NOTATIONS = ["①②⑦.0.0.1", "127。0。0。1", "１２７.０.０.１", "0x7
 
 def store_by_hand(db: Path, old: str, new: str) -> None:
     """Rewrite a subscriber's address in the database, past every check on the way in."""
-    conn = sqlite3.connect(db)
+    conn = raw_db.connect(db)
     try:
         with conn:
             conn.execute("UPDATE subscribers SET address = ? WHERE address = ?", (new, old))

@@ -294,7 +294,8 @@ def test_delete_without_yes_and_no_terminal_is_one_error_line_and_erases_nothing
 
 def test_staff_errors_are_one_lower_case_line_naming_the_value(page: RunCli) -> None:
     for args, line in (
-        (("add", "sms", "12", "--country", "US"), "'12' is not a valid phone number in US"),
+        (("add", "sms", "12", "--country", "US"), "'12' is not a valid phone number in US"
+         "; give it with its country code, like +1 415 555 0123"),
         (("add", "sms", "415 555 0123", "--country", "USA"),
          "unknown country 'USA'; give a two-letter code such as US or DE"),
         (("add", "email", "a@b", "--component", "Nope"), "'a@b' is not an e-mail address like "

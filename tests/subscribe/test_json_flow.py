@@ -100,4 +100,7 @@ def test_the_public_answers_keep_their_sentences_where_staff_get_one_line(site: 
         headers={"Authorization": f"OAuth {site.key}"},
     )
     assert staff.status_code == 422
-    assert staff.json() == {"error": "'12' is not a valid phone number in US"}
+    assert staff.json() == {
+        "error": "'12' is not a valid phone number in US; give it with its country code, like"
+        " +1 415 555 0123"
+    }

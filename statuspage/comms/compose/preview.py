@@ -213,7 +213,7 @@ class Previewer:
                 waiting[line.channel] = waiting.get(line.channel, 0) + line.recipients
         for channel in sorted(channels & set(self.options.unconfigured)):
             n = waiting.get(channel, 0)
-            wait = f": its {n:,} messages wait, queued, until it is" if n else ""
+            wait = f": {waiting_messages(n)}, queued, until it is" if n else ""
             notes.append(
                 f"skipped: not configured: {channel} ({self.options.unconfigured[channel]}){wait}"
             )
@@ -393,3 +393,8 @@ def _minutes(seconds: float) -> str:
     if minutes < 90:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def waiting_messages(n: int) -> str:
+    """The waiting messages counted as people write them: its 1 message waits, its 2 wait."""
+    return f"its {n:,} message waits" if n == 1 else f"its {n:,} messages wait"

@@ -204,7 +204,9 @@ class Dispatcher:
         async with self.store.read() as q:
             queued = await q.queued_by_channel()
         for name, reason in sorted(self.unconfigured.items()):
+            n = queued.get(name, 0)
+            waiting = {0: "none waits yet", 1: "1 message waits"}.get(n, f"{n:,} messages wait")
             log.warning(
-                "%s is not configured (%s): %d queued messages wait; its messages stay"
-                " queued until it is", name, reason, queued.get(name, 0),
+                "%s is not configured (%s): its messages stay queued until it is (%s)",
+                name, reason, waiting,
             )  # fmt: skip

@@ -8,6 +8,7 @@ configured", with what to set.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from statuspage.comms.deliver.channels import Message
 from statuspage.comms.plan.audience import ENV_REF, contact_address
 from statuspage.comms.plan.schema import Channel, Plan
 from statuspage.errors import DeliveryError, InvalidInput
-from statuspage.model import new_id
+from statuspage.model import new_id, pick
 
 SENT, SKIPPED, FAILED = "sent", "skipped", "failed"
 
@@ -36,11 +37,13 @@ class Probe:
 
 def targets(plan: Plan, channel: str | None, owner: str | None) -> list[tuple[str, Channel]]:
     """(role, channel) pairs to test: every owner's every contact, or the ones asked for."""
-    if owner is not None and owner not in plan.owners:
-        raise InvalidInput(f"unknown owner role {owner!r}; one of {', '.join(plan.owners)}")
+    if owner is not None:  # as people type it: "incident commander", a prefix, a typo named
+        owner = pick(owner, list(plan.owners), "owner role")
     known = sorted({c.value for o in plan.owners.values() for c in o.contacts})
     if channel is not None and channel not in known:
-        raise InvalidInput(f"no owner has a {channel!r} contact; one of {', '.join(known)}")
+        close = difflib.get_close_matches(channel.lower(), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InvalidInput(f"no owner has a {channel!r} contact; {hint}one of {', '.join(known)}")
     return [
         (key, c)
         for key, o in plan.owners.items()

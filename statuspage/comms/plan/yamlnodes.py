@@ -88,7 +88,9 @@ def load(path: Path, issues: Issues, display: str | None = None) -> Node | None:
     try:
         text = _read(path)
     except (OSError, UnicodeDecodeError) as exc:
-        issues.error(Where(name), f"cannot read the plan: {exc}")
+        # Plans, automation rules and checks are read here: the file, and why, once.
+        why = exc.strerror if isinstance(exc, OSError) else None
+        issues.error(Where(name), f"cannot read the file: {why or 'not UTF-8 text'}")
         return None
     except _TooLarge as exc:
         issues.error(Where(name), exc.message, exc.hint)

@@ -166,7 +166,7 @@ def visible_components(components: Iterable[Component]) -> list[Component]:
 
 def component_row(ctx: BuildContext, c: Component) -> Markup:
     up = ctx.uptime.get(c.id)
-    bar = uptime_bar(ctx, ctx.tr(c, "name").text, up) if (up and c.showcase) else Markup("")
+    bar = uptime_bar(ctx, c.id, ctx.tr(c, "name").text, up) if (up and c.showcase) else Markup("")
     return ctx.fragment((c, bar, ctx.chrome), "component.html", c=c, bar=bar)
 
 
@@ -187,18 +187,20 @@ def group_row(ctx: BuildContext, g: Group, members: Sequence[Component]) -> Mark
     )
 
 
-def uptime_bar(ctx: BuildContext, name: str, up: Uptime) -> Markup:
+def uptime_bar(ctx: BuildContext, bar_id: str, name: str, up: Uptime) -> Markup:
     figure, recent = percent(up.figure), percent(up.recent)
-    key = (name, up.stamp, shown(up.today), figure, recent, event_names(ctx, up), ctx.chrome)
-    return ctx.lazy(key, "bar.html", lambda: _bar_context(ctx, name, up, figure, recent))
+    events = event_names(ctx, up)
+    key = (bar_id, name, up.stamp, shown(up.today), figure, recent, events, ctx.chrome)
+    return ctx.lazy(key, "bar.html", lambda: _bar_context(ctx, bar_id, name, up, figure, recent))
 
 
 def _bar_context(
-    ctx: BuildContext, name: str, up: Uptime, figure: str, recent: str
+    ctx: BuildContext, bar_id: str, name: str, up: Uptime, figure: str, recent: str
 ) -> dict[str, Any]:
-    """A bar's days and captions; a row younger than the span shown says "since 3 Dec"."""
+    """A bar's days, captions and labels; a row younger than the span shown says "since 3 Dec"."""
     since, since30 = up.since(), up.since(PHONE_DAYS)
     return {
+        "id": bar_id,
         "name": name,
         "days": [bar_cell(ctx, d) for d in up.bar],
         "figure": figure,
@@ -326,8 +328,9 @@ def past_days(ctx: BuildContext) -> list[tuple[str, list[Markup]]]:
 
 
 def shown_at(i: Incident) -> datetime:
-    """When an item belongs in lists: its window's start for maintenance, else its start."""
-    return i.scheduled_for if i.is_maintenance and i.scheduled_for else i.started_at
+    """When an item belongs in lists: when it began, or a maintenance's planned start until it
+    does (a maintenance completed before its window is filed when it ran)."""
+    return i.listed_at
 
 
 def _names(ctx: BuildContext, incident: Incident) -> tuple[Shown, ...]:

@@ -14,15 +14,17 @@ from statuspage.site.artifacts import HTML, Doc
 from statuspage.site.context import BuildContext
 from statuspage.site.documents.pages import calendar_cell, event_names, visible_components
 from statuspage.site.render import Shown
-from statuspage.site.uptime_view import CALENDAR_MONTHS, Uptime, shown
+from statuspage.site.uptime_view import BAR_DAYS, CALENDAR_MONTHS, Uptime, shown
 from statuspage.uptime import Day, overall, percent
+
+Column = tuple[date, date]  # a month column: the month's first day, the first day it counts
 
 
 def build(ctx: BuildContext) -> Iterator[Doc]:
-    months = _months(ctx.snap.today)
-    rows = list(_rows(ctx, months))
+    columns = _columns(ctx.snap.today)
+    rows = list(_rows(ctx, columns))
     key = (tuple(rows), ctx.chrome, bool(ctx.snap.probes))
-    yield Doc("/uptime", HTML, lambda: _overview(ctx, months, rows), key)
+    yield Doc("/uptime", HTML, lambda: _overview(ctx, columns, rows), key)
     parents = {g.id: ctx.tr(g, "name") for g in ctx.snap.groups}
     for row in rows:
         up = ctx.uptime[row["id"]]
@@ -42,7 +44,17 @@ def _months(today: date) -> list[date]:
     return out[::-1]
 
 
-def _rows(ctx: BuildContext, months: Sequence[date]) -> Iterator[dict[str, Any]]:
+def _columns(today: date) -> list[Column]:
+    """The overview's month columns, oldest first: the last three months and, before them,
+    the part of the month the 90-day figure begins in ("September 2026, from Sep 5"), so
+    every day that figure counts is in a month column and the two can be reconciled."""
+    first = today - timedelta(days=BAR_DAYS - 1)
+    months = _months(today)
+    head = [(first.replace(day=1), first)] if first < months[0] else []
+    return [*head, *((m, m) for m in months)]
+
+
+def _rows(ctx: BuildContext, months: Sequence[Column]) -> Iterator[dict[str, Any]]:
     groups = {g.id: g for g in ctx.snap.groups}
     shown: set[str] = set()
     for c in visible_components(ctx.snap.components):
@@ -57,7 +69,7 @@ def _row(
     ctx: BuildContext,
     row_id: str,
     name: Shown,
-    months: Sequence[date],
+    months: Sequence[Column],
     *,
     group: bool = False,
     parent: str | None = None,
@@ -66,7 +78,9 @@ def _row(
     key = ("uptime row", row_id, up.stamp, shown(up.today), tuple(months))
 
     def compute() -> tuple[tuple[str, str], ...]:
-        cells = tuple(_month_cell(_in_month(up.days, m)) for m in months)
+        cells = tuple(
+            _month_cell([d for d in _in_month(up.days, m) if d.day >= start]) for m, start in months
+        )
         return (*cells, _month_cell(up.bar))
 
     cells = ctx.memo(key, compute)
@@ -92,13 +106,17 @@ def _in_month(days: Sequence[Day], month: date) -> list[Day]:
     return [d for d in days if d.day.year == month.year and d.day.month == month.month]
 
 
-def _overview(ctx: BuildContext, months: Sequence[date], rows: list[dict[str, Any]]) -> str:
+def _overview(ctx: BuildContext, months: Sequence[Column], rows: list[dict[str, Any]]) -> str:
     gettext = ctx.renderer.gettext
+    today = ctx.snap.today
+    first = today - timedelta(days=BAR_DAYS - 1)
     return ctx.render(
         "uptime.html",
         title=gettext("Uptime") + f" · {ctx.chrome.name}",
         section="uptime",
-        month_labels=[ctx.month(m) for m in months],
+        # (label, its first day when the column holds only part of the month)
+        month_labels=[(ctx.month(m), ctx.day(s, "MMMd") if s != m else None) for m, s in months],
+        bar_span=(ctx.day(first, "MMMd"), ctx.day(today, "MMMd")),
         rows=rows,
         untranslated=next((r["name"].lang for r in rows if r["name"].lang), None),
         probed=bool(ctx.snap.probes),  # some component's uptime comes from checks
