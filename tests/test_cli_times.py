@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from statuspage.cli.times import Direction, parse_time
+from statuspage.cli.times import Direction, ago, overdue, parse_time
 from statuspage.errors import InvalidInput
 from statuspage.local_time import human
 from tests.conftest import RunCli, dump
@@ -196,3 +196,18 @@ def test_backfill_takes_relative_and_day_words(page: RunCli) -> None:
     started = datetime.fromisoformat(body["started_at"].replace("Z", "+00:00"))
     resolved = datetime.fromisoformat(body["resolved_at"].replace("Z", "+00:00"))
     assert resolved - started == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "just now"), (4, "just now"), (5, "5s ago"), (600, "10 min ago"), (-7200, "in 2h 00m")],
+)
+def test_how_long_ago_reads_as_people_say_it(seconds: int, shown: str) -> None:
+    now = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert ago(now - timedelta(seconds=seconds), now) == shown
+
+
+def test_a_due_time_just_passed_is_overdue_without_a_zero() -> None:
+    now = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert overdue(now - timedelta(seconds=2), now) == "overdue"
+    assert overdue(now - timedelta(minutes=12), now) == "overdue by 12 min"

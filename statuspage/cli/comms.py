@@ -9,7 +9,7 @@ from datetime import datetime
 import click
 
 from statuspage.cli.context import Context, Group, pass_context
-from statuspage.cli.times import ago, local
+from statuspage.cli.times import ago, local, overdue
 from statuspage.cli.words import Word
 from statuspage.comms.compose.preview import Preview
 from statuspage.comms.compose.report import count, format_preview
@@ -167,11 +167,14 @@ async def comms_lines(ctx: Context, svc: Operations, incident: Incident, page: P
     lines = []
     if status.due_at is not None:
         lines.append(f"Next update: due {_due(status.due_at, page, svc.now())}")
+    waiting: dict[str, list[str]] = {}  # one line per approver, naming every phase
     for event in status.awaiting:
         role = plan.owners.get(event.approval_role or "")
         label = role.label if role else event.approval_role
+        waiting.setdefault(str(label), []).append(str(event.phase))
+    for label, phases in waiting.items():
         lines.append(
-            f"Approval:   {event.phase} messages wait for the {label}: "
+            f"Approval:   {' and '.join(dict.fromkeys(phases))} messages wait for the {label}: "
             f"statuspage comms approve {incident.id}"
         )
     if status.counts:
@@ -183,5 +186,5 @@ async def comms_lines(ctx: Context, svc: Operations, incident: Incident, page: P
 def _due(at: datetime, page: Page, now: datetime) -> str:
     when = local(at, page.time_zone)
     if at <= now:
-        return f"{when} (OVERDUE by {ago(at, now).removesuffix(' ago')})"
+        return f"{when} ({overdue(at, now).upper().replace(' BY ', ' by ')})"
     return f"{when} ({ago(at, now)})"

@@ -13,7 +13,7 @@ import click
 
 from statuspage.cli.context import Context
 from statuspage.cli.output import table
-from statuspage.cli.times import ago, local
+from statuspage.cli.times import ago, local, overdue
 from statuspage.errors import PlanError
 from statuspage.model import STATUS_LABELS, Incident, Page
 
@@ -43,5 +43,5 @@ def due_table(ctx: Context, incidents: Sequence[Incident], page: Page, now: date
 
 def _short_due(due: datetime, now: datetime) -> str:
     if due <= now:
-        return "overdue " + ago(due, now).removesuffix(" ago")
+        return overdue(due, now).replace(" by ", " ")  # short: "overdue 12 min"
     return ago(due, now)

@@ -220,10 +220,20 @@ def local(value: datetime, time_zone: str) -> str:
 
 
 def ago(value: datetime, now: datetime) -> str:
+    """How long ago (or in how long) a time is: "12 min ago", "in 2d 4h", "just now"."""
     seconds = int((now - value).total_seconds())
     if seconds < 0:
         return "in " + _span(-seconds)
-    return _span(seconds) + " ago"
+    return "just now" if seconds < JUST_NOW else _span(seconds) + " ago"
+
+
+JUST_NOW = 5  # seconds: "0s ago" right after a declare reads like a glitch
+
+
+def overdue(value: datetime, now: datetime) -> str:
+    """How late a due time is: "overdue by 12 min", or just "overdue" in its first seconds."""
+    late = ago(value, now)
+    return "overdue" if late == "just now" else "overdue by " + late.removesuffix(" ago")
 
 
 def _span(seconds: int) -> str:

@@ -257,6 +257,23 @@ def test_approval_releases_held_messages_and_is_recorded(page: RunCli, db_path: 
     )
 
 
+def test_messages_waiting_for_one_approver_are_named_on_one_line(
+    page: RunCli, db_path: Path
+) -> None:
+    seed(db_path, "email", 2)
+    incident_id = declare(page)
+    updated = page("incident", "update", incident_id, "--status", "identified",
+                   "-m", "We found the cause and are fixing it.")  # fmt: skip
+    assert updated.exit_code == 0, updated.output
+    shown = page("incident", "show", incident_id).stdout
+    assert shown.count("Approval:") == 1
+    assert (
+        "Approval:   declared and updated messages wait for the Incident commander: "
+        f"statuspage comms approve {incident_id}"
+    ) in shown
+    assert "(just now)" in shown  # not "(0s ago)"
+
+
 def test_tone_warnings_follow_the_change_but_do_not_block_it(page: RunCli) -> None:
     result = page(
         "incident", "declare", "API", "--severity", "SEV3", "-m", "The API is DOWN!! lol",
