@@ -189,13 +189,13 @@ def test_one_server_runs_the_checks_and_another_takes_over_when_it_closes(
         start, began = target.count, time.monotonic()
         time.sleep(4)
         rate = (target.count - start) / (time.monotonic() - began)
-        assert 0.5 <= rate <= 1.5, rate  # one prober at 1/s; two would make it about 2/s
+        assert 0.3 <= rate <= 1.6, rate  # one prober at 1/s; two would make it about 2/s
         open_clients.pop(0).__exit__(None, None, None)  # whichever probed, one is left
         time.sleep(2.5)  # the lock is asked for every second
         start, began = target.count, time.monotonic()
         time.sleep(3)
         rate = (target.count - start) / (time.monotonic() - began)
-        assert 0.5 <= rate <= 1.5, rate  # the one left probes
+        assert 0.3 <= rate <= 1.6, rate  # the one left probes
     finally:
         for c in open_clients:
             c.__exit__(None, None, None)
