@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from statuspage.storage.postgres import PgConnection
+if TYPE_CHECKING:  # imported where PostgreSQL is used: SQLite never loads asyncpg
+    from statuspage.storage.postgres import PgConnection
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -32,7 +33,7 @@ class QueryBase:
         self.conn = conn
 
     async def fetchall(self, sql: str, params: Params = ()) -> Iterable[aiosqlite.Row]:
-        if isinstance(self.conn, PgConnection):
+        if not isinstance(self.conn, aiosqlite.Connection):
             return await self.conn.fetchall(sql, params)  # asyncpg's rows: the same API
         # One trip to the connection's thread, not two (execute, then fetch): each trip
         # waits for a turn of the event loop, which is slow when the loop is busy sending.
@@ -47,13 +48,13 @@ class QueryBase:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        if isinstance(self.conn, PgConnection):
+        if not isinstance(self.conn, aiosqlite.Connection):
             return await self.conn.execute(sql, params)
         cursor = await self.conn.execute(sql, params)
         return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        if isinstance(self.conn, PgConnection):
+        if not isinstance(self.conn, aiosqlite.Connection):
             await self.conn.executemany(sql, rows)
             return
         await self.conn.executemany(sql, rows)
