@@ -16,7 +16,9 @@ import click
 from statuspage.cli import COMMANDS, cli
 from statuspage.cli.group import SUMMARIES
 
-HEAVY = ("starlette", "jinja2", "twilio", "aiohttp", "uvicorn", "prometheus_client", "httpx")
+HEAVY = (
+    "starlette", "jinja2", "twilio", "aiohttp", "uvicorn", "prometheus_client", "httpx", "asyncpg",
+)  # fmt: skip
 PROBE = """
 import json, sys
 from statuspage.cli import main
