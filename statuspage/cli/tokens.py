@@ -58,8 +58,11 @@ def create(ctx: Context, name: str, scope: str, as_json: bool) -> None:
         return
     click.echo(f"Created key {key.name} ({key.id}), scope {key.scope.value}:")
     click.echo(secret)
-    click.echo("Store it now; it is not shown again. Use it as STATUSPAGE_TOKEN, or send it as")
-    click.echo("the header  Authorization: OAuth <key>")
+    if key.scope.value == "alerts":  # the hooks take only Bearer; the CLI cannot use it
+        click.echo("Store it now; it is not shown again. Send it to /hooks/alerts/... as")
+    else:  # the Manage API also takes OAuth; /metrics and the hooks only Bearer
+        click.echo("Store it now; it is not shown again. Use it as STATUSPAGE_TOKEN, or send it as")
+    click.echo("the header  Authorization: Bearer <key>")
 
 
 @token.command("list")

@@ -19,8 +19,8 @@ from statuspage.kpis import OpenIncident
 from statuspage.model import ComponentStatus
 from statuspage.service.reports import METRICS_WINDOW, MetricsSnapshot
 
-# More metric families, collected at each scrape after ours: the built-in checks add their
-# latency and result here (Metrics.sources).
+# More metric families, collected at each scrape after ours: the object-storage mirror adds
+# its own here (Metrics.sources).
 Source = Callable[[], Iterable[Metric]]
 
 # Seconds: a small page publishes in milliseconds, a large one in a second or two.

@@ -126,6 +126,14 @@ def test_a_key_of_scope_alerts_can_be_made(run_cli: RunCli) -> None:
     assert made["scope"] == "alerts" and made["key"].startswith("sp_")
 
 
+def test_token_create_names_the_header_the_hooks_and_metrics_take(run_cli: RunCli) -> None:
+    alerts = run_cli("token", "create", "alertmanager", "--scope", "alerts").output
+    assert "Send it to /hooks/alerts/... as" in alerts and "STATUSPAGE_TOKEN" not in alerts
+    assert alerts.rstrip().endswith("Authorization: Bearer <key>")  # the hooks refuse OAuth
+    read = run_cli("token", "create", "prometheus", "--scope", "read").output
+    assert "STATUSPAGE_TOKEN" in read and read.rstrip().endswith("Authorization: Bearer <key>")
+
+
 def test_tick_lets_due_alerts_apply_for_cron(
     run_cli: RunCli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
