@@ -15,6 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from statuspage.checks.outcome import Outcome
 from statuspage.kpis import OpenIncident
 from statuspage.model import ComponentStatus
 from statuspage.service.reports import METRICS_WINDOW, MetricsSnapshot
@@ -59,6 +60,7 @@ class SnapshotCollector(Collector):
         yield from self._incidents()
         yield from self._outbox()
         yield from self._window()
+        yield from self._checks()
         yield from self.publish.histogram.collect()
         for source in self.sources:
             yield from source()
@@ -141,6 +143,44 @@ class SnapshotCollector(Collector):
                 if value is not None:
                     families[key].add_metric(label, value)
         yield from families.values()
+
+    def _checks(self) -> Iterator[Metric]:
+        """The built-in checks: each one's settled state, failures in a row, and its latest
+        probe (outcome, latency, when)."""
+        state = GaugeMetricFamily(
+            "statuspage_check_state",
+            "1 for the check's state as its retries settled it, 0 for the others.",
+            labels=["check", "state"],
+        )
+        failures = GaugeMetricFamily(
+            "statuspage_check_failures", "Probes in a row that were not up.", labels=["check"]
+        )
+        for s in self.snap.check_states:
+            for outcome in Outcome:
+                state.add_metric([s.name, outcome.value], float(s.state is outcome))
+            failures.add_metric([s.name], s.failures)
+        result = GaugeMetricFamily(
+            "statuspage_check_probe_result",
+            "1 for the latest probe's outcome, 0 for the others.",
+            labels=["check", "outcome"],
+        )
+        latency = GaugeMetricFamily(
+            "statuspage_check_probe_latency_seconds",
+            "How long the latest probe took (absent when it got no answer).",
+            labels=["check"],
+        )
+        when = GaugeMetricFamily(
+            "statuspage_check_probe_timestamp_seconds",
+            "When the latest probe ran (Unix time): alert when it falls behind.",
+            labels=["check"],
+        )
+        for r in self.snap.last_probes:
+            for outcome in Outcome:
+                result.add_metric([r.name, outcome.value], float(r.probe.outcome is outcome))
+            if r.probe.latency_ms is not None:
+                latency.add_metric([r.name], r.probe.latency_ms / 1000)
+            when.add_metric([r.name], r.at.timestamp())
+        yield from (state, failures, result, latency, when)
 
 
 def _per_incident(opened: Sequence[OpenIncident]) -> Iterator[Metric]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from statuspage.checks.outcome import CheckResult, CheckState
 from statuspage.errors import InvalidInput
 from statuspage.kpis import OpenIncident, Report, Summary, build_report, open_incident
 from statuspage.model import Component
@@ -29,6 +30,8 @@ class MetricsSnapshot:
     depth: tuple[Depth, ...]
     outcomes: tuple[Outcomes, ...]
     window: tuple[Summary, ...]  # the report's severities over METRICS_WINDOW
+    check_states: tuple[CheckState, ...] = ()  # each built-in check's settled state
+    last_probes: tuple[CheckResult, ...] = ()  # each check's latest stored probe
 
 
 class Reports:
@@ -59,6 +62,8 @@ class Reports:
             depth = await q.outbox_depth()
             outcomes = await q.outbox_outcomes()
             facts = await q.kpi_facts(since, with_messages=False)  # not among the metrics
+            states = await q.list_check_states()
+            probes = await q.last_check_results()
         report = build_report(facts, {}, since=since, now=now, time_zone="UTC")
         return MetricsSnapshot(
             at=now,
@@ -67,4 +72,6 @@ class Reports:
             depth=tuple(depth),
             outcomes=tuple(outcomes),
             window=report.severities,
+            check_states=tuple(states[name] for name in sorted(states)),
+            last_probes=tuple(probes[name] for name in sorted(probes)),
         )

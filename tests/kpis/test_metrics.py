@@ -14,9 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from statuspage.app import create_app
+from statuspage.checks.outcome import Outcome, Probe
+from statuspage.checks.spec import CheckSpec, TcpProbe
 from statuspage.config import Settings
 from statuspage.errors import InvalidInput
 from statuspage.service import Service
+from statuspage.service.checks import ChecksService
 from tests.conftest import FakeClock
 from tests.delivery.conftest import Providers
 from tests.kpis.live import app_settings, free_port, get, serving
@@ -183,3 +186,32 @@ async def test_scrapes_at_once_share_one_read(
     answers = await asyncio.gather(*(metrics.scrape(csvc) for _ in range(5)))
     assert reads == 1 and len(set(answers)) == 1
     assert b"statuspage_open_incidents" in answers[0]
+
+
+async def test_metrics_show_each_checks_state_failures_and_latest_probe(
+    csvc: Service, clock: FakeClock, db_path: Path
+) -> None:
+    checks = ChecksService(csvc.ctx)
+    db = CheckSpec("db-port", TcpProbe("127.0.0.1", 5432), retries=1)
+    web = CheckSpec("web", TcpProbe("127.0.0.1", 443))
+    await checks.record(web, Probe(Outcome.UP, 42.0))
+    await checks.record(db, Probe(Outcome.DOWN, None, "connection refused"))
+    clock.advance(seconds=30)
+    await checks.record(db, Probe(Outcome.DOWN, None, "connection refused"))
+    app = create_app(app_settings(db_path, metrics="key"), clock=clock)
+    _, key = await csvc.create_api_key("prometheus", "read")
+    with TestClient(app) as http:
+        answer = http.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200, answer.text
+    found = samples(answer.text)
+    state = "statuspage_check_state"
+    assert value(found, state, check="db-port", state="down") == 1  # two failures, retries 1
+    assert value(found, state, check="db-port", state="up") == 0
+    assert value(found, state, check="web", state="up") == 1
+    assert value(found, "statuspage_check_failures", check="db-port") == 2
+    assert value(found, "statuspage_check_probe_result", check="db-port", outcome="down") == 1
+    assert value(found, "statuspage_check_probe_latency_seconds", check="web") == 0.042
+    latency = ("statuspage_check_probe_latency_seconds", frozenset({("check", "db-port")}))
+    assert latency not in found  # no answer, no latency
+    last = value(found, "statuspage_check_probe_timestamp_seconds", check="db-port")
+    assert last == clock().timestamp()
