@@ -90,8 +90,13 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
                 await dispatcher.aclose()
             for task in tasks:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # Every task is waited for, and one that had failed neither stops the others'
+            # shutdown nor goes unsaid.
+            for task, ended in zip(
+                tasks, await asyncio.gather(*tasks, return_exceptions=True), strict=True
+            ):
+                if isinstance(ended, Exception):
+                    log.error("a server task had failed: %s", task.get_coro(), exc_info=ended)
             await metrics.stop()
             await store.close()
 

@@ -101,8 +101,7 @@ async def _while_held(service: Service, purpose: str, task: asyncio.Task[None]) 
             await asyncio.wait({task}, timeout=HOLD_INTERVAL)
             if not task.done() and not await service.store.holds(purpose):
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await asyncio.wait({task})  # not `await task`: our own cancellation goes on
                 return
         task.result()
     finally:

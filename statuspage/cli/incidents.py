@@ -538,12 +538,13 @@ def backfill(
 
     async def use(svc: Operations) -> str | Json:
         tz = (await svc.page()).time_zone
+        now = svc.now()  # one now for both: `3h ago` and `2h ago` are 1h apart
         created = await svc.backfill_incident(
             title,
             impact=wanted_impact,
             components=specs,
-            started=parse_time(started, tz, svc.now(), "--started", "past"),
-            resolved=parse_time(resolved, tz, svc.now(), "--resolved", "past"),
+            started=parse_time(started, tz, now, "--started", "past"),
+            resolved=parse_time(resolved, tz, now, "--resolved", "past"),
             message=message,
         )
         return await report(svc, created, as_json)

@@ -42,6 +42,10 @@ class Policy:
     concurrency: int = 8  # uploads at once (within one tier)
 
 
+class NotPublisher(MirrorError):
+    """This server lost the publisher lock during a pass: the pass stops, not retried."""
+
+
 class Mirror:
     """One bucket kept equal to the newest Site offered."""
 
@@ -66,6 +70,18 @@ class Mirror:
         self._wake = asyncio.Event()
         self._manifest_due = False
         self._offered_since: datetime | None = None
+        # Whether this server may write the bucket now (the publisher's lock, on PostgreSQL);
+        # asked before every call, so a server that lost the lock stops mid-pass.
+        self.active: Callable[[], bool] = lambda: True
+
+    def forget(self) -> None:
+        """Drop what this mirror believes the bucket holds and what it was to upload: called
+        when this server gains or loses the publisher lock (another server may have written
+        the bucket meanwhile, so the next pass reads its manifest and listing again)."""
+        self.known = None
+        self._wanted = self._synced = None
+        self._offered_since = None
+        self._manifest_due = False
 
     def offer(self, site: Site | None) -> None:
         """Mirror this site soon (a publisher observer calls it); never waits."""
@@ -91,6 +107,9 @@ class Mirror:
             try:
                 await self.sync(site)
                 failed = 0
+            except NotPublisher:
+                log.info("mirroring stopped: another server publishes now")
+                failed = 0
             except MirrorError as exc:
                 failed += 1
                 self._failed(exc)
@@ -103,6 +122,8 @@ class Mirror:
         if self.known is None:
             self.known = await self._read_bucket()
         wanted = await asyncio.to_thread(plan.items, site, self.policy.encoding)
+        if self.known is None:  # forgotten meanwhile: the publisher lock went elsewhere
+            raise NotPublisher("this server no longer publishes")
         todo = plan.changes(wanted, self.known)
         for tier in sorted({i.tier for i in todo.uploads}):
             await self._upload([i for i in todo.uploads if i.tier == tier])
@@ -126,13 +147,15 @@ class Mirror:
 
     async def _put(self, obj: Item) -> None:
         etag = await self._retry(lambda: self.s3.put(obj.key, obj.body, obj.headers))
-        assert self.known is not None
+        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
+            raise NotPublisher("this server no longer publishes")
         self.known[obj.key] = Known(obj.fingerprint, etag)
         self.status.uploads += 1
 
     async def _delete(self, key: str) -> None:
         await self._retry(lambda: self.s3.delete(key))
-        assert self.known is not None
+        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
+            raise NotPublisher("this server no longer publishes")
         self.known.pop(key, None)
         self.status.deletes += 1
 
@@ -150,6 +173,8 @@ class Mirror:
 
     async def _retry(self, call: Callable[[], Awaitable[T]]) -> T:
         for attempt in range(1, self.policy.attempts + 1):
+            if not self.active():
+                raise NotPublisher("this server no longer publishes")
             try:
                 return await call()
             except MirrorError as exc:
@@ -164,7 +189,8 @@ class Mirror:
         return float(min(self.policy.backoff * 2 ** (attempt - 1), self.policy.backoff_max))
 
     async def _write_manifest(self, revision: int) -> None:
-        assert self.known is not None
+        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
+            raise NotPublisher("this server no longer publishes")
         body = manifest_bytes(revision, self.clock().isoformat(), self.known)
         headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
         await self.s3.put(plan.MANIFEST, body, headers)

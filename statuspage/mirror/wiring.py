@@ -73,6 +73,10 @@ def mirror_in_server(
     # Once per change across the servers on one database: only the publisher uploads (it is
     # handed the site it serves when it becomes the publisher, then every new one).
     publisher.shared.append(mirror.offer)
+    # Only while it holds the lock (checked before every call to the bucket); on gaining or
+    # losing it, forget what the bucket was believed to hold: another server wrote it.
+    mirror.active = lambda: publisher.is_publisher
+    publisher.role_changes.append(lambda _publishing: mirror.forget())
     log.info("mirroring the site to %s", mirror.status.target)
 
     async def run() -> None:

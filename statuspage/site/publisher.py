@@ -76,6 +76,9 @@ class Publisher:
         # Told each published Site, only while this server is the publisher, and the current
         # one when it becomes the publisher: side effects to happen once, not once per server.
         self.shared: list[Callable[[Site], None]] = []
+        # Told when this server gains (True) or loses (False) the publisher lock, before the
+        # site is shared: a shared step forgets what it believed of shared storage.
+        self.role_changes: list[Callable[[bool], None]] = []
         self.is_publisher = False
         self._due: datetime | None = None
         self._wake = asyncio.Event()
@@ -179,12 +182,21 @@ class Publisher:
         if held and not self.is_publisher:
             self.is_publisher = True
             log.info("this server is the publisher: once-per-change steps (a mirror) run here")
+            self._tell_role(True)
             if self.published.site is not None:
                 self._share(self.published.site)
         elif not held and self.is_publisher:
             self.is_publisher = False
             log.warning("this server lost the publisher lock; another one publishes")
+            self._tell_role(False)
         return held
+
+    def _tell_role(self, publishing: bool) -> None:
+        for told in self.role_changes:
+            try:
+                told(publishing)
+            except Exception:
+                log.exception("a step told of the publisher lock failed")
 
     def _share(self, site: Site) -> None:
         for sink in self.shared:

@@ -35,6 +35,9 @@ DIALECT = "postgresql"
 # Second keys of the advisory locks (the first is the schema's hash).
 WRITE, MIGRATE = 1, 2
 PURPOSES = {"publisher": 3, "ticker": 4, "dispatcher": 5, "checks": 6}
+# Seconds a lock holder's check may take: a connection that hangs (half-open) loses the lock
+# instead of stalling every purpose behind it.
+HOLD_TIMEOUT = 5.0
 
 _BEGIN_WRITE = (
     "SELECT pg_advisory_xact_lock($1, $2), set_config('statuspage.tx_id', $3, true),"
@@ -208,13 +211,15 @@ class PgStore(Store):
             try:
                 if conn is None or conn.is_closed():
                     self._held.discard(purpose)
-                    conn = await asyncpg.connect(self.path.url)  # type: ignore[union-attr]
+                    url = self.path.url  # type: ignore[union-attr]
+                    conn = await asyncpg.connect(url, timeout=HOLD_TIMEOUT)
                     self._holds[purpose] = conn
                 if purpose in self._held:
-                    await conn.fetchval("SELECT 1")
+                    await conn.fetchval("SELECT 1", timeout=HOLD_TIMEOUT)
                     return True
                 key = PURPOSES[purpose]
-                if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", self._key, key):
+                took = "SELECT pg_try_advisory_lock($1, $2)"
+                if await conn.fetchval(took, self._key, key, timeout=HOLD_TIMEOUT):
                     self._held.add(purpose)
                     return True
                 return False

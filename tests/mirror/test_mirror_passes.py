@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from statuspage.errors import MirrorError
-from statuspage.mirror.mirror import Mirror
+from statuspage.mirror.mirror import Mirror, NotPublisher
 from statuspage.mirror.plan import MANIFEST
 from statuspage.mirror.s3 import S3
 from statuspage.service import Service
@@ -179,3 +179,36 @@ def test_a_pass_that_keeps_failing_raises_and_the_next_one_finishes_the_work(
     make_again(mirror)
     sync(mirror, site)
     assert "site/index.html" in _keys(moto_url, bucket)
+
+
+def test_a_mirror_that_lost_the_publisher_lock_writes_nothing_and_rereads_on_regaining_it(
+    page: Path,
+    clock: FakeClock,
+    bucket: str,
+    environ: dict[str, str],
+    proxy: Proxy,
+    moto_url: str,
+) -> None:
+    mirror = make(bucket, environ)
+    first = build_site(page, clock)
+    sync(mirror, first)
+    # The lock goes to another server, which writes the bucket: a changed page there.
+    publishing = False
+    mirror.active = lambda: publishing
+    mirror.forget()
+    s3_client(moto_url).put_object(Bucket=bucket, Key="site/history", Body=b"another server's")
+    seed(page, clock, lambda svc: svc.set_component_status("API", "major_outage"))
+    changed = build_site(page, clock)
+    proxy.clear()
+    with pytest.raises(NotPublisher):
+        sync(make_again(mirror), changed)
+    assert proxy.puts() == []  # not a single write while another server publishes
+    # The lock comes back: the bucket is read again, so the page the other server changed
+    # behind this mirror's back is put right, not trusted to its stale memory.
+    publishing = True
+    mirror.forget()
+    sync(make_again(mirror), changed)
+    puts = [p.removeprefix(f"/{bucket}/site/") for p in proxy.puts()]
+    assert {"history", "api/v2/summary.json", "index.html"} <= set(puts)
+    body = s3_client(moto_url).get_object(Bucket=bucket, Key="site/history")["Body"].read()
+    assert body != b"another server's"
