@@ -49,7 +49,9 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Starlette:
         try:  # whatever fails, the store is closed: its thread would keep the process alive
             policy = settings.subscription_policy()
             # The components whose uptime the checks' probes give (a broken file stops here).
-            feeds = uptime_feeds(configured_checks(settings.automation))
+            checks = configured_checks(settings.automation)
+            feeds = uptime_feeds(checks)
+            metrics.checks = tuple(c.name for c in checks)
             service = Service(
                 store, clock, comms=comms, subscription_policy=policy, uptime_feeds=feeds
             )

@@ -79,12 +79,6 @@ async def test_one_ticker_at_a_time_and_another_takes_over_when_it_is_gone(url: 
         await two.close()
 
 
-async def test_an_sqlite_store_ticks_in_every_process(tmp_path: object) -> None:
-    store = await Store.open(Path(str(tmp_path)) / "x.db", create=True)
-    assert await store.holds("ticker")
-    await store.close()
-
-
 async def _write(url: str, component: str) -> int:
     """A write by another process (the CLI, say): a component added; the new revision."""
     store = await Store.open(url)

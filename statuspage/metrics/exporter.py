@@ -43,7 +43,8 @@ class Metrics:
         self.host = settings.metrics_host
         self.port = settings.metrics_port
         self.publish = PublishTimes()
-        self.sources: list[Source] = []  # more families (the built-in checks' own)
+        self.sources: list[Source] = []  # more families (the object-storage mirror's)
+        self.checks: tuple[str, ...] = ()  # the built-in checks defined (set at start)
         self._lock = asyncio.Lock()
         self._reads = 0
         self._last = b""
@@ -61,7 +62,7 @@ class Metrics:
         async with self._lock:
             if self._reads != seen:
                 return self._last
-            snap = await reader.metrics_snapshot()
+            snap = await reader.metrics_snapshot(self.checks)
             registry = CollectorRegistry(auto_describe=False)
             registry.register(SnapshotCollector(snap, self.publish, self.sources))
             self._last = generate_latest(registry)

@@ -564,8 +564,8 @@ class Service:
     async def comms_report(self, since: datetime) -> Report:
         return await self.reports.comms_report(since)
 
-    async def metrics_snapshot(self) -> MetricsSnapshot:
-        return await self.reports.metrics_snapshot()
+    async def metrics_snapshot(self, checks: Sequence[str] = ()) -> MetricsSnapshot:
+        return await self.reports.metrics_snapshot(checks)
 
     # Incidents (statuspage.service.incidents)
     def impact_for(self, impact: str | None, severity: str | None) -> tuple[Impact, bool]:

@@ -6,6 +6,7 @@ facts statuspage.storage.reports reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,8 +53,9 @@ class Reports:
         tz = page.time_zone if page else "UTC"
         return build_report(facts, reached, since=since, now=now, time_zone=tz)
 
-    async def metrics_snapshot(self) -> MetricsSnapshot:
-        """What /metrics shows, in one read transaction."""
+    async def metrics_snapshot(self, checks: Sequence[str] = ()) -> MetricsSnapshot:
+        """What /metrics shows, in one read transaction; `checks`: the names of the built-in
+        checks the automation file defines (a removed check's stored state is not shown)."""
         now = self.ctx.now()
         since = now - METRICS_WINDOW
         async with self.ctx.read() as q:
@@ -63,7 +65,7 @@ class Reports:
             outcomes = await q.outbox_outcomes()
             facts = await q.kpi_facts(since, with_messages=False)  # not among the metrics
             states = await q.list_check_states()
-            probes = await q.last_check_results()
+            probes = await q.latest_check_results(checks)
         report = build_report(facts, {}, since=since, now=now, time_zone="UTC")
         return MetricsSnapshot(
             at=now,
@@ -72,6 +74,6 @@ class Reports:
             depth=tuple(depth),
             outcomes=tuple(outcomes),
             window=report.severities,
-            check_states=tuple(states[name] for name in sorted(states)),
+            check_states=tuple(states[name] for name in sorted(states) if name in checks),
             last_probes=tuple(probes[name] for name in sorted(probes)),
         )

@@ -14,7 +14,8 @@ every 30 s cost one republish a minute, of the documents whose figures moved.
 Every server keeps its own copy of the site current (each serves it from memory). What must
 happen once per change however many servers share the database (an upload to object storage,
 a CDN purge: the `shared` sinks) happens only in the server holding the publisher lock
-(`Store.holds("publisher")`: a PostgreSQL advisory lock; every process on SQLite). `elect`
+(`Store.holds("publisher")`: a PostgreSQL advisory lock; on SQLite a `flock` among the
+worker processes). `elect`
 keeps asking for it, so another server takes over within seconds when the holder dies.
 """
 

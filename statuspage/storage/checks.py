@@ -51,6 +51,19 @@ class CheckQueries(QueryBase):
         )
         return {r["name"]: _result(r) for r in rows}
 
+    async def latest_check_results(self, names: Iterable[str]) -> dict[str, CheckResult]:
+        """The latest stored probe of each named check: one index lookup each (what a
+        /metrics scrape reads; not a scan of every stored probe)."""
+        found = {}
+        for name in names:
+            row = await self.fetchone(
+                "SELECT * FROM check_results WHERE name = ? ORDER BY at DESC, id DESC LIMIT 1",
+                (name,),
+            )
+            if row is not None:
+                found[name] = _result(row)
+        return found
+
     async def check_results(
         self, names: Iterable[str], start: datetime, end: datetime
     ) -> list[CheckResult]:

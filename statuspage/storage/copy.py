@@ -47,8 +47,9 @@ async def copy_database(source: Path, target: DatabaseUrl) -> dict[str, int]:
 
 
 def _read(source: Path) -> dict[str, tuple[list[str], list[tuple[object, ...]]]]:
-    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None)
     try:
+        conn.execute("BEGIN")  # one snapshot for every table, even while a server writes
         names = [
             r[0]
             for r in conn.execute(

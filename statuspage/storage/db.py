@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  # not on Windows: every process holds
+    fcntl = None  # type: ignore[assignment]
 
 from statuspage.errors import NotFound, StatuspageError
 from statuspage.events import EventSink
@@ -42,6 +48,7 @@ class Store:
         self.applied_migrations: list[str] = []
         # Told after each commit that changed what the public sees (the server's publisher).
         self.after_commit: list[EventSink] = []
+        self._lock_files: dict[str, int] = {}  # purpose -> the open lock file this process holds
 
     @classmethod
     async def open(cls, path: Path | str | DatabaseUrl, *, create: bool = False) -> Store:
@@ -81,6 +88,9 @@ class Store:
         return store
 
     async def close(self) -> None:
+        for fd in self._lock_files.values():
+            os.close(fd)  # the lock goes with it
+        self._lock_files.clear()
         await self._conn.close()
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
@@ -219,9 +229,23 @@ class Store:
             with contextlib.suppress(sqlite3.OperationalError):
                 await self._conn.execute("ROLLBACK")
 
-    async def holds(self, purpose: str) -> bool:  # PostgreSQL's elects one
-        """Whether this process is the one doing `purpose` (ticker, publisher) among the
-        servers sharing the database: on SQLite (one machine) every process may."""
+    async def holds(self, purpose: str) -> bool:  # PostgreSQL's takes an advisory lock
+        """Whether this process is the one doing `purpose` (ticker, publisher, checks) among
+        the processes sharing the database (`serve --workers N`): an exclusive `flock` on
+        `<database>-<purpose>.lock`, kept while the store is open; the kernel releases it
+        when the process dies, and another takes it at its next try."""
+        if purpose in self._lock_files:
+            return True
+        if str(self.path) == ":memory:" or fcntl is None:  # one process; no flock (Windows)
+            return True
+        lock = f"{self.path}-{purpose}.lock"
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._lock_files[purpose] = fd
         return True
 
     async def revision(self) -> int:

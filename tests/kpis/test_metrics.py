@@ -177,10 +177,10 @@ async def test_scrapes_at_once_share_one_read(
     reads = 0
     real = csvc.metrics_snapshot
 
-    async def counted() -> Any:
+    async def counted(checks: Any = ()) -> Any:
         nonlocal reads
         reads += 1
-        return await real()
+        return await real(checks)
 
     csvc.metrics_snapshot = counted  # type: ignore[method-assign]
     answers = await asyncio.gather(*(metrics.scrape(csvc) for _ in range(5)))
@@ -189,16 +189,25 @@ async def test_scrapes_at_once_share_one_read(
 
 
 async def test_metrics_show_each_checks_state_failures_and_latest_probe(
-    csvc: Service, clock: FakeClock, db_path: Path
+    csvc: Service, clock: FakeClock, db_path: Path, tmp_path: Path
 ) -> None:
     checks = ChecksService(csvc.ctx)
     db = CheckSpec("db-port", TcpProbe("127.0.0.1", 5432), retries=1)
     web = CheckSpec("web", TcpProbe("127.0.0.1", 443))
+    gone = CheckSpec("removed", TcpProbe("127.0.0.1", 80))  # no longer in the file
     await checks.record(web, Probe(Outcome.UP, 42.0))
+    await checks.record(gone, Probe(Outcome.DOWN, None, "connection refused"))
     await checks.record(db, Probe(Outcome.DOWN, None, "connection refused"))
     clock.advance(seconds=30)
     await checks.record(db, Probe(Outcome.DOWN, None, "connection refused"))
-    app = create_app(app_settings(db_path, metrics="key"), clock=clock)
+    automation = tmp_path / "automation.yaml"
+    automation.write_text(  # probed once a day: the server's own probe is not in this test
+        "version: 1\nchecks:\n"
+        "  - {name: db-port, tcp: {host: 127.0.0.1, port: 5432}, interval: 1d, retries: 1}\n"
+        "  - {name: web, tcp: {host: 127.0.0.1, port: 443}, interval: 1d}\n"
+    )
+    settings = app_settings(db_path, metrics="key", automation=str(automation))
+    app = create_app(settings, clock=clock)
     _, key = await csvc.create_api_key("prometheus", "read")
     with TestClient(app) as http:
         answer = http.get("/metrics", headers={"Authorization": f"Bearer {key}"})
@@ -215,3 +224,4 @@ async def test_metrics_show_each_checks_state_failures_and_latest_probe(
     assert latency not in found  # no answer, no latency
     last = value(found, "statuspage_check_probe_timestamp_seconds", check="db-port")
     assert last == clock().timestamp()
+    assert not any(dict(k[1]).get("check") == "removed" for k in found)  # not kept alive
