@@ -22,7 +22,10 @@ from statuspage.site.security_headers import security_headers
 from statuspage.site.snapshot import SnapshotReader
 
 # Files with these endings are written as they are named; every other page becomes NAME.html.
-KEEP = {".json", ".xml", ".txt", ".rss", ".atom", ".ics", ".css", ".js", ".svg", ".ico", ".png"}
+KEEP = {
+    ".html", ".json", ".xml", ".txt", ".rss", ".atom", ".ics", ".css", ".js", ".svg", ".ico",
+    ".png",
+}  # fmt: skip
 # Netlify and Cloudflare Pages read this file; other hosts ignore it. The security headers are
 # the public page's (the static site has no forms: /subscribe needs the server).
 HEADERS = """\
@@ -58,10 +61,7 @@ def file_name(url_path: str) -> str:
 def write_site(site: Site, directory: Path, *, gzip: bool = True, cache: str = "") -> int:
     """Write every artifact (and a .gz beside it, for servers that send precompressed files):
     each language's tree, and the negotiated pages in the default language."""
-    files = {file_name(path): artifact for path, artifact in site.artifacts.items()}
-    files.update((file_name(path), site.variant(path, site.language)) for path in site.negotiated)
-    files["404.html"] = site.not_found
-    files.update((f"{code}/404.html", pages[0]) for code, pages in site.errors.items())
+    files = {file_name(path): artifact for path, artifact in site.static_files().items()}
     count = 0
     for name, artifact in files.items():
         target = directory / name

@@ -122,9 +122,7 @@ class Mirror:
         if self.known is None:
             self.known = await self._read_bucket()
         wanted = await asyncio.to_thread(plan.items, site, self.policy.encoding)
-        if self.known is None:  # forgotten meanwhile: the publisher lock went elsewhere
-            raise NotPublisher("this server no longer publishes")
-        todo = plan.changes(wanted, self.known)
+        todo = plan.changes(wanted, self._still_known())
         for tier in sorted({i.tier for i in todo.uploads}):
             await self._upload([i for i in todo.uploads if i.tier == tier])
         await self._each(todo.deletes, self._delete)
@@ -147,16 +145,12 @@ class Mirror:
 
     async def _put(self, obj: Item) -> None:
         etag = await self._retry(lambda: self.s3.put(obj.key, obj.body, obj.headers))
-        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
-            raise NotPublisher("this server no longer publishes")
-        self.known[obj.key] = Known(obj.fingerprint, etag)
+        self._still_known()[obj.key] = Known(obj.fingerprint, etag)
         self.status.uploads += 1
 
     async def _delete(self, key: str) -> None:
         await self._retry(lambda: self.s3.delete(key))
-        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
-            raise NotPublisher("this server no longer publishes")
-        self.known.pop(key, None)
+        self._still_known().pop(key, None)
         self.status.deletes += 1
 
     async def _each(self, things: Iterable[T], act: Callable[[T], Awaitable[None]]) -> None:
@@ -185,13 +179,18 @@ class Mirror:
                 await asyncio.sleep(self._delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _still_known(self) -> dict[str, Known]:
+        """What the bucket holds, as this pass knows it; forgotten mid-pass (`forget`: the
+        publisher lock went elsewhere), the pass stops."""
+        if self.known is None:
+            raise NotPublisher("this server no longer publishes")
+        return self.known
+
     def _delay(self, attempt: int) -> float:
         return float(min(self.policy.backoff * 2 ** (attempt - 1), self.policy.backoff_max))
 
     async def _write_manifest(self, revision: int) -> None:
-        if self.known is None:  # forgotten mid-pass: the publisher lock went elsewhere
-            raise NotPublisher("this server no longer publishes")
-        body = manifest_bytes(revision, self.clock().isoformat(), self.known)
+        body = manifest_bytes(revision, self.clock().isoformat(), self._still_known())
         headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
         await self.s3.put(plan.MANIFEST, body, headers)
         self._manifest_due = False

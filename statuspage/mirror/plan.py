@@ -77,7 +77,7 @@ def tier(key: str, content_type: str) -> int:
     return ASSET if key.startswith("static/") or key == "favicon.ico" else DOCUMENT
 
 
-def item(url_path: str, artifact: Artifact, encoding: str, key: str | None = None) -> Item:
+def item(url_path: str, artifact: Artifact, encoding: str) -> Item:
     """The object for one artifact: gzip-encoded when asked and the artifact has it."""
     variant = artifact.gzip if encoding == GZIP and artifact.gzip is not None else None
     found = dict(artifact.identity.headers)
@@ -88,7 +88,7 @@ def item(url_path: str, artifact: Artifact, encoding: str, key: str | None = Non
     body = artifact.body
     if variant is not None:
         body, headers["Content-Encoding"] = variant.body, GZIP
-    key = key or object_key(url_path)
+    key = object_key(url_path)
     digest = hashlib.sha256(body)
     for name, value in sorted(headers.items()):
         digest.update(f"\n{name}: {value}".encode())
@@ -98,22 +98,15 @@ def item(url_path: str, artifact: Artifact, encoding: str, key: str | None = Non
 
 
 def items(site: Site, encoding: str) -> dict[str, Item]:
-    """Every object of a Site, by key: each language's tree, and the unprefixed pages in the
-    page's default language (a bucket cannot negotiate; readers pick a language through the
-    switcher, whose links lead into the trees)."""
-    published = dict(site.artifacts)
-    published.update((path, site.variant(path, site.language)) for path in site.negotiated)
-    found = {
+    """Every object of a Site, by key: its static files (Site.static_files: a bucket cannot
+    negotiate; readers pick a language through the switcher, whose links lead into the
+    trees). The 404 pages go up under their own names."""
+    return {
         obj.key: obj
-        for path, artifact in published.items()
-        if artifact.status == 200
+        for path, artifact in site.static_files().items()
+        if artifact.status == 200 or path.endswith("/" + NOT_FOUND)
         for obj in [item(path, artifact, encoding)]
     }
-    found[NOT_FOUND] = item("/" + NOT_FOUND, site.not_found, encoding, NOT_FOUND)
-    for code, (missing, _) in site.errors.items():
-        key = f"{code}/{NOT_FOUND}"
-        found[key] = item("/" + key, missing, encoding, key)
-    return found
 
 
 def changes(wanted: Mapping[str, Item], known: Mapping[str, Known]) -> Changes:

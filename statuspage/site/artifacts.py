@@ -308,3 +308,13 @@ class Site:
 
     def published(self, path: str) -> bool:
         return path in self.artifacts or path in self.negotiated
+
+    def static_files(self) -> dict[str, Artifact]:
+        """The site as a host that cannot negotiate serves it (a static export, a bucket), by
+        URL path: each language's tree, the unprefixed pages in the default language, and the
+        404 page at /404.html and in each language's tree (/ru/404.html)."""
+        files = dict(self.artifacts)
+        files.update((path, self.variant(path, self.language)) for path in self.negotiated)
+        files["/404.html"] = self.not_found
+        files.update((f"/{code}/404.html", pages[0]) for code, pages in self.errors.items())
+        return files
